@@ -1,0 +1,72 @@
+package dev.shadowshift.contracts;
+
+import dev.shadowshift.contracts.events.Alert;
+import dev.shadowshift.contracts.events.BackupFailed;
+import dev.shadowshift.contracts.events.SpecSubmitted;
+import org.junit.jupiter.api.Test;
+
+import java.util.List;
+import java.util.Map;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+class EventSchemasTest {
+
+    @Test
+    void aWrittenEventReadsBackAndMatchesItsSchema() {
+        CloudEvent event = EventCodec.create("/schema-service", "stripe",
+                new SpecSubmitted("stripe", "{\"openapi\":\"3.0.0\"}", null, null, null));
+        CloudEvent parsed = EventSchemas.parse(EventCodec.write(event), EventType.SPEC_SUBMITTED);
+        assertEquals("dev.shadowshift.spec.submitted.v1", parsed.type());
+        assertEquals("stripe", parsed.dataAs(SpecSubmitted.class).subject());
+    }
+
+    @Test
+    void everyTypeHasASchemaOnTheClasspath() {
+        for (EventType type : EventType.values()) {
+            assertTrue(EventSchemas.class.getResource(type.schemaResource()) != null, type.schemaResource());
+        }
+    }
+
+    @Test
+    void notJsonIsRejectedWithTheReason() {
+        InvalidEventException e = assertThrows(InvalidEventException.class, () -> EventSchemas.parse("{oops", null));
+        assertTrue(e.getMessage().startsWith("record value is not JSON"), e.getMessage());
+    }
+
+    @Test
+    void anUnknownTypeIsNamed() {
+        String json = EventCodec.write(EventCodec.create("/x", "s", new BackupFailed("p", "main", List.of(), "disk full")))
+                .replace("dev.shadowshift.backup.failed.v1", "dev.shadowshift.backup.exploded.v1");
+        InvalidEventException e = assertThrows(InvalidEventException.class, () -> EventSchemas.parse(json, null));
+        assertTrue(e.getMessage().contains("dev.shadowshift.backup.exploded.v1"), e.getMessage());
+    }
+
+    @Test
+    void anEventOnTheWrongTopicIsRejected() {
+        String json = EventCodec.write(EventCodec.create("/x", "s", new BackupFailed("p", "main", List.of(), "disk full")));
+        InvalidEventException e = assertThrows(InvalidEventException.class,
+                () -> EventSchemas.parse(json, EventType.BACKUP_COMPLETED));
+        assertTrue(e.getMessage().contains("does not belong on this topic"), e.getMessage());
+    }
+
+    @Test
+    void invalidDataNamesTheField() {
+        Alert alert = new Alert("not-hex!", "long_running_query", "FIRING", "WARNING", "main", "x", Map.of(), 1, 1,
+                "2026-01-01T00:00:00Z", null);
+        InvalidEventException e = assertThrows(InvalidEventException.class,
+                () -> EventSchemas.parse(EventCodec.write(EventCodec.create("/m", "fp", alert)), EventType.ALERT));
+        assertTrue(e.getMessage().contains("fingerprint"), e.getMessage());
+    }
+
+    @Test
+    void aHostileSubjectIsRejected() {
+        String json = EventCodec.write(EventCodec.create("/x", "s",
+                new SpecSubmitted("x\"; DROP TABLE users; --", "{}", null, null, null)));
+        InvalidEventException e = assertThrows(InvalidEventException.class,
+                () -> EventSchemas.parse(json, EventType.SPEC_SUBMITTED));
+        assertTrue(e.getMessage().contains("subject"), e.getMessage());
+    }
+}
