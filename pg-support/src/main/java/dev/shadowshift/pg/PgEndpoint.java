@@ -1,0 +1,41 @@
+package dev.shadowshift.pg;
+
+import java.net.URI;
+import java.util.Optional;
+
+/** Where a database is, in the terms the PostgreSQL command-line tools take. */
+public record PgEndpoint(String host, int port, String database, String user, Optional<String> password) {
+
+    /** Reads {@code jdbc:postgresql://host[:port]/database[?user=..&password=..]}. */
+    public static PgEndpoint parse(String jdbcUrl, Optional<String> username, Optional<String> password) {
+        if (jdbcUrl == null || !jdbcUrl.startsWith("jdbc:postgresql://")) {
+            throw new IllegalArgumentException("not a PostgreSQL JDBC URL (expected jdbc:postgresql://host:port/db)");
+        }
+        URI uri = URI.create(jdbcUrl.substring("jdbc:".length()));
+        String user = username.orElse(null);
+        String pass = password.orElse(null);
+        if (uri.getRawQuery() != null) {
+            for (String pair : uri.getRawQuery().split("&")) {
+                String[] kv = pair.split("=", 2);
+                String value = kv.length > 1 ? java.net.URLDecoder.decode(kv[1], java.nio.charset.StandardCharsets.UTF_8) : "";
+                if (kv[0].equals("user") && user == null) {
+                    user = value;
+                } else if (kv[0].equals("password") && pass == null) {
+                    pass = value;
+                }
+            }
+        }
+        String db = uri.getPath() == null || uri.getPath().length() <= 1 ? "postgres" : uri.getPath().substring(1);
+        return new PgEndpoint(uri.getHost() == null ? "localhost" : uri.getHost(), uri.getPort() < 0 ? 5432 : uri.getPort(),
+                db, user == null ? System.getProperty("user.name") : user, Optional.ofNullable(pass));
+    }
+
+    public String jdbcUrl(String otherDatabase) {
+        return "jdbc:postgresql://" + host + ":" + port + "/" + otherDatabase;
+    }
+
+    @Override
+    public String toString() {
+        return user + "@" + host + ":" + port + "/" + database;
+    }
+}

@@ -1,0 +1,36 @@
+package dev.shadowshift.pg;
+
+import jakarta.enterprise.context.ApplicationScoped;
+import org.eclipse.microprofile.health.HealthCheck;
+import org.eclipse.microprofile.health.HealthCheckResponse;
+import org.eclipse.microprofile.health.HealthCheckResponseBuilder;
+import org.eclipse.microprofile.health.Readiness;
+
+import java.sql.Connection;
+import java.sql.SQLException;
+
+/** Ready only while every configured target database answers: a service that cannot reach its targets can do no work. */
+@Readiness
+@ApplicationScoped
+public class TargetDatabasesHealthCheck implements HealthCheck {
+
+    private final TargetDatabases targets;
+
+    public TargetDatabasesHealthCheck(TargetDatabases targets) {
+        this.targets = targets;
+    }
+
+    @Override
+    public HealthCheckResponse call() {
+        HealthCheckResponseBuilder response = HealthCheckResponse.named("target databases").up();
+        for (String name : targets.names()) {
+            try (Connection c = targets.open(name)) {
+                response.withData(name, "UP " + targets.endpoint(name).host() + ":" + targets.endpoint(name).port()
+                        + "/" + targets.endpoint(name).database());
+            } catch (SQLException | RuntimeException e) {
+                response.down().withData(name, "DOWN: " + e.getMessage());
+            }
+        }
+        return response.build();
+    }
+}

@@ -1,0 +1,134 @@
+package dev.shadowshift.testkit;
+
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.AdminClientConfig;
+import org.apache.kafka.clients.admin.NewTopic;
+import org.apache.kafka.common.errors.TopicExistsException;
+
+import java.util.Collection;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Set;
+import java.util.UUID;
+import java.util.concurrent.ExecutionException;
+import java.util.logging.Logger;
+import java.util.stream.Collectors;
+
+/**
+ * One Kafka broker and one PostgreSQL server for this JVM, started on first use and stopped at exit.
+ *
+ * <p>Where they come from, first match wins:
+ * <ol>
+ *   <li>{@code SHADOWSHIFT_KAFKA_BOOTSTRAP_SERVERS} / {@code SHADOWSHIFT_PG_URL} name servers someone already runs;</li>
+ *   <li>a reachable Docker engine runs them as Testcontainers;</li>
+ *   <li>otherwise a KRaft broker and a PostgreSQL 15 start from Maven artifacts inside this JVM.</li>
+ * </ol>
+ * {@code SHADOWSHIFT_INFRA=embedded} skips the Docker probe.
+ *
+ * <p>Once started, the addresses are kept in system properties too, so that a second class loader in the same JVM
+ * (Quarkus tests have several) reuses these servers instead of starting its own.
+ */
+public final class Infrastructure {
+
+    public static final String KAFKA_ENV = "SHADOWSHIFT_KAFKA_BOOTSTRAP_SERVERS";
+    public static final String PG_ENV = "SHADOWSHIFT_PG_URL";
+    private static final String KAFKA_PROP = "shadowshift.infra.kafka";
+    private static final String PG_PROP = "shadowshift.infra.pg";
+    private static final Logger LOG = Logger.getLogger(Infrastructure.class.getName());
+
+    private static Infrastructure shared;
+
+    private final KafkaBroker kafka;
+    private final PostgresServer postgres;
+
+    private Infrastructure(KafkaBroker kafka, PostgresServer postgres) {
+        this.kafka = kafka;
+        this.postgres = postgres;
+    }
+
+    public static synchronized Infrastructure shared() {
+        if (shared == null) {
+            shared = start(0);
+            Runtime.getRuntime().addShutdownHook(new Thread(shared::close, "shadowshift-infra-stop"));
+        }
+        return shared;
+    }
+
+    /**
+     * Starts (or finds) both servers.
+     *
+     * @param pgPort the port for an embedded PostgreSQL, 0 for any free port
+     */
+    public static Infrastructure start(int pgPort) {
+        String mode = setting("SHADOWSHIFT_INFRA", "auto").toLowerCase(Locale.ROOT);
+        String kafkaAddress = firstNonBlank(System.getProperty(KAFKA_PROP), setting(KAFKA_ENV, null));
+        String pgAddress = firstNonBlank(System.getProperty(PG_PROP), setting(PG_ENV, null));
+        boolean docker = (kafkaAddress == null || pgAddress == null) && !mode.equals("embedded")
+                && ContainerServers.dockerAvailable();
+
+        long t0 = System.nanoTime();
+        KafkaBroker kafka = kafkaAddress != null ? ExternalServers.kafka(kafkaAddress)
+                : docker ? ContainerServers.kafka() : EmbeddedKafka.start();
+        LOG.info("Kafka: " + kafka.description() + " (ready in " + (System.nanoTime() - t0) / 1_000_000 + " ms)");
+        long t1 = System.nanoTime();
+        PostgresServer postgres = pgAddress != null ? ExternalServers.postgres(pgAddress)
+                : docker ? ContainerServers.postgres() : EmbeddedPostgresServer.start(pgPort);
+        LOG.info("PostgreSQL: " + postgres.description() + " (ready in " + (System.nanoTime() - t1) / 1_000_000 + " ms)");
+
+        System.setProperty(KAFKA_PROP, kafka.bootstrapServers());
+        System.setProperty(PG_PROP, "postgresql://" + postgres.user()
+                + (postgres.password().isEmpty() ? "" : ":" + postgres.password())
+                + "@" + postgres.host() + ":" + postgres.port());
+        return new Infrastructure(kafka, postgres);
+    }
+
+    public KafkaBroker kafka() {
+        return kafka;
+    }
+
+    public PostgresServer postgres() {
+        return postgres;
+    }
+
+    /** A new, empty database with a unique name, for one test's isolation. */
+    public String freshDatabase(String prefix) {
+        String name = (prefix + "_" + UUID.randomUUID().toString().replace("-", "").substring(0, 10))
+                .toLowerCase(Locale.ROOT);
+        postgres.createDatabase(name);
+        return name;
+    }
+
+    /** Creates the topics that do not exist yet. */
+    public void createTopics(Collection<String> topics, int partitions) {
+        try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers()))) {
+            Set<String> existing = admin.listTopics().names().get();
+            List<NewTopic> missing = topics.stream().filter(t -> !existing.contains(t))
+                    .map(t -> new NewTopic(t, partitions, (short) 1)).collect(Collectors.toList());
+            if (!missing.isEmpty()) {
+                admin.createTopics(missing).all().get();
+            }
+        } catch (ExecutionException e) {
+            if (!(e.getCause() instanceof TopicExistsException)) {
+                throw new IllegalStateException("cannot create topics " + topics + ": " + e.getCause().getMessage(), e);
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(e);
+        }
+    }
+
+    public void close() {
+        kafka.close();
+        postgres.close();
+    }
+
+    private static String setting(String env, String fallback) {
+        String value = System.getenv(env);
+        return value == null || value.isBlank() ? System.getProperty(env, fallback) : value;
+    }
+
+    private static String firstNonBlank(String a, String b) {
+        return a != null && !a.isBlank() ? a : (b != null && !b.isBlank() ? b : null);
+    }
+}
