@@ -1,0 +1,166 @@
+package dev.shadowshift.localstack;
+
+import dev.shadowshift.contracts.Topics;
+import dev.shadowshift.testkit.Infrastructure;
+import dev.shadowshift.testkit.PostgresServer;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.ServerSocket;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.function.Consumer;
+
+/**
+ * The whole system on one machine: a Kafka broker, a PostgreSQL server, and the four services as separate JVMs
+ * wired to them by environment variables, the same way docker-compose wires them. Used by {@code ./shadowshift up}
+ * and by the end-to-end test.
+ */
+public final class LocalStack implements AutoCloseable {
+
+    /** The services, in the order they start, with the state database each keeps. */
+    public enum Service {
+        SCHEMA("schema-service", 8081, "shadowshift_schema"),
+        MIGRATION("migration-worker", 8082, "shadowshift_migration"),
+        BACKUP("backup-worker", 8083, "shadowshift_backup"),
+        MONITOR("monitor-service", 8084, "shadowshift_monitor");
+
+        public final String module;
+        public final int defaultPort;
+        public final String stateDatabase;
+
+        Service(String module, int defaultPort, String stateDatabase) {
+            this.module = module;
+            this.defaultPort = defaultPort;
+            this.stateDatabase = stateDatabase;
+        }
+    }
+
+    public static final String TARGET_DATABASE = "shadowshift_target";
+
+    /**
+     * @param repoRoot   the checkout, where each service's target/quarkus-app lives
+     * @param workDir    logs and backups go here
+     * @param fixedPorts true for the well-known ports 8081-8084; false picks free ports (tests)
+     * @param extraEnv   settings passed to every service, e.g. a shorter monitor poll interval
+     */
+    public record Options(Path repoRoot, Path workDir, boolean fixedPorts, Map<String, String> extraEnv) {
+    }
+
+    private final Options options;
+    private final Infrastructure infra;
+    private final Map<Service, ServiceProcess> services = new LinkedHashMap<>();
+
+    private LocalStack(Options options, Infrastructure infra) {
+        this.options = options;
+        this.infra = infra;
+    }
+
+    public static LocalStack start(Options options, Consumer<String> say) throws Exception {
+        long t0 = System.nanoTime();
+        say.accept("starting Kafka and PostgreSQL");
+        Infrastructure infra = Infrastructure.start(0);
+        LocalStack stack = new LocalStack(options, infra);
+        try {
+            say.accept("Kafka      " + infra.kafka().description());
+            say.accept("PostgreSQL " + infra.postgres().description());
+            PostgresServer pg = infra.postgres();
+            for (Service s : Service.values()) {
+                pg.createDatabase(s.stateDatabase);
+            }
+            pg.createDatabase(TARGET_DATABASE);
+            List<String> topics = new ArrayList<>(Topics.ALL);
+            Topics.ALL.forEach(t -> topics.add(t + Topics.DEAD_LETTER_SUFFIX));
+            infra.createTopics(topics, 3);
+            stack.startServices(say);
+            say.accept(String.format("all four services ready after %.1f s", (System.nanoTime() - t0) / 1e9));
+            return stack;
+        } catch (Exception | Error e) {
+            stack.close();
+            throw e;
+        }
+    }
+
+    private void startServices(Consumer<String> say) throws Exception {
+        PostgresServer pg = infra.postgres();
+        for (Service s : Service.values()) {
+            int port = options.fixedPorts() ? s.defaultPort : freePort();
+            Map<String, String> env = new HashMap<>();
+            env.put("KAFKA_BOOTSTRAP_SERVERS", infra.kafka().bootstrapServers());
+            env.put("SHADOWSHIFT_STATE_DB_URL", pg.jdbcUrl(s.stateDatabase));
+            env.put("SHADOWSHIFT_STATE_DB_USER", pg.user());
+            env.put("SHADOWSHIFT_STATE_DB_PASSWORD", pg.password());
+            env.put("SHADOWSHIFT_TARGET_URL", pg.jdbcUrl(TARGET_DATABASE));
+            env.put("SHADOWSHIFT_TARGET_USER", pg.user());
+            env.put("SHADOWSHIFT_TARGET_PASSWORD", pg.password());
+            env.put("SHADOWSHIFT_BACKUP_DIR", options.workDir().resolve("backups").toString());
+            env.put("QUARKUS_HTTP_PORT", Integer.toString(port));
+            env.putAll(options.extraEnv());
+            Path jar = options.repoRoot().resolve(s.module).resolve("target/quarkus-app/quarkus-run.jar");
+            services.put(s, ServiceProcess.start(s.module, jar, port, env, options.workDir().resolve("logs")));
+        }
+        say.accept("waiting for the services' readiness checks");
+        ExecutorService pool = Executors.newFixedThreadPool(services.size());
+        try {
+            List<Future<?>> waits = new ArrayList<>();
+            for (ServiceProcess p : services.values()) {
+                waits.add(pool.submit(() -> {
+                    p.awaitReady(Duration.ofSeconds(180));
+                    say.accept(p.name() + " ready on " + p.url(""));
+                    return null;
+                }));
+            }
+            for (Future<?> f : waits) {
+                try {
+                    f.get();
+                } catch (java.util.concurrent.ExecutionException e) {
+                    throw e.getCause() instanceof Exception ex ? ex : e;
+                }
+            }
+        } finally {
+            pool.shutdownNow();
+        }
+    }
+
+    public Infrastructure infrastructure() {
+        return infra;
+    }
+
+    public String url(Service service, String path) {
+        return services.get(service).url(path);
+    }
+
+    public String targetJdbcUrl() {
+        return infra.postgres().jdbcUrl(TARGET_DATABASE);
+    }
+
+    public String logTail(Service service, int lines) {
+        return services.get(service).tail(lines);
+    }
+
+    /** Stops the services first (they hold connections), then the servers this stack started. */
+    @Override
+    public void close() {
+        List<ServiceProcess> running = new ArrayList<>(services.values());
+        running.parallelStream().forEach(ServiceProcess::close);
+        services.clear();
+        infra.close();
+    }
+
+    private static int freePort() {
+        try (ServerSocket socket = new ServerSocket(0)) {
+            socket.setReuseAddress(true);
+            return socket.getLocalPort();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+}

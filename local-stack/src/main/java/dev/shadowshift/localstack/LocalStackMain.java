@@ -1,0 +1,96 @@
+package dev.shadowshift.localstack;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CountDownLatch;
+import java.util.function.Consumer;
+import java.util.logging.LogManager;
+
+/**
+ * {@code ./shadowshift up}: the whole system on embedded Kafka and PostgreSQL (or the user's, named by
+ * SHADOWSHIFT_KAFKA_BOOTSTRAP_SERVERS and SHADOWSHIFT_PG_URL), an example evolution run through it end to end, then
+ * it stays up until Ctrl-C and stops everything it started.
+ */
+public final class LocalStackMain {
+
+    private LocalStackMain() {
+    }
+
+    public static void main(String[] args) throws Exception {
+        try (InputStream logging = LocalStackMain.class.getResourceAsStream("/logging.properties")) {
+            LogManager.getLogManager().readConfiguration(logging);
+        }
+        List<String> arguments = List.of(args);
+        if (arguments.isEmpty() || !arguments.get(0).equals("up")) {
+            System.err.println("usage: shadowshift up [--no-example]");
+            System.exit(2);
+        }
+        boolean example = !arguments.contains("--no-example");
+        Path root = Path.of(System.getProperty("shadowshift.home", ".")).toAbsolutePath().normalize();
+        Consumer<String> say = line -> System.out.println("shadowshift | " + line);
+
+        long t0 = System.nanoTime();
+        LocalStack stack;
+        try {
+            stack = LocalStack.start(new LocalStack.Options(root, root.resolve(".shadowshift"), true, Map.of()), say);
+        } catch (Exception e) {
+            System.err.println("shadowshift | could not start: " + e.getMessage());
+            System.exit(1);
+            return;
+        }
+        CountDownLatch stopped = new CountDownLatch(1);
+        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+            System.out.println("\nshadowshift | stopping the services, Kafka and PostgreSQL");
+            stack.close();
+            System.out.println("shadowshift | stopped; nothing left running");
+            stopped.countDown();
+        }, "shadowshift-stop"));
+
+        if (example) {
+            try (EvolutionDriver driver = new EvolutionDriver(stack)) {
+                say.accept("example evolution: subject 'shop', v1 then v2, into schema 'shop' of " + LocalStack.TARGET_DATABASE);
+                for (String version : List.of("v1", "v2")) {
+                    EvolutionDriver.Outcome outcome = driver.evolve("shop", resource("/examples/shop-" + version + ".yaml"),
+                            "main", "shop", Duration.ofSeconds(60), say);
+                    if (!outcome.completed()) {
+                        say.accept("example " + version + " did not complete: " + outcome.finalProgress());
+                    }
+                }
+            } catch (Exception | AssertionError e) {
+                say.accept("example evolution failed: " + e.getMessage());
+            }
+        }
+        System.out.printf("%nshadowshift | up after %.1f s%n%n", (System.nanoTime() - t0) / 1e9);
+        printWhere(stack);
+        System.out.println("\nPress Ctrl-C to stop.");
+        stopped.await();
+    }
+
+    private static void printWhere(LocalStack stack) {
+        String row = "  %-18s %-24s %-40s %s%n";
+        System.out.printf(row, "service", "url", "swagger ui", "health");
+        for (LocalStack.Service s : LocalStack.Service.values()) {
+            System.out.printf(row, s.module, stack.url(s, ""), stack.url(s, "/q/swagger-ui"), stack.url(s, "/q/health"));
+        }
+        System.out.printf("%n  %-18s %s%n", "dashboard", stack.url(LocalStack.Service.MONITOR, "/"));
+        System.out.printf("  %-18s %s%n", "metrics", stack.url(LocalStack.Service.MONITOR, "/q/metrics") + " (and on every service)");
+        System.out.printf("  %-18s %s%n", "kafka", stack.infrastructure().kafka().bootstrapServers());
+        var pg = stack.infrastructure().postgres();
+        System.out.printf("  %-18s psql -h %s -p %d -U %s %s%n", "target database", pg.host(), pg.port(), pg.user(), LocalStack.TARGET_DATABASE);
+        System.out.printf("  %-18s %s%n", "logs", Path.of(".shadowshift", "logs"));
+    }
+
+    private static String resource(String name) throws IOException {
+        try (InputStream in = LocalStackMain.class.getResourceAsStream(name)) {
+            if (in == null) {
+                throw new IOException("missing resource " + name);
+            }
+            return new String(in.readAllBytes(), StandardCharsets.UTF_8);
+        }
+    }
+}
