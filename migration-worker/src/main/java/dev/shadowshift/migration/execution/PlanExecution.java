@@ -1,0 +1,181 @@
+package dev.shadowshift.migration.execution;
+
+import dev.shadowshift.contracts.events.MigrationPlanned;
+import dev.shadowshift.contracts.events.MigrationProgress;
+import dev.shadowshift.contracts.events.PlanStep;
+import dev.shadowshift.migration.messaging.EventPublisher;
+import dev.shadowshift.migration.plan.ExecutionUnits;
+import dev.shadowshift.migration.store.PlanStore;
+import dev.shadowshift.migration.store.StoredPlan;
+import dev.shadowshift.pg.TargetDatabases;
+import jakarta.enterprise.context.ApplicationScoped;
+import org.jboss.logging.Logger;
+
+import java.sql.Connection;
+import java.sql.SQLException;
+import java.time.Duration;
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * Applies one plan's in-place steps: unit by unit (one table per transaction), retrying a unit whose lock cannot be
+ * had within lock_timeout, recording steps_done after each commit so that a restarted worker resumes where this
+ * one stopped, and announcing STARTED, RUNNING and COMPLETED or FAILED on migration-progress.
+ */
+@ApplicationScoped
+public class PlanExecution {
+
+    private static final Logger LOG = Logger.getLogger(PlanExecution.class);
+    static final String PHASE = "IN_PLACE";
+
+    private final PlanStore store;
+    private final TargetDatabases targets;
+    private final EventPublisher publisher;
+    private final MigrationConfig config;
+
+    public PlanExecution(PlanStore store, TargetDatabases targets, EventPublisher publisher, MigrationConfig config) {
+        this.store = store;
+        this.targets = targets;
+        this.publisher = publisher;
+        this.config = config;
+    }
+
+    /**
+     * @throws SQLException when the state database fails: the plan stays RUNNING and the caller tries again later
+     */
+    public void run(String planId) throws SQLException, InterruptedException {
+        Optional<StoredPlan> found = store.find(planId);
+        if (found.isEmpty() || !List.of("READY", "RUNNING").contains(found.get().status())) {
+            LOG.debugf("plan %s is not runnable (%s)", planId, found.map(StoredPlan::status).orElse("unknown"));
+            return;
+        }
+        if (!store.markRunning(planId)) {
+            return;
+        }
+        StoredPlan stored = found.get();
+        MigrationPlanned plan = stored.plan();
+        int total = plan.steps().size();
+        int done = stored.stepsDone();
+        String where = plan.target() + "/" + plan.schema();
+        String startMessage = done > 0
+                ? "resuming after step " + done + " of " + total + " on " + where
+                : "applying " + total + " in-place steps to " + where;
+        LOG.infof("plan %s: %s", planId, startMessage);
+        progress(plan, "STARTED", done, startMessage);
+
+        List<ExecutionUnits.Unit> units = ExecutionUnits.of(plan.steps());
+        long lastReport = System.nanoTime();
+        int unitsSinceReport = 0;
+        Connection target = null;
+        try {
+            for (ExecutionUnits.Unit unit : units) {
+                if (unit.lastOrder() <= done) {
+                    continue;
+                }
+                int from = done;
+                ExecutionUnits.Unit remaining = new ExecutionUnits.Unit(unit.table(),
+                        unit.steps().stream().filter(s -> s.order() > from).toList(), unit.ownTransaction());
+                target = applyWithRetry(plan, remaining, target, done, total);
+                done = unit.lastOrder();
+                store.recordProgress(planId, done);
+                unitsSinceReport++;
+                if (unitsSinceReport >= config.progressEveryTables()
+                        || System.nanoTime() - lastReport >= config.progressInterval().toNanos()) {
+                    String message = "applied " + done + " of " + total + " steps (last: " + describe(unit) + ")";
+                    LOG.infof("plan %s: %s", planId, message);
+                    progress(plan, "RUNNING", done, message);
+                    lastReport = System.nanoTime();
+                    unitsSinceReport = 0;
+                }
+            }
+        } catch (UnitFailed e) {
+            fail(plan, done, e.getMessage());
+            return;
+        } finally {
+            closeQuietly(target);
+        }
+        store.markCompleted(planId, done);
+        String message = "applied all " + total + " in-place steps to " + where
+                + (plan.pending().isEmpty() ? "" : "; " + plan.pending().size() + " changes remain pending (shadow table or approval)");
+        LOG.infof("plan %s: %s", planId, message);
+        progress(plan, "COMPLETED", done, message);
+    }
+
+    /** @return the open target connection, for the next unit */
+    private Connection applyWithRetry(MigrationPlanned plan, ExecutionUnits.Unit unit, Connection target, int done, int total)
+            throws UnitFailed, InterruptedException {
+        for (int attempt = 1; ; attempt++) {
+            try {
+                if (target == null || target.isClosed()) {
+                    target = targets.open(plan.target());
+                }
+                DdlExecutor.apply(target, plan.schema(), unit, config.lockTimeout(), config.statementTimeout());
+                return target;
+            } catch (SQLException e) {
+                boolean retriable = DdlExecutor.retriable(e);
+                if (e.getSQLState() != null && e.getSQLState().startsWith("08")) {
+                    closeQuietly(target);
+                    target = null;
+                }
+                String what = e instanceof DdlExecutor.StepFailed failed
+                        ? "step " + failed.step().order() + " of " + total + " (" + failed.step().kind() + " on '"
+                        + failed.step().table() + "')"
+                        : describe(unit);
+                String cause = DdlExecutor.lockTimeout(e)
+                        ? "could not lock '" + unit.table() + "' within lock_timeout " + config.lockTimeout().toMillis()
+                        + "ms: another session holds a conflicting lock"
+                        : e.getMessage() + " [SQLSTATE " + e.getSQLState() + "]";
+                if (!retriable) {
+                    closeQuietly(target);
+                    throw new UnitFailed(what + " failed: " + cause);
+                }
+                if (attempt >= config.maxAttempts()) {
+                    closeQuietly(target);
+                    throw new UnitFailed(what + " failed after " + attempt + " attempts: " + cause);
+                }
+                Duration wait = Backoff.delay(attempt, config.backoffInitial(), config.backoffMax());
+                String message = "attempt " + attempt + " of " + config.maxAttempts() + " on " + describe(unit)
+                        + " failed: " + cause + "; retrying in " + wait.toMillis() + "ms";
+                LOG.warnf("plan %s: %s", plan.planId(), message);
+                progress(plan, "RUNNING", done, message);
+                Thread.sleep(wait.toMillis());
+            }
+        }
+    }
+
+    private void fail(MigrationPlanned plan, int done, String error) throws SQLException {
+        LOG.errorf("plan %s failed at %d of %d steps: %s", plan.planId(), done, plan.steps().size(), error);
+        store.recordProgress(plan.planId(), done);
+        store.markFailed(plan.planId(), List.of("RUNNING"), error);
+        progress(plan, "FAILED", done, error);
+    }
+
+    private void progress(MigrationPlanned plan, String status, int done, String message) {
+        publisher.progress(new MigrationProgress(plan.planId(), plan.target(), status, PHASE, done, plan.steps().size(),
+                message, null, null, null, null));
+    }
+
+    private static String describe(ExecutionUnits.Unit unit) {
+        List<PlanStep> steps = unit.steps();
+        String table = unit.table() == null || unit.table().isEmpty() ? "schema" : "'" + unit.table() + "'";
+        return steps.size() == 1
+                ? "step " + steps.get(0).order() + " (" + steps.get(0).kind() + " on " + table + ")"
+                : "steps " + steps.get(0).order() + "-" + steps.get(steps.size() - 1).order() + " on " + table;
+    }
+
+    private static void closeQuietly(Connection c) {
+        if (c != null) {
+            try {
+                c.close();
+            } catch (SQLException ignored) {
+                // already gone
+            }
+        }
+    }
+
+    static final class UnitFailed extends Exception {
+        UnitFailed(String message) {
+            super(message);
+        }
+    }
+}
