@@ -1,0 +1,29 @@
+package dev.shadowshift.schema;
+
+import io.smallrye.config.ConfigMapping;
+import io.smallrye.config.WithDefault;
+
+import java.time.Duration;
+
+/** schema-service's own settings, under {@code shadowshift.schema}. */
+@ConfigMapping(prefix = "shadowshift.schema")
+public interface SchemaServiceConfig {
+
+    /** Deepest nesting of objects and arrays a submitted spec may have. */
+    @WithDefault("200")
+    int maxNestingDepth();
+
+    /** Most YAML aliases to collections a submitted spec may use. */
+    @WithDefault("100")
+    int maxYamlAliases();
+
+    /** Compatibility given to new subjects: BACKWARD, FORWARD, FULL or NONE. */
+    @WithDefault("BACKWARD")
+    String defaultCompatibility();
+
+    @WithDefault("30s")
+    Duration catalogStatementTimeout();
+
+    @WithDefault("30s")
+    Duration publishTimeout();
+}

@@ -1,0 +1,275 @@
+package dev.shadowshift.schema.compile;
+
+import dev.shadowshift.pg.SqlIdentifiers;
+import io.swagger.v3.oas.models.OpenAPI;
+import io.swagger.v3.oas.models.media.Schema;
+
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * Compiles a parsed OpenAPI document into tables. Pure logic: no database, no framework.
+ *
+ * <p>Which component schemas become tables: the ones named in {@code objects}, or by default every object schema
+ * with an {@code id} property. Columns follow the property types: string text, integer bigint, number numeric,
+ * boolean boolean, object jsonb, array of strings text[], any other array jsonb, unions (anyOf/oneOf/allOf) jsonb,
+ * a $ref its target's scalar type or else jsonb. {@code id} is the primary key (bigint for integer ids, text
+ * otherwise); every other column is nullable, so that a spec can only ever add what existing rows can live with.
+ */
+public final class SchemaCompiler {
+
+    /** PostgreSQL refuses tables with more columns than this. */
+    public static final int MAX_COLUMNS = 1600;
+    private static final String COMPONENT_REF = "#/components/schemas/";
+
+    private final Map<String, Schema> components;
+    private final List<String> problems = new ArrayList<>();
+
+    private SchemaCompiler(OpenAPI openApi) {
+        Map<String, Schema> schemas = openApi.getComponents() == null ? null : openApi.getComponents().getSchemas();
+        this.components = schemas == null ? Map.of() : schemas;
+    }
+
+    /**
+     * @param objects component schema names to turn into tables; null or empty means the default rule
+     * @throws CompileException naming every problem found, when there is any
+     */
+    public static CompiledModel compile(OpenAPI openApi, List<String> objects) {
+        return new SchemaCompiler(openApi).run(objects);
+    }
+
+    private CompiledModel run(List<String> objects) {
+        List<String> selected = new ArrayList<>();
+        if (objects != null && !objects.isEmpty()) {
+            for (String name : new LinkedHashSet<>(objects)) {
+                Schema schema = components.get(name);
+                if (schema == null) {
+                    problems.add("objects: there is no component schema named '" + name + "'");
+                } else if (!properties(name, schema).containsKey("id")) {
+                    problems.add("objects: component schema '" + name + "' has no 'id' property; every table's primary key is id");
+                } else {
+                    selected.add(name);
+                }
+            }
+        } else {
+            for (Map.Entry<String, Schema> e : components.entrySet()) {
+                if (isObject(e.getValue()) && properties(e.getKey(), e.getValue()).containsKey("id")) {
+                    selected.add(e.getKey());
+                }
+            }
+        }
+
+        Map<String, String> tableSources = new LinkedHashMap<>();
+        List<CompiledTable> tables = new ArrayList<>();
+        for (String schemaName : selected) {
+            CompiledTable table = table(schemaName, components.get(schemaName));
+            if (table == null) {
+                continue;
+            }
+            String clash = tableSources.putIfAbsent(table.name(), schemaName);
+            if (clash != null) {
+                problems.add("component schemas '" + clash + "' and '" + schemaName + "' both map to table '" + table.name() + "'");
+                continue;
+            }
+            tables.add(table);
+        }
+        if (!problems.isEmpty()) {
+            throw new CompileException(problems);
+        }
+        tables.sort(Comparator.comparing(CompiledTable::name));
+        return new CompiledModel(List.copyOf(tables));
+    }
+
+    private CompiledTable table(String schemaName, Schema schema) {
+        String where = "components.schemas." + schemaName;
+        String wanted = Names.tableName(schemaName);
+        String tableName = identifier(wanted, where);
+        if (tableName == null) {
+            return null;
+        }
+        Map<String, Schema> properties = properties(schemaName, schema);
+        Map<String, String> columnSources = new LinkedHashMap<>();
+        List<CompiledColumn> columns = new ArrayList<>();
+        boolean ok = true;
+        // id first, whatever its position in the spec: it is the primary key
+        List<String> order = new ArrayList<>(properties.keySet());
+        order.remove("id");
+        order.add(0, "id");
+        for (String property : order) {
+            String at = where + ".properties." + property;
+            String wantedColumn = Names.columnName(property);
+            String columnName = identifier(wantedColumn, at);
+            if (columnName == null) {
+                ok = false;
+                continue;
+            }
+            String clash = columnSources.putIfAbsent(columnName, property);
+            if (clash != null) {
+                problems.add(where + ": properties '" + clash + "' and '" + property + "' both map to column '" + columnName + "'");
+                ok = false;
+                continue;
+            }
+            String type = columnType(properties.get(property), at, new HashSet<>());
+            boolean primaryKey = property.equals("id");
+            if (primaryKey) {
+                type = type.equals("bigint") ? "bigint" : "text";
+            }
+            columns.add(new CompiledColumn(columnName, type, !primaryKey, primaryKey, property,
+                    columnName.equals(wantedColumn) ? null : wantedColumn));
+        }
+        if (columns.size() > MAX_COLUMNS) {
+            problems.add(where + ": " + columns.size() + " columns; PostgreSQL allows at most " + MAX_COLUMNS + " per table");
+            ok = false;
+        }
+        return ok ? new CompiledTable(tableName, schemaName, tableName.equals(wanted) ? null : wanted, List.copyOf(columns)) : null;
+    }
+
+    /** The name shortened to 63 bytes if need be, or null (with a problem recorded) when it cannot be a name at all. */
+    private String identifier(String name, String where) {
+        try {
+            return SqlIdentifiers.shorten(name);
+        } catch (IllegalArgumentException e) {
+            problems.add(where + ": " + e.getMessage());
+            return null;
+        }
+    }
+
+    /** Properties of an object schema in spec order, allOf members merged in their order, $refs followed. */
+    private Map<String, Schema> properties(String where, Schema schema) {
+        Map<String, Schema> merged = new LinkedHashMap<>();
+        collectProperties(where, schema, merged, new HashSet<>());
+        return merged;
+    }
+
+    private void collectProperties(String where, Schema schema, Map<String, Schema> into, Set<String> visiting) {
+        if (schema == null) {
+            return;
+        }
+        if (schema.get$ref() != null) {
+            String name = refName(schema.get$ref());
+            if (name == null || !visiting.add(name)) {
+                return; // a cycle through allOf adds nothing new
+            }
+            Schema target = components.get(name);
+            if (target == null) {
+                problems.add(where + ": unresolved $ref '" + schema.get$ref() + "'");
+                return;
+            }
+            collectProperties(where, target, into, visiting);
+            return;
+        }
+        if (schema.getAllOf() != null) {
+            for (Object member : schema.getAllOf()) {
+                collectProperties(where, (Schema) member, into, visiting);
+            }
+        }
+        if (schema.getProperties() != null) {
+            Map<String, Schema> own = schema.getProperties();
+            own.forEach(into::putIfAbsent);
+            own.forEach(into::put); // a later definition of the same property wins, at its first position
+        }
+    }
+
+    private boolean isObject(Schema schema) {
+        Schema s = schema;
+        Set<String> seen = new HashSet<>();
+        while (s != null && s.get$ref() != null) {
+            String name = refName(s.get$ref());
+            if (name == null || !seen.add(name)) {
+                return false;
+            }
+            s = components.get(name);
+        }
+        if (s == null) {
+            return false;
+        }
+        Set<String> types = types(s);
+        if (!types.isEmpty()) {
+            return types.equals(Set.of("object"));
+        }
+        return (s.getProperties() != null && !s.getProperties().isEmpty()) || (s.getAllOf() != null && !s.getAllOf().isEmpty());
+    }
+
+    private String columnType(Schema schema, String where, Set<String> seenRefs) {
+        if (schema == null) {
+            return "jsonb";
+        }
+        if (schema.get$ref() != null) {
+            String name = refName(schema.get$ref());
+            if (name == null) {
+                return "jsonb"; // a pointer into another schema: the parser has resolved it, its shape is not a table's concern
+            }
+            Schema target = components.get(name);
+            if (target == null) {
+                problems.add(where + ": unresolved $ref '" + schema.get$ref() + "'");
+                return "jsonb";
+            }
+            if (!seenRefs.add(name)) {
+                return "jsonb";
+            }
+            String resolved = columnType(target, where, seenRefs);
+            return isScalar(resolved) ? resolved : "jsonb";
+        }
+        if (notEmpty(schema.getAnyOf()) || notEmpty(schema.getOneOf()) || notEmpty(schema.getAllOf())) {
+            return "jsonb";
+        }
+        Set<String> types = types(schema);
+        if (types.size() != 1) {
+            return "jsonb"; // untyped, or a union of types
+        }
+        return switch (types.iterator().next()) {
+            case "string" -> "text";
+            case "integer" -> "bigint";
+            case "number" -> "numeric";
+            case "boolean" -> "boolean";
+            case "array" -> "text".equals(itemType(schema.getItems(), where, seenRefs)) ? "text[]" : "jsonb";
+            default -> "jsonb";
+        };
+    }
+
+    private String itemType(Schema items, String where, Set<String> seenRefs) {
+        return items == null ? null : columnType(items, where + ".items", seenRefs);
+    }
+
+    private static boolean isScalar(String type) {
+        return type.equals("text") || type.equals("bigint") || type.equals("numeric") || type.equals("boolean");
+    }
+
+    /** The declared types without "null": OpenAPI 3.1 type arrays and 3.0 single types alike. */
+    private static Set<String> types(Schema schema) {
+        Set<String> types = new LinkedHashSet<>();
+        if (schema.getTypes() != null) {
+            for (Object t : schema.getTypes()) {
+                types.add(String.valueOf(t));
+            }
+        }
+        if (schema.getType() != null) {
+            types.add(schema.getType());
+        }
+        types.remove("null");
+        return types;
+    }
+
+    private static boolean notEmpty(List<?> list) {
+        return list != null && !list.isEmpty();
+    }
+
+    /** The component name of a local schema reference, or null for any other kind of reference. */
+    private static String refName(String ref) {
+        if (ref.startsWith(COMPONENT_REF)) {
+            String name = ref.substring(COMPONENT_REF.length());
+            return name.contains("/") ? null : unescapePointer(name);
+        }
+        return null;
+    }
+
+    private static String unescapePointer(String token) {
+        return token.replace("~1", "/").replace("~0", "~");
+    }
+}

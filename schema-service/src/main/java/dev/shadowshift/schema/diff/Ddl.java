@@ -1,0 +1,82 @@
+package dev.shadowshift.schema.diff;
+
+import dev.shadowshift.pg.SqlIdentifiers;
+import dev.shadowshift.schema.compile.CompiledColumn;
+import dev.shadowshift.schema.compile.CompiledModel;
+import dev.shadowshift.schema.compile.CompiledTable;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Set;
+
+/**
+ * The statements Shadowshift generates. Every identifier goes through {@link SqlIdentifiers}; types come only from
+ * the compiler's fixed set, never from the spec, so no spec text reaches SQL unquoted.
+ */
+public final class Ddl {
+
+    private static final Set<String> TYPES = Set.of("text", "bigint", "numeric", "boolean", "jsonb", "text[]");
+
+    private Ddl() {
+    }
+
+    public static String createSchema(String schema) {
+        return "CREATE SCHEMA IF NOT EXISTS " + SqlIdentifiers.quote(schema);
+    }
+
+    public static String createTable(String schema, CompiledTable table) {
+        List<String> lines = new ArrayList<>();
+        for (CompiledColumn c : table.columns()) {
+            lines.add("  " + columnDefinition(c));
+        }
+        List<String> key = table.columns().stream().filter(CompiledColumn::primaryKey).map(c -> SqlIdentifiers.quote(c.name())).toList();
+        if (!key.isEmpty()) {
+            // named explicitly so that a long table name gives a deterministic, non-truncated constraint name
+            lines.add("  CONSTRAINT " + SqlIdentifiers.quote(primaryKeyName(table.name())) + " PRIMARY KEY (" + String.join(", ", key) + ")");
+        }
+        return "CREATE TABLE IF NOT EXISTS " + SqlIdentifiers.qualified(schema, table.name()) + " (\n"
+                + String.join(",\n", lines) + "\n)";
+    }
+
+    public static String addColumn(String schema, String table, CompiledColumn column) {
+        return "ALTER TABLE " + SqlIdentifiers.qualified(schema, table) + " ADD COLUMN IF NOT EXISTS " + columnDefinition(column);
+    }
+
+    public static String dropNotNull(String schema, String table, String column) {
+        return "ALTER TABLE " + SqlIdentifiers.qualified(schema, table) + " ALTER COLUMN " + SqlIdentifiers.quote(column) + " DROP NOT NULL";
+    }
+
+    public static String setNotNull(String schema, String table, String column) {
+        return "ALTER TABLE " + SqlIdentifiers.qualified(schema, table) + " ALTER COLUMN " + SqlIdentifiers.quote(column) + " SET NOT NULL";
+    }
+
+    public static String dropColumn(String schema, String table, String column) {
+        return "ALTER TABLE " + SqlIdentifiers.qualified(schema, table) + " DROP COLUMN IF EXISTS " + SqlIdentifiers.quote(column);
+    }
+
+    public static String dropTable(String schema, String table) {
+        return "DROP TABLE IF EXISTS " + SqlIdentifiers.qualified(schema, table);
+    }
+
+    /** The whole model as one script: what a fresh database needs to match it. */
+    public static String script(String schema, CompiledModel model, String header) {
+        StringBuilder out = new StringBuilder();
+        out.append(header).append("\n\n");
+        out.append(createSchema(schema)).append(";\n");
+        for (CompiledTable table : model.tables()) {
+            out.append('\n').append(createTable(schema, table)).append(";\n");
+        }
+        return out.toString();
+    }
+
+    public static String primaryKeyName(String table) {
+        return SqlIdentifiers.shorten(table + "_pkey");
+    }
+
+    static String columnDefinition(CompiledColumn c) {
+        if (!TYPES.contains(c.type())) {
+            throw new IllegalArgumentException("not a type the compiler produces: " + c.type());
+        }
+        return SqlIdentifiers.quote(c.name()) + " " + c.type() + (c.nullable() ? "" : " NOT NULL");
+    }
+}

@@ -1,0 +1,14 @@
+package dev.shadowshift.schema.registry;
+
+import java.util.List;
+
+/**
+ * A spec to register, however it arrived.
+ *
+ * @param target        null means the default target
+ * @param schema        null means one named after the subject
+ * @param objects       null or empty means the default selection rule
+ * @param sourceEventId the spec-submitted event's id when it came over Kafka, else null
+ */
+public record Submission(String subject, byte[] spec, String target, String schema, List<String> objects, String sourceEventId) {
+}
