@@ -127,10 +127,42 @@ public final class SpecParser {
         } catch (StackOverflowError e) {
             throw new RejectedSpecException("too_deep", "the YAML nests too deeply to read");
         }
+        checkExpansion(loaded, 2_000_000L + text.length());
         try {
             return json.valueToTree(loaded);
         } catch (IllegalArgumentException e) {
             throw new RejectedSpecException("invalid_yaml", "the YAML cannot be read as a JSON tree: " + e.getMessage());
+        }
+    }
+
+    /**
+     * Aliases make a small YAML text stand for a huge tree (the "billion laughs"): SnakeYAML shares the aliased
+     * collections, but anything that walks the tree sees every copy. Counts the nodes a walk would see, stopping at
+     * the budget, before anything else walks it.
+     */
+    private void checkExpansion(Object loaded, long budget) {
+        long seen = 0;
+        Deque<Object> todo = new ArrayDeque<>();
+        todo.push(loaded == null ? "" : loaded);
+        while (!todo.isEmpty()) {
+            Object node = todo.pop();
+            if (++seen > budget) {
+                throw new RejectedSpecException("yaml_aliases", "the YAML expands to more than " + budget
+                        + " nodes through aliases (an alias bomb?)");
+            }
+            if (node instanceof Map<?, ?> map) {
+                for (Map.Entry<?, ?> e : map.entrySet()) {
+                    if (e.getValue() != null) {
+                        todo.push(e.getValue());
+                    }
+                }
+            } else if (node instanceof List<?> list) {
+                for (Object item : list) {
+                    if (item != null) {
+                        todo.push(item);
+                    }
+                }
+            }
         }
     }
 
@@ -197,6 +229,9 @@ public final class SpecParser {
                 }
                 for (Iterator<Map.Entry<String, JsonNode>> it = node.fields(); it.hasNext(); ) {
                     Map.Entry<String, JsonNode> child = it.next();
+                    if (isData(path, child.getKey(), child.getValue())) {
+                        continue;
+                    }
                     todo.push(Map.entry(path + "/" + child.getKey().replace("~", "~0").replace("/", "~1"), child.getValue()));
                 }
             } else if (node.isArray()) {
@@ -209,6 +244,28 @@ public final class SpecParser {
             throw new RejectedSpecException("unresolved_ref", count + " unresolved reference(s): " + String.join("; ", unresolved)
                     + (count > unresolved.size() ? "; ..." : ""));
         }
+    }
+
+    /**
+     * Example values, defaults, enums and extensions are data, not schema: a "$ref" key inside them is just a key
+     * (GitHub's spec has SCIM examples with "$ref": "https://..."), so they are not checked.
+     */
+    private static boolean isData(String parentPath, String key, JsonNode value) {
+        if (parentPath.endsWith("/properties") || parentPath.endsWith("/schemas") || parentPath.endsWith("/definitions")) {
+            return false; // here keys are names: a property may well be called "default" or "enum"
+        }
+        if (key.equals("example") || key.equals("default") || key.equals("enum") || key.equals("const") || key.startsWith("x-")) {
+            return true;
+        }
+        if (key.equals("examples") && value.isArray()) {
+            return true; // JSON Schema examples: a list of values
+        }
+        if (key.equals("value")) {
+            // the value of an Example object: .../examples/<name>/value
+            int last = parentPath.lastIndexOf('/');
+            return last > 0 && parentPath.substring(0, last).endsWith("/examples");
+        }
+        return false;
     }
 
     private static boolean resolves(JsonNode root, String pointer) {
