@@ -3,6 +3,7 @@ package dev.shadowshift.monitor.alerting;
 import dev.shadowshift.monitor.rules.AlertCondition;
 
 import java.time.Instant;
+import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.LinkedHashMap;
@@ -42,7 +43,10 @@ public final class AlertStateMachine {
      * @param firing       the alerts firing for this target before this poll
      */
     public static List<Change> reconcile(Set<String> decidedRules, Collection<AlertCondition> conditions,
-                                         Collection<ActiveAlert> firing, Instant now) {
+                                         Collection<ActiveAlert> firing, Instant polledAt) {
+        // the state database keeps microseconds; millisecond times read back exactly, so a FIRING event and the
+        // RESOLVED event after a restart carry the very same startsAt
+        Instant now = polledAt.truncatedTo(ChronoUnit.MILLIS);
         Map<String, AlertCondition> current = new LinkedHashMap<>();
         for (AlertCondition c : conditions) {
             // two conditions with one fingerprint cannot be told apart by a receiver: keep the more severe

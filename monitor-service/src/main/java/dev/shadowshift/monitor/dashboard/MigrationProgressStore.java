@@ -2,9 +2,7 @@ package dev.shadowshift.monitor.dashboard;
 
 import dev.shadowshift.contracts.events.MigrationProgress;
 import io.agroal.api.AgroalDataSource;
-import io.quarkus.runtime.StartupEvent;
 import jakarta.enterprise.context.ApplicationScoped;
-import jakarta.enterprise.event.Observes;
 
 import java.sql.Connection;
 import java.sql.PreparedStatement;
@@ -31,18 +29,39 @@ public class MigrationProgressStore {
 
     private final AgroalDataSource dataSource;
     private final Map<String, MigrationStatus> latest = new ConcurrentHashMap<>();
+    private volatile boolean loaded;
 
     public MigrationProgressStore(AgroalDataSource dataSource) {
         this.dataSource = dataSource;
     }
 
-    void load(@Observes StartupEvent event) throws SQLException {
+    /**
+     * Fills memory from the database on first use, not at startup: Flyway may not have created the table yet when
+     * startup observers run.
+     */
+    private void ensureLoaded() {
+        if (loaded) {
+            return;
+        }
+        synchronized (this) {
+            if (loaded) {
+                return;
+            }
+            try {
+                load();
+            } catch (SQLException e) {
+                throw new IllegalStateException("cannot read migration progress from the state database: " + e.getMessage(), e);
+            }
+            loaded = true;
+        }
+    }
+
+    private void load() throws SQLException {
         try (Connection c = dataSource.getConnection();
              PreparedStatement ps = c.prepareStatement("SELECT " + COLUMNS + " FROM migration_progress");
              ResultSet rs = ps.executeQuery()) {
             while (rs.next()) {
-                MigrationStatus s = read(rs);
-                latest.put(s.planId(), s);
+                remember(read(rs), latest);
             }
         }
     }
@@ -95,11 +114,17 @@ public class MigrationProgressStore {
 
     /** Called after the commit, so memory never shows what the database does not have. */
     public void remember(MigrationStatus status) {
+        ensureLoaded();
+        remember(status, latest);
+    }
+
+    private static void remember(MigrationStatus status, Map<String, MigrationStatus> latest) {
         latest.merge(status.planId(), status, (old, neu) -> neu.eventTime().isBefore(old.eventTime()) ? old : neu);
     }
 
     /** Most recently updated plans first. */
     public List<MigrationStatus> latest() {
+        ensureLoaded();
         return latest.values().stream().sorted(Comparator.comparing(MigrationStatus::eventTime).reversed()).toList();
     }
 
