@@ -28,4 +28,8 @@ public interface BackupConfig {
 
     @WithDefault("PT30M")
     Duration restoreTimeout();
+
+    /** How often the retention job looks for expired backups, as a Quarkus scheduler interval (e.g. 1h, 10m). */
+    @WithDefault("1h")
+    String retentionCheckInterval();
 }

@@ -1,0 +1,216 @@
+package dev.shadowshift.backup.it;
+
+import dev.shadowshift.backup.dump.BackupMaker;
+import dev.shadowshift.contracts.CloudEvent;
+import dev.shadowshift.contracts.EventCodec;
+import dev.shadowshift.contracts.EventSchemas;
+import dev.shadowshift.contracts.EventType;
+import dev.shadowshift.contracts.Topics;
+import dev.shadowshift.contracts.events.BackupCompleted;
+import dev.shadowshift.contracts.events.BackupFailed;
+import dev.shadowshift.contracts.events.MigrationPlanned;
+import dev.shadowshift.contracts.events.PlanStep;
+import dev.shadowshift.testkit.Infrastructure;
+import dev.shadowshift.testkit.ShadowshiftTestResource;
+import dev.shadowshift.testkit.TopicWatcher;
+import io.quarkus.test.common.WithTestResource;
+import io.quarkus.test.junit.QuarkusTest;
+import io.restassured.http.ContentType;
+import org.eclipse.microprofile.config.ConfigProvider;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.MethodOrderer;
+import org.junit.jupiter.api.Order;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestMethodOrder;
+
+import java.net.URI;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.ResultSet;
+import java.sql.Statement;
+import java.time.Duration;
+import java.util.List;
+import java.util.UUID;
+
+import static io.restassured.RestAssured.given;
+import static org.hamcrest.Matchers.containsString;
+import static org.hamcrest.Matchers.equalTo;
+import static org.hamcrest.Matchers.hasSize;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/** The worker against a real broker, a real PostgreSQL and the real pg_dump/pg_restore on PATH. */
+@QuarkusTest
+@WithTestResource(ShadowshiftTestResource.class)
+@TestMethodOrder(MethodOrderer.OrderAnnotation.class)
+class BackupWorkerTest {
+
+    private static final Duration WAIT = Duration.ofSeconds(60);
+    /** A name chosen to break naive quoting: a double quote, a dot and a pattern wildcard. */
+    private static final String ODD_TABLE = "odd \"name\".*";
+    private static final String PLAN_ID = UUID.randomUUID().toString();
+    private static TopicWatcher watcher;
+    private static String plannedEvent;
+
+    @BeforeAll
+    static void setUp() throws Exception {
+        watcher = new TopicWatcher(bootstrap(), List.of(Topics.BACKUP_COMPLETED, Topics.BACKUP_FAILED));
+        try (Connection c = target(null); Statement s = c.createStatement()) {
+            s.execute("CREATE SCHEMA IF NOT EXISTS shop");
+            s.execute("CREATE TABLE IF NOT EXISTS shop.customers (id int PRIMARY KEY, name text)");
+            s.execute("INSERT INTO shop.customers VALUES (1, 'ada'), (2, 'grace'), (3, 'edsger') ON CONFLICT DO NOTHING");
+            s.execute("CREATE TABLE IF NOT EXISTS shop.\"odd \"\"name\"\".*\" (v int)");
+            s.execute("INSERT INTO shop.\"odd \"\"name\"\".*\" VALUES (42)");
+        }
+    }
+
+    @AfterAll
+    static void stop() {
+        watcher.close();
+    }
+
+    @Test
+    @Order(1)
+    void aPlanThatAltersTablesGetsAVerifiedBackupOfExactlyThose() throws Exception {
+        plannedEvent = planned(PLAN_ID, List.of("shop.customers", "shop." + ODD_TABLE));
+
+        BackupCompleted backup = completed(PLAN_ID);
+        assertTrue(backup.verified());
+        assertEquals(List.of("shop.customers", "shop." + ODD_TABLE), backup.tables());
+        Path file = Path.of(backup.location());
+        assertTrue(Files.isRegularFile(file), file.toString());
+        assertEquals(Files.size(file), backup.sizeBytes());
+        assertEquals(BackupMaker.sha256(file), backup.sha256());
+        assertTrue(backup.archiveEntries() >= 4, "table and data entries for both tables: " + backup.archiveEntries());
+
+        given().queryParam("planId", PLAN_ID).get("/backups").then().statusCode(200)
+                .body("$", hasSize(1))
+                .body("[0].backupId", equalTo(backup.backupId()))
+                .body("[0].status", equalTo("VERIFIED"))
+                .body("[0].sha256", equalTo(backup.sha256()));
+        given().get("/backups/" + backup.backupId()).then().statusCode(200).body("location", equalTo(backup.location()));
+    }
+
+    @Test
+    @Order(2)
+    void theBackupRestoresIntoAFreshDatabase() throws Exception {
+        BackupCompleted backup = completed(PLAN_ID);
+        String scratch = Infrastructure.shared().freshDatabase("scratch");
+
+        given().contentType(ContentType.JSON).body("{\"database\":\"" + scratch + "\"}")
+                .post("/backups/" + backup.backupId() + "/restore").then().statusCode(200)
+                .body("backupId", equalTo(backup.backupId()))
+                .body("database", equalTo(scratch))
+                .body("tables", hasSize(2));
+
+        try (Connection c = target(scratch); Statement s = c.createStatement()) {
+            assertEquals(3, count(s, "SELECT count(*) FROM shop.customers"));
+            assertEquals(42, count(s, "SELECT v FROM shop.\"odd \"\"name\"\".*\""));
+        }
+    }
+
+    @Test
+    @Order(3)
+    void restoreRefusesBadNamesUnknownBackupsAndTheLiveDatabase() throws Exception {
+        String backupId = completed(PLAN_ID).backupId();
+        given().contentType(ContentType.JSON).body("{\"database\":\"x; DROP DATABASE y\"}")
+                .post("/backups/" + backupId + "/restore").then().statusCode(400).body("error", containsString("database must match"));
+        given().contentType(ContentType.JSON).body("{\"database\":\"scratch\"}")
+                .post("/backups/no-such-backup/restore").then().statusCode(404);
+        given().get("/backups/no-such-backup").then().statusCode(404).body("error", containsString("no-such-backup"));
+        String live = URI.create(targetUrl().substring(5)).getPath().substring(1);
+        given().contentType(ContentType.JSON).body("{\"database\":\"" + live + "\"}")
+                .post("/backups/" + backupId + "/restore").then().statusCode(409).body("error", containsString("live target"));
+    }
+
+    @Test
+    @Order(4)
+    void aRedeliveredPlanIsAnnouncedAgainWithoutASecondDump() throws Exception {
+        BackupCompleted first = completed(PLAN_ID);
+        long modified = Files.getLastModifiedTime(Path.of(first.location())).toMillis();
+
+        TopicWatcher.send(bootstrap(), Topics.MIGRATION_PLANNED, PLAN_ID, plannedEvent);
+        watcher.await(Topics.BACKUP_COMPLETED, s -> PLAN_ID.equals(s.key())
+                && watcher.on(Topics.BACKUP_COMPLETED).stream().filter(x -> PLAN_ID.equals(x.key())).count() >= 2, WAIT);
+
+        List<String> ids = watcher.on(Topics.BACKUP_COMPLETED).stream().filter(s -> PLAN_ID.equals(s.key()))
+                .map(s -> EventCodec.read(s.value()).id()).distinct().toList();
+        assertEquals(1, ids.size(), "the same event, re-announced");
+        given().queryParam("planId", PLAN_ID).get("/backups").then().statusCode(200).body("$", hasSize(1));
+        assertEquals(modified, Files.getLastModifiedTime(Path.of(first.location())).toMillis(), "not dumped again");
+    }
+
+    @Test
+    @Order(5)
+    void aPlanNamingAMissingTableGetsBackupFailedNamingIt() {
+        String planId = UUID.randomUUID().toString();
+        planned(planId, List.of("shop.customers", "shop.no_such_table"));
+
+        TopicWatcher.Seen seen = watcher.await(Topics.BACKUP_FAILED, s -> planId.equals(s.key()), WAIT);
+        BackupFailed failed = EventSchemas.parse(seen.value(), EventType.BACKUP_FAILED).dataAs(BackupFailed.class);
+        assertTrue(failed.reason().contains("no_such_table"), failed.reason());
+        given().queryParam("planId", planId).get("/backups").then().statusCode(200)
+                .body("[0].status", equalTo("FAILED"))
+                .body("[0].reason", containsString("no_such_table"));
+    }
+
+    @Test
+    @Order(6)
+    void everyEventTheWorkerPublishedMatchesItsSchema() {
+        List<TopicWatcher.Seen> all = watcher.all();
+        assertTrue(all.size() >= 3);
+        for (TopicWatcher.Seen s : all) {
+            CloudEvent e = EventSchemas.parse(s.value(), s.topic().equals(Topics.BACKUP_COMPLETED)
+                    ? EventType.BACKUP_COMPLETED : EventType.BACKUP_FAILED);
+            assertEquals(e.subject(), s.key(), "keyed by plan id");
+            assertEquals("/shadowshift/backup-worker", e.source());
+        }
+    }
+
+    // --- helpers -------------------------------------------------------------------------------------------------
+
+    private static String planned(String planId, List<String> backupTables) {
+        MigrationPlanned plan = new MigrationPlanned(planId, "shop", 2, "main", "shop", "IN_PLACE", "AWAITING_BACKUP", true,
+                backupTables, "MEDIUM", 3, List.of(new PlanStep(1, "customers", "ADD_COLUMN",
+                "ALTER TABLE \"shop\".\"customers\" ADD COLUMN IF NOT EXISTS \"email\" text", "ACCESS EXCLUSIVE", "IN_PLACE")),
+                List.of());
+        String value = EventCodec.write(EventCodec.create("/test/migration-worker", planId, plan));
+        EventSchemas.parse(value, EventType.MIGRATION_PLANNED);
+        TopicWatcher.send(bootstrap(), Topics.MIGRATION_PLANNED, planId, value);
+        return value;
+    }
+
+    private static BackupCompleted completed(String planId) {
+        TopicWatcher.Seen seen = watcher.await(Topics.BACKUP_COMPLETED, s -> planId.equals(s.key()), WAIT);
+        return EventSchemas.parse(seen.value(), EventType.BACKUP_COMPLETED).dataAs(BackupCompleted.class);
+    }
+
+    private static long count(Statement s, String sql) throws Exception {
+        try (ResultSet rs = s.executeQuery(sql)) {
+            rs.next();
+            return rs.getLong(1);
+        }
+    }
+
+    private static String targetUrl() {
+        return ConfigProvider.getConfig().getValue("shadowshift.targets.main.jdbc-url", String.class);
+    }
+
+    /** @param database another database on the target's server, or null for the target itself */
+    private static Connection target(String database) throws Exception {
+        var config = ConfigProvider.getConfig();
+        String url = targetUrl();
+        if (database != null) {
+            url = url.substring(0, url.lastIndexOf('/') + 1) + database;
+        }
+        return DriverManager.getConnection(url, config.getValue("shadowshift.targets.main.username", String.class),
+                config.getOptionalValue("shadowshift.targets.main.password", String.class).orElse(""));
+    }
+
+    private static String bootstrap() {
+        return ConfigProvider.getConfig().getValue("kafka.bootstrap.servers", String.class);
+    }
+}
