@@ -204,7 +204,8 @@ class MonitorServiceTest {
                 .body(containsString("shadowshift_monitor_poll_failures_total{target=\"main\"}")));
         given().get("/api/targets").then().statusCode(200)
                 .body("[0].target", equalTo("main"))
-                .body("[0].reachable", equalTo(true));
+                .body("[0].reachable", equalTo(true))
+                .body("[0].seesAllSessions", equalTo(true));
         given().accept("application/json").get("/q/openapi").then().statusCode(200)
                 .body(containsString("/api/alerts/history"))
                 .body(containsString("/api/migrations"))
@@ -212,5 +213,6 @@ class MonitorServiceTest {
         String page = given().get("/").then().statusCode(200).extract().asString();
         assertTrue(page.contains("Shadowshift monitor"));
         assertTrue(!page.contains("<script src") && !page.contains("<link"), "the dashboard loads nothing from elsewhere");
+        given().get("/dashboard").then().statusCode(200).body(containsString("Shadowshift monitor"));
     }
 }

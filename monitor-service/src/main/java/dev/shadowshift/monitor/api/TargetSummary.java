@@ -12,11 +12,13 @@ import java.util.Map;
 /**
  * The last poll of one target, for the dashboard. Query texts are redacted (literals replaced by ?), as in alerts.
  *
- * @param reachable false when the last poll failed; {@code error} says why and the numbers are absent
+ * @param reachable       false when the last poll failed; {@code error} says why and the numbers are absent
+ * @param seesAllSessions false when the monitor's role lacks pg_monitor and so cannot see other roles' queries
  */
 public record TargetSummary(
         String target,
         boolean reachable,
+        Boolean seesAllSessions,
         Instant polledAt,
         String error,
         Integer connectionsUsed,
@@ -36,10 +38,10 @@ public record TargetSummary(
 
     static TargetSummary of(String target, PollResult result) {
         if (result == null) {
-            return new TargetSummary(target, false, null, "not polled yet", null, null, Map.of(), null, List.of(), List.of());
+            return new TargetSummary(target, false, null, null, "not polled yet", null, null, Map.of(), null, List.of(), List.of());
         }
         if (result instanceof PollResult.Unreachable u) {
-            return new TargetSummary(target, false, u.at(), u.reason(), null, null, Map.of(), null, List.of(), List.of());
+            return new TargetSummary(target, false, null, u.at(), u.reason(), null, null, Map.of(), null, List.of(), List.of());
         }
         TargetSnapshot s = ((PollResult.Reached) result).snapshot();
         List<Query> queries = s.activeQueries().stream()
@@ -52,7 +54,7 @@ public record TargetSummary(
                 .toList();
         double longest = s.activeQueries().stream().filter(q -> "active".equals(q.state()))
                 .mapToDouble(TargetSnapshot.ActiveQuery::ageSeconds).max().orElse(0);
-        return new TargetSummary(target, true, s.takenAt(), null, s.connectionsUsed(), s.maxConnections(),
+        return new TargetSummary(target, true, s.seesAllSessions(), s.takenAt(), null, s.connectionsUsed(), s.maxConnections(),
                 s.connectionsByState(), Math.floor(longest), queries, tables);
     }
 }

@@ -9,6 +9,7 @@ import dev.shadowshift.monitor.snapshot.PollResult;
 import dev.shadowshift.monitor.snapshot.SnapshotReader;
 import dev.shadowshift.pg.TargetDatabases;
 import io.quarkus.runtime.ShutdownEvent;
+import io.quarkus.runtime.StartupEvent;
 import io.quarkus.scheduler.Scheduled;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
@@ -39,6 +40,7 @@ public class TargetPoller {
     private final TargetDatabases targets;
     private final SnapshotReader reader;
     private final AlertRules rules;
+    private final MonitorConfig config;
     private final AlertReconciler reconciler;
     private final MonitorMetrics metrics;
     private final LatestSnapshots latest;
@@ -50,6 +52,7 @@ public class TargetPoller {
         this.targets = targets;
         this.reader = reader;
         this.rules = new AlertRules(RuleThresholds.from(config));
+        this.config = config;
         this.reconciler = reconciler;
         this.metrics = metrics;
         this.latest = latest;
@@ -97,6 +100,14 @@ public class TargetPoller {
             // the state DB or Kafka is down: the alert state stays as it was and the next poll tries again
             LOG.errorf(e, "poll of target %s failed; alert state unchanged, retrying next interval", target);
         }
+    }
+
+    /** Creating this bean at startup checks the thresholds, so a bad setting stops the service instead of every poll. */
+    void start(@Observes StartupEvent event) {
+        LOG.infof("polling targets %s every %s; long query threshold %s (critical %s); connection saturation %s/%s; "
+                        + "dead tuples %s with at least %d", targets.names(), config.pollInterval(), config.longQueryThreshold(),
+                config.longQueryCriticalThreshold(), config.connectionSaturation().warnRatio(),
+                config.connectionSaturation().criticalRatio(), config.deadTuples().ratio(), config.deadTuples().minDeadTuples());
     }
 
     void stop(@Observes ShutdownEvent event) {

@@ -17,6 +17,8 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * The only part of the monitor that knows the pg_stat views. Opens one short-lived connection per poll, reads,
@@ -41,6 +43,8 @@ public class SnapshotReader {
     private final TargetDatabases targets;
     private final MonitorConfig config;
     private final Clock clock;
+    /** Targets already warned about, so the warning appears once, not every poll. */
+    private final Set<String> blindTargets = ConcurrentHashMap.newKeySet();
 
     public SnapshotReader(TargetDatabases targets, MonitorConfig config) {
         this.targets = targets;
@@ -60,11 +64,25 @@ public class SnapshotReader {
             int max = maxConnections(c);
             Map<String, Integer> byState = connectionsByState(c);
             int used = byState.values().stream().mapToInt(Integer::intValue).sum();
-            return new PollResult.Reached(new TargetSnapshot(target, at, max, used, byState, activeQueries(c), tables(c)));
+            boolean seesAll = seesAllSessions(c);
+            if (!seesAll && blindTargets.add(target)) {
+                LOG.warnf("the monitor's role on target %s lacks pg_read_all_stats (grant pg_monitor): queries of other "
+                        + "roles are invisible, so long_running_query cannot fire for them", target);
+            }
+            return new PollResult.Reached(new TargetSnapshot(target, at, max, used, byState, activeQueries(c), tables(c), seesAll));
         } catch (SQLException | RuntimeException e) {
             String reason = describe(e);
             LOG.warnf("target %s unreachable: %s", target, reason);
             return new PollResult.Unreachable(target, at, reason);
+        }
+    }
+
+    private static boolean seesAllSessions(Connection c) throws SQLException {
+        try (Statement s = c.createStatement();
+             ResultSet rs = s.executeQuery("""
+                     SELECT rolsuper OR pg_has_role(current_user, 'pg_read_all_stats', 'USAGE')
+                     FROM pg_roles WHERE rolname = current_user""")) {
+            return rs.next() && rs.getBoolean(1);
         }
     }
 

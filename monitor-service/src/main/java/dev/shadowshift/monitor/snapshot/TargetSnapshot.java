@@ -11,6 +11,8 @@ import java.util.Map;
  * @param connectionsByState client backends per pg_stat_activity.state ("active", "idle", "idle in transaction", ...)
  * @param activeQueries      non-idle backends on the target database, the monitor's own excluded, oldest first
  * @param tables             user tables, most dead tuples first (capped, see {@link SnapshotReader})
+ * @param seesAllSessions    false when the monitor's role lacks pg_read_all_stats (pg_monitor): PostgreSQL then hides
+ *                           the state and query of other roles' sessions, so their long queries cannot be seen
  */
 public record TargetSnapshot(
         String target,
@@ -19,7 +21,8 @@ public record TargetSnapshot(
         int connectionsUsed,
         Map<String, Integer> connectionsByState,
         List<ActiveQuery> activeQueries,
-        List<TableStats> tables) {
+        List<TableStats> tables,
+        boolean seesAllSessions) {
 
     /** @param query the statement text exactly as PostgreSQL shows it; redact before it leaves the service */
     public record ActiveQuery(int pid, String user, String application, String state, double ageSeconds, String query) {

@@ -21,7 +21,7 @@ class AlertRulesTest {
 
     private static TargetSnapshot snapshot(int used, int max, List<TargetSnapshot.ActiveQuery> queries,
                                            List<TargetSnapshot.TableStats> tables) {
-        return new TargetSnapshot("main", NOW, max, used, Map.of("active", used), queries, tables);
+        return new TargetSnapshot("main", NOW, max, used, Map.of("active", used), queries, tables, true);
     }
 
     private List<AlertCondition> evaluate(TargetSnapshot s) {
