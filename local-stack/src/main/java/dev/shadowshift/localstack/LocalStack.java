@@ -28,19 +28,22 @@ public final class LocalStack implements AutoCloseable {
 
     /** The services, in the order they start, with the state database each keeps. */
     public enum Service {
-        SCHEMA("schema-service", 8081, "shadowshift_schema"),
-        MIGRATION("migration-worker", 8082, "shadowshift_migration"),
-        BACKUP("backup-worker", 8083, "shadowshift_backup"),
-        MONITOR("monitor-service", 8084, "shadowshift_monitor");
+        // the schema service holds whole parsed specs (Stripe's is 4 MB of JSON) in memory while it compiles them
+        SCHEMA("schema-service", 8081, "shadowshift_schema", "1g"),
+        MIGRATION("migration-worker", 8082, "shadowshift_migration", "384m"),
+        BACKUP("backup-worker", 8083, "shadowshift_backup", "256m"),
+        MONITOR("monitor-service", 8084, "shadowshift_monitor", "256m");
 
         public final String module;
         public final int defaultPort;
         public final String stateDatabase;
+        final String maxHeap;
 
-        Service(String module, int defaultPort, String stateDatabase) {
+        Service(String module, int defaultPort, String stateDatabase, String maxHeap) {
             this.module = module;
             this.defaultPort = defaultPort;
             this.stateDatabase = stateDatabase;
+            this.maxHeap = maxHeap;
         }
     }
 
@@ -105,7 +108,7 @@ public final class LocalStack implements AutoCloseable {
             env.put("QUARKUS_HTTP_PORT", Integer.toString(port));
             env.putAll(options.extraEnv());
             Path jar = options.repoRoot().resolve(s.module).resolve("target/quarkus-app/quarkus-run.jar");
-            services.put(s, ServiceProcess.start(s.module, jar, port, env, options.workDir().resolve("logs")));
+            services.put(s, ServiceProcess.start(s.module, jar, port, s.maxHeap, env, options.workDir().resolve("logs")));
         }
         say.accept("waiting for the services' readiness checks");
         ExecutorService pool = Executors.newFixedThreadPool(services.size());

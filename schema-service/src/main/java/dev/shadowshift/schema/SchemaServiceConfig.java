@@ -21,6 +21,13 @@ public interface SchemaServiceConfig {
     @WithDefault("BACKWARD")
     String defaultCompatibility();
 
+    /**
+     * Which component schemas become tables when a submission names no objects: ALL_OBJECTS (every object schema
+     * with properties) or OBJECTS_WITH_ID (only those with an id property).
+     */
+    @WithDefault("ALL_OBJECTS")
+    dev.shadowshift.schema.compile.SchemaCompiler.TableRule defaultTableRule();
+
     @WithDefault("30s")
     Duration catalogStatementTimeout();
 

@@ -16,11 +16,14 @@ import java.util.Set;
 /**
  * Compiles a parsed OpenAPI document into tables. Pure logic: no database, no framework.
  *
- * <p>Which component schemas become tables: the ones named in {@code objects}, or by default every object schema
- * with an {@code id} property. Columns follow the property types: string text, integer bigint, number numeric,
+ * <p>Which component schemas become tables: the ones named in {@code objects}, or else those the {@link TableRule}
+ * picks; by default every object schema that declares properties, so that every property a spec adds or changes is
+ * a column the differ can see. Columns follow the property types: string text, integer bigint, number numeric,
  * boolean boolean, object jsonb, array of strings text[], any other array jsonb, unions (anyOf/oneOf/allOf) jsonb,
  * a $ref its target's scalar type or else jsonb. {@code id} is the primary key (bigint for integer ids, text
- * otherwise); every other column is nullable, so that a spec can only ever add what existing rows can live with.
+ * otherwise); a schema without an {@code id} property gets the seed's {@code id text} key all the same, for the
+ * syncing side to fill. Every other column is nullable, so that a spec can only ever add what existing rows can
+ * live with.
  */
 public final class SchemaCompiler {
 
@@ -41,25 +44,40 @@ public final class SchemaCompiler {
      * @throws CompileException naming every problem found, when there is any
      */
     public static CompiledModel compile(OpenAPI openApi, List<String> objects) {
-        return new SchemaCompiler(openApi).run(objects);
+        return compile(openApi, objects, TableRule.ALL_OBJECTS);
     }
 
-    private CompiledModel run(List<String> objects) {
+    /** As {@link #compile(OpenAPI, List)}, choosing the rule that applies when no objects are named. */
+    public static CompiledModel compile(OpenAPI openApi, List<String> objects, TableRule rule) {
+        return new SchemaCompiler(openApi).run(objects, rule);
+    }
+
+    /** Which component schemas become tables when no explicit list is given. */
+    public enum TableRule {
+        /** Every object schema that declares at least one property. */
+        ALL_OBJECTS,
+        /** Only object schemas with an {@code id} property: the API's resources, not their nested value objects. */
+        OBJECTS_WITH_ID
+    }
+
+    private CompiledModel run(List<String> objects, TableRule rule) {
         List<String> selected = new ArrayList<>();
         if (objects != null && !objects.isEmpty()) {
             for (String name : new LinkedHashSet<>(objects)) {
                 Schema schema = components.get(name);
                 if (schema == null) {
                     problems.add("objects: there is no component schema named '" + name + "'");
-                } else if (!properties(name, schema).containsKey("id")) {
-                    problems.add("objects: component schema '" + name + "' has no 'id' property; every table's primary key is id");
+                } else if (!isObject(schema) || properties(name, schema).isEmpty()) {
+                    problems.add("objects: component schema '" + name + "' is not an object with properties");
                 } else {
                     selected.add(name);
                 }
             }
         } else {
             for (Map.Entry<String, Schema> e : components.entrySet()) {
-                if (isObject(e.getValue()) && properties(e.getKey(), e.getValue()).containsKey("id")) {
+                Map<String, Schema> properties = isObject(e.getValue()) ? properties(e.getKey(), e.getValue()) : Map.of();
+                boolean picked = rule == TableRule.ALL_OBJECTS ? !properties.isEmpty() : properties.containsKey("id");
+                if (picked) {
                     selected.add(e.getKey());
                 }
             }
@@ -100,7 +118,12 @@ public final class SchemaCompiler {
         // id first, whatever its position in the spec: it is the primary key
         List<String> order = new ArrayList<>(properties.keySet());
         order.remove("id");
-        order.add(0, "id");
+        if (!properties.containsKey("id")) {
+            columns.add(new CompiledColumn("id", "text", false, true, null, null));
+            columnSources.put("id", "(key added by Shadowshift)");
+        } else {
+            order.add(0, "id");
+        }
         for (String property : order) {
             String at = where + ".properties." + property;
             String wantedColumn = Names.columnName(property);

@@ -209,7 +209,7 @@ public class SpecRegistrar {
     private Compiled compile(Request r, byte[] spec) {
         ParsedSpec parsed = parser.parse(spec);
         try {
-            return new Compiled(parsed, SchemaCompiler.compile(parsed.openApi(), r.objects));
+            return new Compiled(parsed, SchemaCompiler.compile(parsed.openApi(), r.objects, config.defaultTableRule()));
         } catch (CompileException e) {
             throw new RejectedSpecException("compile_error", e.getMessage());
         }

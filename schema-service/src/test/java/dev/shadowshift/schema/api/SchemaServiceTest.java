@@ -135,8 +135,11 @@ class SchemaServiceTest {
                 .then().statusCode(201).body("version", equalTo(2)).body("previousVersion", equalTo(1));
         SpecChanged changed = specChanged("stripe", 2);
         assertEquals(1, changed.previousVersion());
-        // the pair's two new properties sit on payment_method_details_card_present and
-        // payment_method_options_card_present, which have no id: they live inside jsonb columns, not in tables
+        // the pair differs by exactly two properties, on two nested objects that the default rule makes tables too
+        assertEquals(List.of(
+                        "payment_method_details_card_presents.incremental_authorization_supported",
+                        "payment_method_options_card_presents.request_incremental_authorization_support"),
+                changed.changes().stream().map(c -> c.table() + "." + c.column()).sorted().toList());
         assertEquals(dryKinds.size(), changed.changes().size());
         for (SchemaChange c : changed.changes()) {
             assertEquals("ADD_COLUMN", c.kind(), c.toString());

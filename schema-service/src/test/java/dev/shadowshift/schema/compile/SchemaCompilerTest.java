@@ -70,7 +70,7 @@ class SchemaCompilerTest {
     @Test
     void mapsTypesAsTheSeedSays() {
         CompiledModel model = compile(SHOP);
-        assertEquals(List.of("customers", "gist_fulls", "gist_simples"), model.tables().stream().map(CompiledTable::name).toList());
+        assertEquals(List.of("customers", "gist_fulls", "gist_simples", "lines"), model.tables().stream().map(CompiledTable::name).toList());
         CompiledTable customers = model.table("customers").orElseThrow();
         assertEquals(List.of("id", "object", "created", "balance", "livemode", "metadata", "tags", "lines", "default_source",
                 "currency", "codes", "address"), customers.columns().stream().map(CompiledColumn::name).toList());
@@ -97,8 +97,22 @@ class SchemaCompilerTest {
                 .map(CompiledTable::name).toList());
         CompileException missing = assertThrows(CompileException.class, () -> SchemaCompiler.compile(spec.openApi(), List.of("nope")));
         assertTrue(missing.getMessage().contains("'nope'"), missing.getMessage());
-        CompileException noId = assertThrows(CompileException.class, () -> SchemaCompiler.compile(spec.openApi(), List.of("line")));
-        assertTrue(noId.getMessage().contains("no 'id' property"), noId.getMessage());
+        // a value object without an id still gets the seed's id text primary key, for the syncing side to fill
+        CompiledTable lines = SchemaCompiler.compile(spec.openApi(), List.of("line")).tables().get(0);
+        assertEquals("id", lines.columns().get(0).name());
+        assertTrue(lines.columns().get(0).primaryKey());
+        assertEquals("text", lines.columns().get(0).type());
+        assertEquals(null, lines.columns().get(0).property());
+    }
+
+    @Test
+    void theResourcesOnlyRuleKeepsSchemasWithAnId() {
+        ParsedSpec spec = parse(SHOP);
+        List<String> all = SchemaCompiler.compile(spec.openApi(), null).tables().stream().map(CompiledTable::name).toList();
+        List<String> resources = SchemaCompiler.compile(spec.openApi(), null, SchemaCompiler.TableRule.OBJECTS_WITH_ID)
+                .tables().stream().map(CompiledTable::name).toList();
+        assertTrue(all.contains("lines"), all.toString());
+        assertTrue(!resources.contains("lines") && resources.contains("customers"), resources.toString());
     }
 
     @Test
@@ -169,8 +183,8 @@ class SchemaCompilerTest {
         for (String file : List.of("github-api.github.com-v1.1.3.json", "slack-web-api-swagger2.json", "twilio-api-v2010.yaml")) {
             ParsedSpec spec = PARSER.parse(Files.readAllBytes(SPECS.resolve(file)));
             CompiledModel model = SchemaCompiler.compile(spec.openApi(), null);
-            // Twilio's objects are keyed by "sid", not "id": by the default rule none becomes a table
-            assertEquals(file.startsWith("twilio"), model.tables().isEmpty(), file);
+            // Twilio's objects are keyed by "sid", not "id": they become tables all the same, with an added id key
+            assertTrue(!model.tables().isEmpty(), file);
             System.out.println(file + ": " + model.tables().size() + " tables, " + spec.warnings().size() + " warnings");
         }
     }
