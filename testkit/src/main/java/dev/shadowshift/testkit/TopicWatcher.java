@@ -90,14 +90,19 @@ public final class TopicWatcher implements AutoCloseable {
                 + on(topic).stream().map(s -> abbreviate(s.value())).toList());
     }
 
-    /** Publishes a record as an upstream system would. */
+    /**
+     * Publishes a record as an upstream system would: in the CloudEvents structured mode, so with the content-type
+     * header that makes a Kafka connector treat the value as a CloudEvent, whether or not the value really is one.
+     */
     public static void send(String bootstrapServers, String topic, String key, String value) {
         try (KafkaProducer<String, String> producer = new KafkaProducer<>(Map.of(
                 ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers,
                 ProducerConfig.MAX_REQUEST_SIZE_CONFIG, 16 * 1024 * 1024,
                 ProducerConfig.KEY_SERIALIZER_CLASS_CONFIG, StringSerializer.class,
                 ProducerConfig.VALUE_SERIALIZER_CLASS_CONFIG, StringSerializer.class))) {
-            producer.send(new ProducerRecord<>(topic, key, value)).get();
+            ProducerRecord<String, String> record = new ProducerRecord<>(topic, key, value);
+            record.headers().add("content-type", "application/cloudevents+json; charset=UTF-8".getBytes(StandardCharsets.UTF_8));
+            producer.send(record).get();
         } catch (Exception e) {
             throw new IllegalStateException("cannot send to " + topic + ": " + e.getMessage(), e);
         }
