@@ -4,6 +4,17 @@ import com.fasterxml.jackson.annotation.JsonInclude;
 import dev.shadowshift.contracts.events.MigrationPlanned;
 import dev.shadowshift.migration.store.PlanStore;
 import dev.shadowshift.migration.store.StoredPlan;
+import dev.shadowshift.contracts.InvalidEventException;
+import dev.shadowshift.contracts.events.SpecChanged;
+import dev.shadowshift.migration.intake.RowEstimates;
+import dev.shadowshift.migration.plan.MigrationPlanner;
+import dev.shadowshift.migration.plan.ShadowRebuild;
+import dev.shadowshift.migration.shadow.ShadowDryRun;
+import dev.shadowshift.migration.shadow.ShadowEngine;
+import dev.shadowshift.migration.shadow.ShadowFailure;
+import dev.shadowshift.pg.TargetDatabases;
+import jakarta.ws.rs.Consumes;
+import jakarta.ws.rs.POST;
 import jakarta.ws.rs.DefaultValue;
 import jakarta.ws.rs.GET;
 import jakarta.ws.rs.Path;
@@ -17,8 +28,12 @@ import org.eclipse.microprofile.openapi.annotations.tags.Tag;
 
 import java.sql.SQLException;
 import java.time.OffsetDateTime;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
+import java.util.UUID;
 
 @Path("/migrations")
 @Produces(MediaType.APPLICATION_JSON)
@@ -26,9 +41,102 @@ import java.util.Map;
 public class MigrationResource {
 
     private final PlanStore store;
+    private final MigrationControl control;
+    private final ShadowEngine engine;
+    private final RowEstimates rowEstimates;
+    private final TargetDatabases targets;
 
-    public MigrationResource(PlanStore store) {
+    public MigrationResource(PlanStore store, MigrationControl control, ShadowEngine engine, RowEstimates rowEstimates,
+                             TargetDatabases targets) {
         this.store = store;
+        this.control = control;
+        this.engine = engine;
+        this.rowEstimates = rowEstimates;
+        this.targets = targets;
+    }
+
+    @POST
+    @Path("/{planId}/{action: approve|pause|resume|cancel|rollback}")
+    @Operation(summary = "Approve (destructive steps), pause, resume, cancel or roll back a plan",
+            description = "202 with the new status; 409 with the reason when the plan's status does not allow it.")
+    public Response act(@PathParam("planId") String planId, @PathParam("action") String action) throws SQLException {
+        Optional<StoredPlan> plan = store.find(planId);
+        if (plan.isEmpty()) {
+            return notFound(planId);
+        }
+        MigrationControl.Result result = switch (action) {
+            case "approve" -> control.approve(planId, plan.get());
+            case "pause" -> control.pause(planId, plan.get());
+            case "resume" -> control.resume(planId, plan.get());
+            case "cancel" -> control.cancel(planId, plan.get());
+            default -> control.rollback(planId, plan.get());
+        };
+        Map<String, String> body = new LinkedHashMap<>();
+        body.put("planId", planId);
+        body.put("action", action);
+        body.put("status", result.status());
+        if (!result.accepted()) {
+            body.put("error", result.reason());
+            return Response.status(Response.Status.CONFLICT).type(MediaType.APPLICATION_JSON).entity(body).build();
+        }
+        return Response.accepted(body).type(MediaType.APPLICATION_JSON).build();
+    }
+
+    /** The plan, the preflight results and the SQL of each shadow rebuild, with nothing changed. */
+    public record DryRun(MigrationPlanned plan, List<ShadowDryRun> shadowRebuilds, List<String> errors) {
+    }
+
+    @GET
+    @Path("/{planId}/dry-run")
+    @Operation(summary = "Dry run of a stored plan: its steps, the preflight of each shadow rebuild and the SQL; nothing changes")
+    public Response dryRun(@PathParam("planId") String planId) throws SQLException {
+        Optional<StoredPlan> plan = store.find(planId);
+        if (plan.isEmpty()) {
+            return notFound(planId);
+        }
+        return Response.ok(dryRun(plan.get().plan(), store.rebuilds(planId))).build();
+    }
+
+    @POST
+    @Path("/dry-run")
+    @Consumes(MediaType.APPLICATION_JSON)
+    @Operation(summary = "Dry run of a spec-changed payload: the plan it would make, the preflight results and the SQL; nothing is stored or changed")
+    public Response dryRun(SpecChanged spec) throws SQLException {
+        if (spec == null || spec.changes() == null || spec.target() == null || spec.schema() == null) {
+            return Response.status(Response.Status.BAD_REQUEST).type(MediaType.APPLICATION_JSON)
+                    .entity(Map.of("error", "the body must be a spec-changed payload with target, schema and changes")).build();
+        }
+        if (!targets.exists(spec.target())) {
+            return Response.status(Response.Status.BAD_REQUEST).type(MediaType.APPLICATION_JSON)
+                    .entity(Map.of("error", "no target named '" + spec.target() + "' is configured")).build();
+        }
+        String planId = "dry-run-" + UUID.randomUUID();
+        MigrationPlanner.Planned planned;
+        try {
+            planned = MigrationPlanner.planWithRebuilds(planId, spec,
+                    rowEstimates.read(spec.target(), spec.schema(), MigrationPlanner.touchedTables(spec)));
+        } catch (InvalidEventException e) {
+            return Response.status(Response.Status.BAD_REQUEST).type(MediaType.APPLICATION_JSON).entity(Map.of("error", e.getMessage())).build();
+        }
+        return Response.ok(dryRun(planned.plan(), planned.rebuilds())).build();
+    }
+
+    private DryRun dryRun(MigrationPlanned plan, List<ShadowRebuild> rebuilds) throws SQLException {
+        List<ShadowDryRun> runs = new ArrayList<>();
+        List<String> errors = new ArrayList<>();
+        for (ShadowRebuild rebuild : rebuilds) {
+            try {
+                runs.add(engine.dryRun(plan.target(), plan.planId(), rebuild));
+            } catch (ShadowFailure e) {
+                errors.add(e.getMessage());
+            }
+        }
+        return new DryRun(plan, runs, errors);
+    }
+
+    private static Response notFound(String planId) {
+        return Response.status(Response.Status.NOT_FOUND).type(MediaType.APPLICATION_JSON)
+                .entity(Map.of("error", "no migration plan with id '" + planId + "'", "planId", planId)).build();
     }
 
     @GET

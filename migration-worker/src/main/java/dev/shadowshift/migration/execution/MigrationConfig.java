@@ -35,4 +35,68 @@ public interface MigrationConfig {
     /** ...or after this many tables, whichever comes first. */
     @WithDefault("25")
     int progressEveryTables();
+
+    /** The shadow-table path. */
+    Shadow shadow();
+
+    interface Shadow {
+        /** Each backfill batch aims at this duration; the batch size adapts to it. */
+        @WithDefault("200ms")
+        Duration batchTimeTarget();
+
+        @WithDefault("1000")
+        int batchSizeInitial();
+
+        @WithDefault("100")
+        int batchSizeMin();
+
+        @WithDefault("50000")
+        int batchSizeMax();
+
+        /** lock_timeout of the cutover and swap-back transactions: traffic never queues behind us longer. At most 200ms. */
+        @WithDefault("200ms")
+        Duration cutoverLockTimeout();
+
+        /** Attempts to take the cutover lock, each after a jittered backoff, before giving up with the original serving. */
+        @WithDefault("10")
+        int cutoverAttempts();
+
+        @WithDefault("100ms")
+        Duration cutoverBackoffInitial();
+
+        @WithDefault("2s")
+        Duration cutoverBackoffMax();
+
+        /** Space the shadow copy may take: the table's total size (with indexes) x 1.2 must fit. */
+        @WithDefault("10737418240")
+        long freeSpaceBudgetBytes();
+
+        /** Preflight fails while a transaction older than this is open in the target database. */
+        @WithDefault("5m")
+        Duration longTransactionThreshold();
+
+        /** Backfill pauses while a replica's replay lag exceeds this. */
+        @WithDefault("10s")
+        Duration maxReplicationLag();
+
+        /** Backfill pauses while more client sessions than this are active in the target database. */
+        @WithDefault("64")
+        int maxActiveSessions();
+
+        /** How long backfill sleeps when throttled before it looks again. */
+        @WithDefault("1s")
+        Duration throttleSleep();
+
+        /** How long the original table is kept as a rollback point after cutover. */
+        @WithDefault("P1D")
+        Duration retention();
+
+        /** How often expired rollback points are dropped. */
+        @WithDefault("1m")
+        Duration cleanupInterval();
+
+        /** Backfill progress events go out this often. */
+        @WithDefault("5s")
+        Duration progressInterval();
+    }
 }

@@ -1,5 +1,6 @@
 package dev.shadowshift.migration.execution;
 
+import dev.shadowshift.migration.shadow.ShadowEngine;
 import dev.shadowshift.migration.store.PlanStore;
 import io.quarkus.runtime.ShutdownEvent;
 import io.quarkus.runtime.StartupEvent;
@@ -33,12 +34,43 @@ public class MigrationRunner {
         return t;
     });
 
-    public MigrationRunner(PlanExecution execution, PlanStore store) {
+    private final ShadowEngine shadow;
+    private final MigrationConfig config;
+
+    public MigrationRunner(PlanExecution execution, PlanStore store, ShadowEngine shadow, MigrationConfig config) {
         this.execution = execution;
         this.store = store;
+        this.shadow = shadow;
+        this.config = config;
+    }
+
+    /** Work for the runner thread other than a plan run (cancel cleanup, swap back): serialised with the runs. */
+    public interface Task {
+        void run() throws Exception;
+    }
+
+    public void submitTask(String what, Task task) {
+        executor.execute(() -> {
+            try {
+                task.run();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            } catch (Exception e) {
+                LOG.errorf(e, "%s failed: %s", what, e.getMessage());
+            }
+        });
     }
 
     void onStart(@Observes StartupEvent event) {
+        long every = Math.max(1, config.shadow().cleanupInterval().toSeconds());
+        executor.scheduleWithFixedDelay(() -> {
+            try {
+                shadow.cleanExpired();
+                shadow.sweepLeftovers();
+            } catch (Exception e) {
+                LOG.warnf("dropping expired rollback points failed: %s; trying again in %ds", e.getMessage(), every);
+            }
+        }, every, every, TimeUnit.SECONDS);
         try {
             List<String> resumable = store.resumable();
             if (!resumable.isEmpty()) {

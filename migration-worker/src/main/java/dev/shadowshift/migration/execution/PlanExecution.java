@@ -5,6 +5,10 @@ import dev.shadowshift.contracts.events.MigrationProgress;
 import dev.shadowshift.contracts.events.PlanStep;
 import dev.shadowshift.migration.messaging.EventPublisher;
 import dev.shadowshift.migration.plan.ExecutionUnits;
+import dev.shadowshift.migration.plan.ShadowRebuild;
+import dev.shadowshift.migration.shadow.ShadowEngine;
+import dev.shadowshift.migration.shadow.ShadowFailure;
+import dev.shadowshift.migration.shadow.TableBusy;
 import dev.shadowshift.migration.store.PlanStore;
 import dev.shadowshift.migration.store.StoredPlan;
 import dev.shadowshift.pg.TargetDatabases;
@@ -33,7 +37,11 @@ public class PlanExecution {
     private final EventPublisher publisher;
     private final MigrationConfig config;
 
-    public PlanExecution(PlanStore store, TargetDatabases targets, EventPublisher publisher, MigrationConfig config) {
+    private final ShadowEngine shadow;
+
+    public PlanExecution(PlanStore store, TargetDatabases targets, EventPublisher publisher, MigrationConfig config,
+                         ShadowEngine shadow) {
+        this.shadow = shadow;
         this.store = store;
         this.targets = targets;
         this.publisher = publisher;
@@ -72,6 +80,24 @@ public class PlanExecution {
                 if (unit.lastOrder() <= done) {
                     continue;
                 }
+                String control = store.control(planId);
+                if (control != null) {
+                    stopOnRequest(stored, control, done);
+                    return;
+                }
+                if (unit.shadow()) {
+                    closeQuietly(target);
+                    target = null;
+                    ShadowRebuild rebuild = rebuilds(planId, unit.table());
+                    ShadowEngine.Outcome outcome = shadow.run(new ShadowEngine.Progress(stored, done, total), rebuild);
+                    if (outcome != ShadowEngine.Outcome.CUT_OVER) {
+                        stopOnRequest(stored, outcome == ShadowEngine.Outcome.PAUSED ? "PAUSE" : "CANCEL", done);
+                        return;
+                    }
+                    done = unit.lastOrder();
+                    store.recordProgress(planId, done);
+                    continue;
+                }
                 int from = done;
                 ExecutionUnits.Unit remaining = new ExecutionUnits.Unit(unit.table(),
                         unit.steps().stream().filter(s -> s.order() > from).toList(), unit.ownTransaction());
@@ -89,6 +115,12 @@ public class PlanExecution {
                 }
             }
         } catch (UnitFailed e) {
+            fail(plan, done, e.getMessage());
+            return;
+        } catch (TableBusy e) {
+            // another worker migrates this table: not a failure of the plan, try again later
+            throw new IllegalStateException(e.getMessage(), e);
+        } catch (ShadowFailure e) {
             fail(plan, done, e.getMessage());
             return;
         } finally {
@@ -141,6 +173,31 @@ public class PlanExecution {
                 Thread.sleep(wait.toMillis());
             }
         }
+    }
+
+    private ShadowRebuild rebuilds(String planId, String table) throws SQLException {
+        return store.rebuilds(planId).stream().filter(r -> r.table().equals(table)).findFirst()
+                .orElseThrow(() -> new IllegalStateException("plan " + planId + " has SHADOW_TABLE steps for '" + table
+                        + "' but no stored rebuild"));
+    }
+
+    /** PAUSE leaves everything as it is (capture keeps mirroring); CANCEL ends the plan (the engine removed its objects). */
+    private void stopOnRequest(StoredPlan stored, String control, int done) throws SQLException, InterruptedException {
+        MigrationPlanned plan = stored.plan();
+        if ("PAUSE".equals(control)) {
+            store.transition(plan.planId(), List.of("RUNNING"), "PAUSED", null);
+            progress(plan, "RUNNING", done, "paused after step " + done + "; POST /migrations/" + plan.planId() + "/resume continues");
+            return;
+        }
+        for (ShadowRebuild rebuild : store.rebuilds(plan.planId())) {
+            try {
+                shadow.abandon(plan.target(), plan.planId(), rebuild);
+            } catch (ShadowFailure e) {
+                LOG.warnf("plan %s: %s", plan.planId(), e.getMessage());
+            }
+        }
+        store.transition(plan.planId(), List.of("RUNNING"), "CANCELLED", null);
+        progress(plan, "ROLLED_BACK", done, "cancelled after step " + done + "; shadow objects removed, the original tables serve unchanged");
     }
 
     private void fail(MigrationPlanned plan, int done, String error) throws SQLException {

@@ -58,6 +58,15 @@ public class BackupEventsConsumer {
                 return;
             }
             plan = found.get().plan();
+            if (found.get().status().equals("AWAITING_APPROVAL")) {
+                if (backup.verified() && plan.target().equals(backup.target())
+                        && backup.tables().containsAll(plan.backupTables())) {
+                    store.recordBackupWhileAwaitingApproval(c, plan.planId(), backup.backupId());
+                    LOG.infof("plan %s: backup %s recorded; the plan still waits for approval", plan.planId(), backup.backupId());
+                }
+                c.commit();
+                return;
+            }
             List<String> missing = plan.backupTables().stream().filter(t -> !backup.tables().contains(t)).toList();
             if (!backup.verified()) {
                 failure = "backup " + backup.backupId() + " is not verified";
@@ -98,7 +107,7 @@ public class BackupEventsConsumer {
                 return;
             }
             plan = found.get().plan();
-            store.markFailed(c, plan.planId(), List.of("AWAITING_BACKUP"), reason);
+            store.markFailed(c, plan.planId(), List.of("AWAITING_BACKUP", "AWAITING_APPROVAL"), reason);
             c.commit();
         }
         LOG.errorf("plan %s failed: %s", plan.planId(), reason);
@@ -116,7 +125,7 @@ public class BackupEventsConsumer {
             LOG.warnf("%s %s is about plan %s, which this worker does not know; ignored", event.type(), event.id(), planId);
             return Optional.empty();
         }
-        if (!plan.get().status().equals("AWAITING_BACKUP")) {
+        if (!List.of("AWAITING_BACKUP", "AWAITING_APPROVAL").contains(plan.get().status())) {
             LOG.infof("%s %s for plan %s ignored: the plan is %s, not waiting for a backup", event.type(), event.id(),
                     planId, plan.get().status());
             return Optional.empty();

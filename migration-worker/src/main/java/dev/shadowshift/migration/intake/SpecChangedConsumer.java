@@ -63,11 +63,12 @@ public class SpecChangedConsumer {
         Optional<StoredPlan> existing = store.find(planId);
         if (existing.isEmpty()) {
             Map<String, Long> rows = rowEstimates.read(spec.target(), spec.schema(), MigrationPlanner.touchedTables(spec));
-            MigrationPlanned plan = MigrationPlanner.plan(planId, spec, rows);
+            MigrationPlanner.Planned planned = MigrationPlanner.planWithRebuilds(planId, spec, rows);
+            MigrationPlanned plan = planned.plan();
             try (Connection c = store.connection()) {
                 c.setAutoCommit(false);
                 if (ProcessedEvents.firstDelivery(c, CONSUMER, event.id())) {
-                    store.insert(c, event.id(), plan);
+                    store.insert(c, event.id(), plan, planned.rebuilds());
                 }
                 c.commit();
             }

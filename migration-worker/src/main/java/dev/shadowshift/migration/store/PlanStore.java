@@ -3,6 +3,7 @@ package dev.shadowshift.migration.store;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import dev.shadowshift.contracts.EventCodec;
 import dev.shadowshift.contracts.events.MigrationPlanned;
+import dev.shadowshift.migration.plan.ShadowRebuild;
 import jakarta.enterprise.context.ApplicationScoped;
 
 import javax.sql.DataSource;
@@ -37,11 +38,17 @@ public class PlanStore {
 
     /** @return false if the plan id already exists (a redelivery raced us) */
     public boolean insert(Connection c, String specEventId, MigrationPlanned plan) throws SQLException {
+        return insert(c, specEventId, plan, List.of());
+    }
+
+    /** @param rebuilds the shadow rebuilds the plan's SHADOW_TABLE steps stand for */
+    public boolean insert(Connection c, String specEventId, MigrationPlanned plan, List<ShadowRebuild> rebuilds) throws SQLException {
         try (PreparedStatement ps = c.prepareStatement("""
                 INSERT INTO migration_plans(plan_id, spec_event_id, subject, version, target, schema_name, status,
-                                            requires_backup, plan, steps_total)
-                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?::jsonb, ?)
+                                            requires_backup, plan, steps_total, shadow_rebuilds)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?::jsonb, ?, ?::jsonb)
                 ON CONFLICT (plan_id) DO NOTHING""")) {
+            ps.setString(11, json(rebuilds));
             ps.setString(1, plan.planId());
             ps.setString(2, specEventId);
             ps.setString(3, plan.subject());
@@ -180,11 +187,92 @@ public class PlanStore {
                 rs.getObject(11, OffsetDateTime.class), rs.getObject(12, OffsetDateTime.class));
     }
 
-    private static String json(MigrationPlanned plan) {
+    private static String json(Object value) {
         try {
-            return EventCodec.mapper().writeValueAsString(plan);
+            return EventCodec.mapper().writeValueAsString(value);
         } catch (JsonProcessingException e) {
-            throw new IllegalStateException("cannot serialise plan " + plan.planId(), e);
+            throw new IllegalStateException("cannot serialise " + value.getClass().getSimpleName(), e);
+        }
+    }
+
+    public List<ShadowRebuild> rebuilds(String planId) throws SQLException {
+        try (Connection c = connection();
+             PreparedStatement ps = c.prepareStatement("SELECT shadow_rebuilds::text FROM migration_plans WHERE plan_id = ?")) {
+            ps.setString(1, planId);
+            try (ResultSet rs = ps.executeQuery()) {
+                if (!rs.next()) {
+                    return List.of();
+                }
+                return List.of(EventCodec.mapper().readValue(rs.getString(1), ShadowRebuild[].class));
+            } catch (JsonProcessingException e) {
+                throw new SQLException("plan " + planId + " holds unreadable shadow rebuilds: " + e.getOriginalMessage(), e);
+            }
+        }
+    }
+
+    /** PAUSE or CANCEL when a REST call asked the running plan to stop, else null. */
+    public String control(String planId) throws SQLException {
+        try (Connection c = connection();
+             PreparedStatement ps = c.prepareStatement("SELECT control FROM migration_plans WHERE plan_id = ?")) {
+            ps.setString(1, planId);
+            try (ResultSet rs = ps.executeQuery()) {
+                return rs.next() ? rs.getString(1) : null;
+            }
+        }
+    }
+
+    /**
+     * Compare-and-set of the status (and the control request).
+     *
+     * @return false when the plan was not in one of {@code from}
+     */
+    public boolean transition(String planId, List<String> from, String to, String control) throws SQLException {
+        try (Connection c = connection();
+             PreparedStatement ps = c.prepareStatement("""
+                     UPDATE migration_plans SET status = ?, control = ?, updated_at = now(),
+                            finished_at = CASE WHEN ? IN ('COMPLETED', 'FAILED', 'CANCELLED', 'ROLLED_BACK') THEN now() ELSE finished_at END
+                     WHERE plan_id = ? AND status = ANY(?)""")) {
+            ps.setString(1, to);
+            ps.setString(2, control);
+            ps.setString(3, to);
+            ps.setString(4, planId);
+            ps.setArray(5, c.createArrayOf("text", from.toArray()));
+            return ps.executeUpdate() == 1;
+        }
+    }
+
+    /** Asks a running plan to stop at its next boundary. */
+    public boolean requestControl(String planId, String control) throws SQLException {
+        try (Connection c = connection();
+             PreparedStatement ps = c.prepareStatement(
+                     "UPDATE migration_plans SET control = ?, updated_at = now() WHERE plan_id = ? AND status = 'RUNNING'")) {
+            ps.setString(1, control);
+            ps.setString(2, planId);
+            return ps.executeUpdate() == 1;
+        }
+    }
+
+    /** Approval releases a plan held for its destructive steps: to READY, or to AWAITING_BACKUP while its backup is missing. */
+    public Optional<String> approve(String planId) throws SQLException {
+        try (Connection c = connection();
+             PreparedStatement ps = c.prepareStatement("""
+                     UPDATE migration_plans SET approved_at = now(), updated_at = now(),
+                            status = CASE WHEN requires_backup AND backup_id IS NULL THEN 'AWAITING_BACKUP' ELSE 'READY' END
+                     WHERE plan_id = ? AND status = 'AWAITING_APPROVAL' AND steps_total > 0 RETURNING status""")) {
+            ps.setString(1, planId);
+            try (ResultSet rs = ps.executeQuery()) {
+                return rs.next() ? Optional.of(rs.getString(1)) : Optional.empty();
+            }
+        }
+    }
+
+    /** A backup that arrives while the plan still waits for approval is recorded; approval then needs no other. */
+    public boolean recordBackupWhileAwaitingApproval(Connection c, String planId, String backupId) throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement("""
+                UPDATE migration_plans SET backup_id = ?, updated_at = now() WHERE plan_id = ? AND status = 'AWAITING_APPROVAL'""")) {
+            ps.setString(1, backupId);
+            ps.setString(2, planId);
+            return ps.executeUpdate() == 1;
         }
     }
 }

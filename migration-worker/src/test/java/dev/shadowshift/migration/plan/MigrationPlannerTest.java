@@ -97,25 +97,90 @@ class MigrationPlannerTest {
         assertEquals(2, ExecutionUnits.of(plan.steps()).size(), "one transaction per table");
     }
 
+    static SchemaChange typeChange(String table, String column, String from, String to) {
+        return change("ALTER_COLUMN_TYPE", table, column, "REWRITE", "ACCESS EXCLUSIVE", "SHADOW_TABLE",
+                "target state: \"shop\".\"" + table + "\".\"" + column + "\" of type " + to + " (live: " + from + ")");
+    }
+
+    static SchemaChange setNotNull(String table, String column) {
+        return change("SET_NOT_NULL", table, column, "DATA_DEPENDENT", "ACCESS EXCLUSIVE", "NEEDS_APPROVAL",
+                "ALTER TABLE \"shop\".\"" + table + "\" ALTER COLUMN \"" + column + "\" SET NOT NULL");
+    }
+
     @Test
-    void shadowAndApprovalChangesArePendingNotSteps() {
-        SchemaChange rewrite = change("ALTER_COLUMN_TYPE", "customers", "balance", "REWRITE", "ACCESS EXCLUSIVE",
-                "SHADOW_TABLE", null);
+    void rewritesOfOneTableConsolidateIntoOneShadowRebuild() {
+        MigrationPlanner.Planned planned = MigrationPlanner.planWithRebuilds("p4", spec(List.of(
+                typeChange("customers", "balance", "integer", "bigint"),
+                setNotNull("customers", "email"),
+                typeChange("customers", "email", "character varying(50)", "text"),
+                typeChange("orders", "total", "numeric(10,2)", "numeric(12,2)"))), Map.of("customers", 5L, "orders", 7L));
+        MigrationPlanned plan = planned.plan();
+
+        assertEquals("SHADOW_TABLE", plan.strategy());
+        assertEquals("AWAITING_BACKUP", plan.status());
+        assertTrue(plan.requiresBackup());
+        assertEquals(List.of("shop.customers", "shop.orders"), plan.backupTables());
+        assertEquals("HIGH", plan.risk());
+        assertEquals(List.of(), plan.pending());
+        assertEquals(2, planned.rebuilds().size(), "one rebuild per table");
+        ShadowRebuild customers = planned.rebuilds().get(0);
+        assertEquals(List.of(new ShadowRebuild.ColumnChange("balance", "bigint", "integer", false),
+                new ShadowRebuild.ColumnChange("email", "text", "character varying(50)", true)), customers.changes());
+        assertEquals(List.of("customers:SHADOW_PREPARE", "customers:SHADOW_COPY", "customers:SHADOW_OPTIMIZE", "customers:SHADOW_CUTOVER",
+                        "orders:SHADOW_PREPARE", "orders:SHADOW_COPY", "orders:SHADOW_OPTIMIZE", "orders:SHADOW_CUTOVER"),
+                plan.steps().stream().map(s -> s.table() + ":" + s.kind()).toList());
+        assertTrue(plan.steps().stream().allMatch(s -> s.path().equals("SHADOW_TABLE")));
+        assertEquals(2, ExecutionUnits.of(plan.steps()).size(), "each table's shadow steps run as one unit");
+        assertTrue(plan.steps().get(1).sql().contains("ALTER COLUMN \"balance\" TYPE bigint USING CAST(\"balance\" AS bigint)"),
+                plan.steps().get(1).sql());
+        EventSchemas.parse(EventCodec.write(EventCodec.create("/test", "p4", plan)), EventType.MIGRATION_PLANNED);
+    }
+
+    @Test
+    void inPlaceAndShadowStepsMixAndStayInSeparateUnits() {
+        MigrationPlanned plan = MigrationPlanner.plan("p5", spec(List.of(
+                addColumn("customers", "fax"), typeChange("customers", "balance", "integer", "bigint"))), Map.of());
+        assertEquals("MIXED", plan.strategy());
+        assertEquals("AWAITING_BACKUP", plan.status());
+        assertEquals("ADD_COLUMN", plan.steps().get(0).kind(), "in-place changes first: the shadow copies the new column");
+        assertEquals(2, ExecutionUnits.of(plan.steps()).size());
+    }
+
+    @Test
+    void destructiveChangesWaitForApprovalAndComeLast() {
         SchemaChange drop = change("DROP_COLUMN", "customers", "legacy", "DESTRUCTIVE", "ACCESS EXCLUSIVE",
                 "NEEDS_APPROVAL", "ALTER TABLE \"shop\".\"customers\" DROP COLUMN \"legacy\"");
+        SchemaChange dropTable = change("DROP_TABLE", "old", null, "DESTRUCTIVE", "ACCESS EXCLUSIVE",
+                "NEEDS_APPROVAL", "DROP TABLE \"shop\".\"old\"");
+        MigrationPlanned plan = MigrationPlanner.plan("p6", spec(List.of(drop, dropTable, addColumn("customers", "x"))), Map.of());
+        assertEquals("AWAITING_APPROVAL", plan.status());
+        assertEquals("IN_PLACE", plan.strategy());
+        assertEquals(List.of("ADD_COLUMN", "DROP_COLUMN", "DROP_TABLE"), plan.steps().stream().map(PlanStep::kind).toList());
+        assertEquals(List.of("IN_PLACE", "NEEDS_APPROVAL", "NEEDS_APPROVAL"), plan.steps().stream().map(PlanStep::path).toList());
+        assertTrue(plan.steps().get(2).sql().contains("IF EXISTS"));
+        assertEquals(List.of("shop.customers", "shop.old"), plan.backupTables(), "dropped data is backed up first");
+    }
 
-        MigrationPlanned onlyPending = MigrationPlanner.plan("p4", spec(List.of(rewrite, drop)), Map.of("customers", 5L));
-        assertEquals("AWAITING_APPROVAL", onlyPending.status());
-        assertEquals("MIXED", onlyPending.strategy());
-        assertEquals("HIGH", onlyPending.risk());
-        assertEquals(List.of(), onlyPending.steps());
-        assertEquals(List.of(rewrite, drop), onlyPending.pending());
-        assertFalse(onlyPending.requiresBackup(), "nothing is executed, so nothing needs backing up yet");
+    @Test
+    void aChangeThatNeedsAHumanButIsNotDestructiveStaysPending() {
+        SchemaChange pk = change("ADD_COLUMN", "customers", "id", "DATA_DEPENDENT", "ACCESS EXCLUSIVE", "NEEDS_APPROVAL",
+                "target state: ...");
+        MigrationPlanned plan = MigrationPlanner.plan("p7", spec(List.of(pk)), Map.of());
+        assertEquals("AWAITING_APPROVAL", plan.status());
+        assertEquals(List.of(pk), plan.pending());
+        assertEquals(List.of(), plan.steps());
+    }
 
-        MigrationPlanned mixed = MigrationPlanner.plan("p5", spec(List.of(createTable("t"), rewrite)), Map.of());
-        assertEquals("READY", mixed.status());
-        assertEquals(1, mixed.steps().size());
-        assertEquals(1, mixed.pending().size());
+    @Test
+    void aTypeChangeWithoutATargetTypeOrWithAnInjectedTypeIsRejected() {
+        assertThrows(InvalidEventException.class, () -> MigrationPlanner.plan("p8", spec(List.of(
+                change("ALTER_COLUMN_TYPE", "t", "c", "REWRITE", "ACCESS EXCLUSIVE", "SHADOW_TABLE", "something else"))), Map.of()));
+        InvalidEventException e = assertThrows(InvalidEventException.class, () -> MigrationPlanner.plan("p9", spec(List.of(
+                typeChange("t", "c", "integer", "bigint); DROP TABLE x; --"))), Map.of()));
+        assertTrue(e.getMessage().contains("not a type name"), e.getMessage());
+        assertTrue(TypeNames.valid("timestamp(3) with time zone"));
+        assertTrue(TypeNames.valid("character varying(255)[]"));
+        assertTrue(TypeNames.valid("public.\"My Type\""));
     }
 
     @Test
@@ -128,14 +193,14 @@ class MigrationPlannerTest {
 
     @Test
     void bigAlteredTablesMakeTheRiskHigh() {
-        MigrationPlanned plan = MigrationPlanner.plan("p7", spec(List.of(addColumn("events", "x"))),
+        MigrationPlanned plan = MigrationPlanner.plan("p10", spec(List.of(addColumn("events", "x"))),
                 Map.of("events", MigrationPlanner.HIGH_RISK_ROWS));
         assertEquals("HIGH", plan.risk());
     }
 
     @Test
     void anInPlaceChangeWithoutSqlIsRejectedNamingIt() {
-        InvalidEventException e = assertThrows(InvalidEventException.class, () -> MigrationPlanner.plan("p8",
+        InvalidEventException e = assertThrows(InvalidEventException.class, () -> MigrationPlanner.plan("p11",
                 spec(List.of(change("ADD_COLUMN", "customers", "x", "ADDITIVE", "ACCESS EXCLUSIVE", "IN_PLACE", " "))), Map.of()));
         assertTrue(e.getMessage().contains("customers"), e.getMessage());
     }

@@ -1,0 +1,107 @@
+package dev.shadowshift.migration.shadow;
+
+import dev.shadowshift.migration.execution.MigrationConfig;
+import dev.shadowshift.migration.plan.ShadowRebuild;
+
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * SHADOW, part two: copies the rows that existed when capture began, by keyset, up to the high-water mark taken
+ * after the capture trigger was committed (every row above it was written through the trigger). Each batch is
+ * one autocommitted statement and is checkpointed after it commits; a batch replayed after a crash copies
+ * nothing twice (ON CONFLICT DO NOTHING). Batch size adapts to a time target; between batches the run yields to
+ * throttling, pause and cancel.
+ */
+final class Backfill {
+
+    /** What the engine lets the backfill do between batches. */
+    interface Between {
+        /** Checkpoints the batch; @return PAUSE or CANCEL when asked to stop, else null. */
+        String afterBatch(List<String> lastKey, long rowsCopied, int batchSize, long rowsTotal, double rowsPerSecond)
+                throws SQLException;
+
+        /** Sleeps while throttled. */
+        void throttle(Connection c) throws SQLException, InterruptedException;
+    }
+
+    private Backfill() {
+    }
+
+    /** The high-water mark (null for an empty table) and the number of rows up to it. */
+    static List<String> highWaterMark(Connection c, ShadowNames n, TableShape shape) throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement(ShadowSql.highWaterMark(n, shape)); ResultSet rs = ps.executeQuery()) {
+            if (!rs.next()) {
+                return null;
+            }
+            List<String> key = new ArrayList<>();
+            for (int i = 1; i <= shape.primaryKey().size(); i++) {
+                key.add(rs.getString(i));
+            }
+            return key;
+        }
+    }
+
+    /** @return null when done, or the control request (PAUSE / CANCEL) that stopped it */
+    static String run(Connection c, ShadowNames n, TableShape shape, ShadowRebuild rebuild, ShadowCheckpoint cp,
+                      MigrationConfig.Shadow config, Between between) throws SQLException, InterruptedException {
+        if (cp.highWaterMark() == null) {
+            return null;
+        }
+        c.setAutoCommit(true);
+        int keys = shape.primaryKey().size();
+        String fromStart = ShadowSql.backfillBatch(n, shape, rebuild, true);
+        String after = ShadowSql.backfillBatch(n, shape, rebuild, false);
+        List<String> last = cp.lastKey();
+        long copied = cp.rowsCopied();
+        long total = cp.rowsTotal() == null ? 0 : cp.rowsTotal();
+        int size = cp.batchSize() == null ? config.batchSizeInitial() : cp.batchSize();
+        long startedAt = System.nanoTime();
+        long copiedAtStart = copied;
+        long target = config.batchTimeTarget().toNanos();
+        while (true) {
+            between.throttle(c);
+            long t0 = System.nanoTime();
+            long read;
+            List<String> next = new ArrayList<>();
+            try (PreparedStatement ps = c.prepareStatement(last == null ? fromStart : after)) {
+                int p = 1;
+                if (last != null) {
+                    for (String k : last) {
+                        ps.setString(p++, k);
+                    }
+                }
+                for (String k : cp.highWaterMark()) {
+                    ps.setString(p++, k);
+                }
+                ps.setInt(p, size);
+                try (ResultSet rs = ps.executeQuery()) {
+                    rs.next();
+                    read = rs.getLong(1);
+                    for (int i = 0; i < keys; i++) {
+                        next.add(rs.getString(3 + i));
+                    }
+                }
+            }
+            if (read == 0) {
+                return null;
+            }
+            long took = Math.max(1, System.nanoTime() - t0);
+            last = next;
+            copied += read;
+            // aim the next batch at the time target, changing at most 2x per step, within bounds
+            double factor = Math.max(0.5, Math.min(2.0, (double) target / took));
+            size = (int) Math.max(config.batchSizeMin(), Math.min(config.batchSizeMax(), size * factor));
+            double seconds = (System.nanoTime() - startedAt) / 1e9;
+            double rate = seconds > 0 ? (copied - copiedAtStart) / seconds : 0;
+            String stop = between.afterBatch(last, copied, size, Math.max(total, copied), rate);
+            if (stop != null) {
+                return stop;
+            }
+        }
+    }
+}

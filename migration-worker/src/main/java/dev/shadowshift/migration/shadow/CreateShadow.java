@@ -1,0 +1,48 @@
+package dev.shadowshift.migration.shadow;
+
+import dev.shadowshift.migration.plan.ShadowRebuild;
+
+import java.sql.Connection;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.util.ArrayList;
+import java.util.List;
+
+import static dev.shadowshift.pg.SqlIdentifiers.quote;
+
+/**
+ * SHADOW, part one: the shadow table (LIKE the original, then the new column types, then the primary key) and
+ * the synchronous capture triggers, all in ONE transaction: either everything exists or nothing does. The
+ * statements first drop whatever an interrupted earlier attempt may have left, so running this twice is safe
+ * (before the backfill nothing in the shadow is worth keeping: the capture starts with it).
+ */
+final class CreateShadow {
+
+    private CreateShadow() {
+    }
+
+    static List<String> statements(ShadowNames n, TableShape shape, ShadowRebuild rebuild) {
+        List<String> sql = new ArrayList<>(Abandon.statements(n, true));
+        sql.add(ShadowSql.createShadowTable(n));
+        sql.addAll(ShadowSql.alterShadowTypes(n, rebuild));
+        sql.add(ShadowSql.addPrimaryKey(n, shape));
+        sql.add(ShadowSql.mirrorFunction(n.qualified(n.captureFunction()), n.qualified(n.shadow()), shape,
+                ShadowSql.byColumn(rebuild), null));
+        sql.addAll(ShadowSql.mirrorTriggers(n.qualified(n.table()), n.captureTrigger(), n.captureTruncateTrigger(),
+                n.qualified(n.captureFunction())));
+        return sql;
+    }
+
+    /** Runs inside the caller's short-lock transaction (CREATE TRIGGER takes SHARE ROW EXCLUSIVE on the original). */
+    static void start(Connection c, ShadowNames n, TableShape shape, ShadowRebuild rebuild) throws SQLException {
+        try (Statement s = c.createStatement()) {
+            for (String sql : statements(n, shape, rebuild)) {
+                s.execute(sql);
+            }
+        }
+    }
+
+    static String describe(ShadowNames n) {
+        return "created " + n.qualified(n.shadow()) + " and capture trigger " + quote(n.captureTrigger());
+    }
+}

@@ -1,0 +1,65 @@
+package dev.shadowshift.migration.shadow;
+
+import dev.shadowshift.migration.plan.ShadowRebuild;
+
+import java.sql.Connection;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+
+import static dev.shadowshift.pg.SqlIdentifiers.quote;
+
+/**
+ * CUTOVER: in one short-lock transaction the shadow takes the original's name (see {@link TableSwap}), the
+ * original stays as the rollback table, the capture objects are dropped, the new NOT NULLs are set (cheap: the
+ * validated CHECK proves them), and, when every changed type can be cast back, reverse-sync triggers mirror each
+ * write on the new table into the rollback table so that swapping back loses nothing. Rows whose reverse cast
+ * fails are recorded in the lost table instead of failing the client's write.
+ */
+final class Cutover {
+
+    private Cutover() {
+    }
+
+    /** True when an earlier run's cutover already committed (its checkpoint may not have been written). */
+    static boolean alreadyDone(Connection c, ShadowNames n) throws SQLException {
+        return !TargetCatalog.exists(c, n.schema(), n.shadow()) && TargetCatalog.exists(c, n.schema(), n.rollback());
+    }
+
+    /** @return the foreign keys pointing in, to validate after commit */
+    static List<TargetCatalog.Constraint> start(Connection c, ShadowNames n, TableShape original, ShadowRebuild rebuild,
+                                                boolean reverseSync) throws SQLException {
+        List<TargetCatalog.Constraint> fks = new TableSwap(n.schema(), n.table(), n.shadow(), n.rollback(), n::shadowIndex,
+                n::retiredIndex, List.of(n.captureTrigger(), n.captureTruncateTrigger())).run(c);
+        try (Statement s = c.createStatement()) {
+            s.execute("DROP FUNCTION IF EXISTS " + n.qualified(n.captureFunction()) + "()");
+            for (ShadowRebuild.ColumnChange change : rebuild.changes()) {
+                if (change.setNotNull()) {
+                    s.execute("ALTER TABLE " + n.qualified(n.table()) + " ALTER COLUMN " + quote(change.column()) + " SET NOT NULL");
+                    s.execute("ALTER TABLE " + n.qualified(n.table()) + " DROP CONSTRAINT IF EXISTS " + quote(n.notNullCheck(change.column())));
+                }
+            }
+            if (reverseSync) {
+                TableShape now = TargetCatalog.shape(c, n.schema(), n.table()).orElseThrow();
+                List<ShadowRebuild.ColumnChange> back = new ArrayList<>();
+                for (ShadowRebuild.ColumnChange change : rebuild.changes()) {
+                    if (change.toType() != null) {
+                        back.add(new ShadowRebuild.ColumnChange(change.column(), original.type(change.column()), change.toType(), false));
+                    }
+                }
+                Map<String, ShadowRebuild.ColumnChange> reverse = ShadowSql.byColumn(new ShadowRebuild(n.schema(), n.table(), back));
+                s.execute("CREATE TABLE IF NOT EXISTS " + n.qualified(n.lostTable())
+                        + " (key text PRIMARY KEY, reason text, at timestamptz NOT NULL DEFAULT now())");
+                s.execute(ShadowSql.mirrorFunction(n.qualified(n.reverseFunction()), n.qualified(n.rollback()), now, reverse,
+                        n.qualified(n.lostTable())));
+                for (String t : ShadowSql.mirrorTriggers(n.qualified(n.table()), n.reverseTrigger(), n.reverseTruncateTrigger(),
+                        n.qualified(n.reverseFunction()))) {
+                    s.execute(t);
+                }
+            }
+        }
+        return fks;
+    }
+}

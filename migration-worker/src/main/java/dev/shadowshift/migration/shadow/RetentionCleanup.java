@@ -1,0 +1,27 @@
+package dev.shadowshift.migration.shadow;
+
+import java.sql.Connection;
+import java.sql.SQLException;
+import java.sql.Statement;
+
+import static dev.shadowshift.pg.SqlIdentifiers.quote;
+
+/** The rollback point's retention ended: reverse sync, the rollback table and the lost-keys table are dropped. */
+final class RetentionCleanup {
+
+    private RetentionCleanup() {
+    }
+
+    /** Runs inside the caller's short-lock transaction (DROP TRIGGER locks the serving table briefly). */
+    static void run(Connection c, ShadowNames n) throws SQLException {
+        try (Statement s = c.createStatement()) {
+            if (TargetCatalog.exists(c, n.schema(), n.table())) {
+                s.execute("DROP TRIGGER IF EXISTS " + quote(n.reverseTrigger()) + " ON " + n.qualified(n.table()));
+                s.execute("DROP TRIGGER IF EXISTS " + quote(n.reverseTruncateTrigger()) + " ON " + n.qualified(n.table()));
+            }
+            s.execute("DROP FUNCTION IF EXISTS " + n.qualified(n.reverseFunction()) + "()");
+            s.execute("DROP TABLE IF EXISTS " + n.qualified(n.rollback()));
+            s.execute("DROP TABLE IF EXISTS " + n.qualified(n.lostTable()));
+        }
+    }
+}

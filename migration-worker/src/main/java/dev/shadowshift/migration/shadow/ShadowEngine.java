@@ -1,0 +1,415 @@
+package dev.shadowshift.migration.shadow;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import dev.shadowshift.contracts.EventCodec;
+import dev.shadowshift.contracts.events.MigrationProgress;
+import dev.shadowshift.migration.execution.MigrationConfig;
+import dev.shadowshift.migration.messaging.EventPublisher;
+import dev.shadowshift.migration.plan.ShadowRebuild;
+import dev.shadowshift.migration.store.PlanStore;
+import dev.shadowshift.migration.store.StoredPlan;
+import dev.shadowshift.pg.TargetDatabases;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.inject.Inject;
+import org.jboss.logging.Logger;
+
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * Runs one table's shadow rebuild through PREPARATION, SHADOW, OPTIMIZATION and CUTOVER, checkpointing every
+ * phase (and every backfill batch) in the state database and resuming from the last checkpoint. While it runs
+ * it holds a session advisory lock keyed by the qualified table name, so two workers never migrate one table.
+ *
+ * <p>A {@link ShadowFailure} before cutover removes the shadow objects (the original keeps serving, untouched) and
+ * propagates; an infrastructure failure ({@link SQLException}) or a crash leaves everything for the resume.
+ */
+@ApplicationScoped
+public class ShadowEngine {
+
+    private static final Logger LOG = Logger.getLogger(ShadowEngine.class);
+
+    public enum Outcome { CUT_OVER, PAUSED, CANCELLED }
+
+    private final TargetDatabases targets;
+    private final ShadowStore store;
+    private final PlanStore plans;
+    private final EventPublisher publisher;
+    private final MigrationConfig.Shadow config;
+    private final Throttle throttle;
+    private final ShadowHooks hooks;
+
+    @Inject
+    public ShadowEngine(TargetDatabases targets, ShadowStore store, PlanStore plans, EventPublisher publisher,
+                        MigrationConfig config, Throttle throttle) {
+        this(targets, store, plans, publisher, config, throttle, ShadowHooks.NONE);
+    }
+
+    /** A separate instance with hooks: tests crash it at a named checkpoint, then resume with a fresh one. */
+    public ShadowEngine(TargetDatabases targets, ShadowStore store, PlanStore plans, EventPublisher publisher,
+                        MigrationConfig config, Throttle throttle, ShadowHooks hooks) {
+        this.targets = targets;
+        this.store = store;
+        this.plans = plans;
+        this.publisher = publisher;
+        this.config = config.shadow();
+        this.throttle = throttle;
+        this.hooks = hooks;
+    }
+
+    /** What one run reports on migration-progress: the plan's step position is the caller's. */
+    public record Progress(StoredPlan plan, int stepsDone, int stepsTotal) {
+    }
+
+    public Outcome run(Progress at, ShadowRebuild rebuild) throws SQLException, ShadowFailure, InterruptedException {
+        StoredPlan plan = at.plan();
+        String planId = plan.planId();
+        ShadowNames n = ShadowNames.of(planId, rebuild.schema(), rebuild.table());
+        ShadowCheckpoint cp = store.begin(planId, n);
+        if (cp.finished()) {
+            return cp.phase().equals(ShadowCheckpoint.ABANDONED) ? Outcome.CANCELLED : Outcome.CUT_OVER;
+        }
+        try (Connection c = targets.open(plan.plan().target())) {
+            c.setAutoCommit(true);
+            if (!advisoryLock(c, n)) {
+                throw new TableBusy("another migration holds " + n.qualified(n.table()) + " (advisory lock '" + n.advisoryKey() + "')");
+            }
+            try {
+                return phases(at, rebuild, n, c);
+            } catch (ShadowFailure e) {
+                LOG.errorf("plan %s: shadow rebuild of %s failed: %s; removing the shadow objects", planId, n.qualified(n.table()), e.getMessage());
+                store.error(planId, n.table(), e.getMessage());
+                try {
+                    abandon(c, n, planId);
+                } catch (ShadowFailure cleanup) {
+                    // e.g. the session that blocked the cutover still blocks DROP TRIGGER: the sweeper retries
+                    LOG.warnf("plan %s: %s; the leftover sweep removes them later", planId, cleanup.getMessage());
+                }
+                throw e;
+            }
+        }
+        // closing the session released the advisory lock, also when we crash
+    }
+
+    private Outcome phases(Progress at, ShadowRebuild rebuild, ShadowNames n, Connection c)
+            throws SQLException, ShadowFailure, InterruptedException {
+        String planId = at.plan().planId();
+        String table = n.qualified(n.table());
+        ShadowCheckpoint cp = store.find(planId, n.table()).orElseThrow();
+        if (!cp.reached(ShadowCheckpoint.CUT_OVER) && Cutover.alreadyDone(c, n)) {
+            // the cutover committed but the checkpoint did not: finish what follows it
+            TableSwap.validateForeignKeys(c, TargetCatalog.foreignKeysIn(c, n.schema(), n.table()));
+            store.cutOver(planId, n.table(), config.retention(), TargetCatalog.exists(c, n.schema(), n.lostTable()));
+            return Outcome.CUT_OVER;
+        }
+        TableShape original = TargetCatalog.shape(c, n.schema(), n.table())
+                .orElseThrow(() -> new UnsupportedTable("table " + table + " does not exist"));
+
+        if (!cp.reached(ShadowCheckpoint.PREPARED)) {
+            progress(at, "RUNNING", "PREPARATION", "preflight of " + table, null, null, null);
+            PreflightReport report = Preflight.start(c, n, rebuild, config);
+            store.preflight(planId, n.table(), json(report));
+            Preflight.validate(report);
+            hooks.reached(ShadowCheckpoint.PREPARED);
+        }
+        if (stop(planId) != null) {
+            return control(at, n, c);
+        }
+        if (!cp.reached(ShadowCheckpoint.SHADOW_CREATED)) {
+            progress(at, "RUNNING", "SHADOW", "creating shadow table " + n.qualified(n.shadow()) + " with capture triggers", null, null, null);
+            shortLock(at, c, "installing capture on " + table, (conn) -> {
+                CreateShadow.start(conn, n, original, rebuild);
+                return null;
+            });
+            store.phase(planId, n.table(), ShadowCheckpoint.SHADOW_CREATED);
+            hooks.reached(ShadowCheckpoint.SHADOW_CREATED);
+        }
+        if (!cp.reached(ShadowCheckpoint.BACKFILLING)) {
+            // taken after the capture trigger committed: every row above it is written through the trigger
+            List<String> hwm = Backfill.highWaterMark(c, n, original);
+            long total = Preflight.scalarLong(c, "SELECT count(*) FROM " + table, null);
+            store.highWaterMark(planId, n.table(), hwm, total);
+            hooks.reached(ShadowCheckpoint.BACKFILLING);
+        }
+        cp = store.find(planId, n.table()).orElseThrow();
+        if (!cp.reached(ShadowCheckpoint.BACKFILLED)) {
+            String stopped = backfill(at, n, c, original, rebuild, cp);
+            if (stopped != null) {
+                return control(at, n, c);
+            }
+            store.phase(planId, n.table(), ShadowCheckpoint.BACKFILLED);
+            hooks.reached(ShadowCheckpoint.BACKFILLED);
+        }
+        if (stop(planId) != null) {
+            return control(at, n, c);
+        }
+        if (!cp.reached(ShadowCheckpoint.OPTIMIZED)) {
+            progress(at, "RUNNING", "OPTIMIZATION", "building indexes CONCURRENTLY and validating constraints on " + n.qualified(n.shadow()), null, null, null);
+            Optimization.start(c, n, rebuild, (what, sql) -> shortLock(at, c, what, conn -> {
+                try (var s = conn.createStatement()) {
+                    s.execute(sql);
+                }
+                return null;
+            }));
+            store.phase(planId, n.table(), ShadowCheckpoint.OPTIMIZED);
+            hooks.reached(ShadowCheckpoint.OPTIMIZED);
+        }
+        if (stop(planId) != null) {
+            return control(at, n, c);
+        }
+        if (!cp.reached(ShadowCheckpoint.VALIDATED)) {
+            progress(at, "RUNNING", "CUTOVER", "validating " + n.qualified(n.shadow()) + " against " + table + " in one snapshot", null, null, null);
+            Validation.run(c, n, original, rebuild);
+            store.phase(planId, n.table(), ShadowCheckpoint.VALIDATED);
+            hooks.reached(ShadowCheckpoint.VALIDATED);
+        }
+        // the backup gate: never cut over without a verified backup of this plan
+        StoredPlan fresh = plans.find(planId).orElseThrow();
+        if (fresh.plan().requiresBackup() && fresh.backupId() == null) {
+            throw new BackupMissing("no verified backup-completed is recorded for plan " + planId + "; the shadow path does not cut over without one");
+        }
+        boolean reverse = reverseCastsExist(c, original, rebuild);
+        progress(at, "RUNNING", "CUTOVER", "swapping " + n.qualified(n.shadow()) + " in for " + table
+                + " (lock_timeout " + config.cutoverLockTimeout().toMillis() + "ms)", null, null, null);
+        List<TargetCatalog.Constraint> fks = shortLock(at, c, "cutover of " + table,
+                conn -> Cutover.start(conn, n, original, rebuild, reverse));
+        store.cutOver(planId, n.table(), config.retention(), reverse);
+        hooks.reached(ShadowCheckpoint.CUT_OVER);
+        TableSwap.validateForeignKeys(c, fks);
+        progress(at, "RUNNING", "CUTOVER", table + " now serves from the rebuilt table; the original is kept as "
+                + n.qualified(n.rollback()) + " for " + config.retention() + (reverse ? " with reverse sync" : " (no reverse cast: writes from now on are not carried back on rollback)"),
+                null, null, null);
+        return Outcome.CUT_OVER;
+    }
+
+    private String backfill(Progress at, ShadowNames n, Connection c, TableShape shape, ShadowRebuild rebuild, ShadowCheckpoint cp)
+            throws SQLException, InterruptedException {
+        String planId = at.plan().planId();
+        long[] lastReport = {0};
+        long[] lastThrottleReport = {0};
+        progress(at, "RUNNING", "SHADOW", "backfilling " + n.qualified(n.shadow()) + (cp.lastKey() == null ? "" : " from key " + cp.lastKey()),
+                cp.rowsCopied(), cp.rowsTotal(), null, null);
+        return Backfill.run(c, n, shape, rebuild, cp, config, new Backfill.Between() {
+            @Override
+            public String afterBatch(List<String> lastKey, long rowsCopied, int batchSize, long rowsTotal, double rate) throws SQLException {
+                store.batch(planId, n.table(), lastKey, rowsCopied, batchSize);
+                hooks.reached("BACKFILL_BATCH");
+                if (System.nanoTime() - lastReport[0] >= config.progressInterval().toNanos()) {
+                    lastReport[0] = System.nanoTime();
+                    Long eta = rate > 0 ? (long) Math.ceil(Math.max(0, rowsTotal - rowsCopied) / rate) : null;
+                    progress(at, "RUNNING", "SHADOW", "backfilled " + rowsCopied + " of " + rowsTotal + " rows (batch " + batchSize + ")",
+                            rowsCopied, rowsTotal, Math.round(rate * 10) / 10.0, eta);
+                }
+                return stop(planId);
+            }
+
+            @Override
+            public void throttle(Connection conn) throws SQLException, InterruptedException {
+                for (Optional<String> why = throttle.reason(conn, at.plan().plan().target()); why.isPresent();
+                     why = throttle.reason(conn, at.plan().plan().target())) {
+                    if (System.nanoTime() - lastThrottleReport[0] >= config.progressInterval().toNanos()) {
+                        lastThrottleReport[0] = System.nanoTime();
+                        progress(at, "RUNNING", "SHADOW", "backfill throttled: " + why.get(), null, null, null, null);
+                    }
+                    if (stop(planId) != null) {
+                        return;
+                    }
+                    Thread.sleep(config.throttleSleep().toMillis());
+                }
+            }
+        });
+    }
+
+    /** The run stops at a boundary on request: PAUSE keeps everything (capture goes on), CANCEL removes it. */
+    private Outcome control(Progress at, ShadowNames n, Connection c) throws SQLException, ShadowFailure, InterruptedException {
+        String planId = at.plan().planId();
+        String request = stop(planId);
+        if ("CANCEL".equals(request)) {
+            abandon(c, n, planId);
+            return Outcome.CANCELLED;
+        }
+        return Outcome.PAUSED;
+    }
+
+    private String stop(String planId) throws SQLException {
+        return plans.control(planId);
+    }
+
+    /** Removes the shadow objects of a rebuild that did not cut over. Idempotent. */
+    public void abandon(String target, String planId, ShadowRebuild rebuild) throws SQLException, ShadowFailure, InterruptedException {
+        ShadowNames n = ShadowNames.of(planId, rebuild.schema(), rebuild.table());
+        Optional<ShadowCheckpoint> cp = store.find(planId, n.table());
+        if (cp.isEmpty() || cp.get().finished()) {
+            return;
+        }
+        try (Connection c = targets.open(target)) {
+            abandon(c, n, planId);
+        }
+    }
+
+    private void abandon(Connection c, ShadowNames n, String planId) throws SQLException, ShadowFailure, InterruptedException {
+        shortLock(null, c, "removing the shadow of " + n.qualified(n.table()), conn -> {
+            Abandon.rollback(conn, n);
+            return null;
+        });
+        store.phase(planId, n.table(), ShadowCheckpoint.ABANDONED);
+    }
+
+    /**
+     * Swaps the original back in for a rebuild that cut over (POST rollback): the same short-lock swap.
+     *
+     * @return what could not be carried back, in words, or null when nothing was lost
+     */
+    public String swapBack(String target, String planId, ShadowRebuild rebuild) throws SQLException, ShadowFailure, InterruptedException {
+        ShadowNames n = ShadowNames.of(planId, rebuild.schema(), rebuild.table());
+        ShadowCheckpoint cp = store.find(planId, n.table()).orElseThrow();
+        try (Connection c = targets.open(target)) {
+            c.setAutoCommit(true);
+            if (!advisoryLock(c, n)) {
+                throw new TableBusy("another migration holds " + n.qualified(n.table()));
+            }
+            long lost = SwapBack.lostRows(c, n);
+            List<TargetCatalog.Constraint> fks = shortLock(null, c, "swap back of " + n.qualified(n.table()), conn -> SwapBack.start(conn, n));
+            store.phase(planId, n.table(), ShadowCheckpoint.ROLLED_BACK);
+            TableSwap.validateForeignKeys(c, fks);
+            SwapBack.complete(c, n);
+            if (!cp.reverseSync()) {
+                return "no reverse cast existed for " + rebuild.changes().stream().map(ShadowRebuild.ColumnChange::column).toList()
+                        + ": writes made to " + n.qualified(n.table()) + " after cutover were not carried back";
+            }
+            return lost > 0 ? lost + " row(s) written after cutover could not be cast back and were not carried back" : null;
+        }
+    }
+
+    /** Preflight and statements of a rebuild, with nothing changed (the cast dry run's pg_temp function aside). */
+    public ShadowDryRun dryRun(String target, String planId, ShadowRebuild rebuild) throws SQLException, ShadowFailure {
+        ShadowNames n = ShadowNames.of(planId, rebuild.schema(), rebuild.table());
+        try (Connection c = targets.open(target)) {
+            c.setAutoCommit(true);
+            PreflightReport report = Preflight.start(c, n, rebuild, config);
+            TableShape shape = TargetCatalog.shape(c, n.schema(), n.table()).orElseThrow();
+            List<String> sql = new java.util.ArrayList<>();
+            if (!shape.primaryKey().isEmpty()) {
+                sql.addAll(CreateShadow.statements(n, shape, rebuild));
+                sql.add(ShadowSql.highWaterMark(n, shape));
+                sql.add(ShadowSql.backfillBatch(n, shape, rebuild, false));
+                sql.addAll(Optimization.indexStatements(c, n));
+                sql.add(ShadowSql.comparable(n.qualified(n.table()), shape, ShadowSql.byColumn(rebuild)) + " EXCEPT "
+                        + ShadowSql.comparableAsIs(n.qualified(n.shadow()), shape));
+                sql.add("LOCK TABLE " + n.qualified(n.table()) + ", " + n.qualified(n.shadow()) + " IN ACCESS EXCLUSIVE MODE");
+                sql.add("ALTER TABLE " + n.qualified(n.table()) + " RENAME TO " + dev.shadowshift.pg.SqlIdentifiers.quote(n.rollback()));
+                sql.add("ALTER TABLE " + n.qualified(n.shadow()) + " RENAME TO " + dev.shadowshift.pg.SqlIdentifiers.quote(n.table()));
+            }
+            return new ShadowDryRun(n.qualified(n.table()), report, sql);
+        }
+    }
+
+    /**
+     * Removes shadow objects of rebuilds whose plan FAILED or was CANCELLED but whose removal could not get its
+     * lock at the time. Runs with the retention cleanup.
+     */
+    public void sweepLeftovers() throws SQLException {
+        for (ShadowCheckpoint cp : store.leftovers()) {
+            StoredPlan plan = plans.find(cp.planId()).orElse(null);
+            if (plan == null) {
+                continue;
+            }
+            ShadowNames n = ShadowNames.of(cp.planId(), cp.schema(), cp.table());
+            try (Connection c = targets.open(plan.plan().target())) {
+                c.setAutoCommit(true);
+                if (!advisoryLock(c, n)) {
+                    continue;
+                }
+                abandon(c, n, cp.planId());
+                LOG.infof("plan %s: leftover shadow objects of %s removed", cp.planId(), n.qualified(n.table()));
+            } catch (ShadowFailure e) {
+                LOG.warnf("plan %s: leftover shadow objects of %s not removed yet: %s", cp.planId(), cp.table(), e.getMessage());
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return;
+            }
+        }
+    }
+
+    /** Drops expired rollback points. */
+    public void cleanExpired() throws SQLException {
+        for (ShadowCheckpoint cp : store.expired()) {
+            StoredPlan plan = plans.find(cp.planId()).orElse(null);
+            if (plan == null) {
+                continue;
+            }
+            ShadowNames n = ShadowNames.of(cp.planId(), cp.schema(), cp.table());
+            try (Connection c = targets.open(plan.plan().target())) {
+                if (!advisoryLock(c, n)) {
+                    continue;
+                }
+                shortLock(null, c, "dropping the rollback point of " + n.qualified(n.table()), conn -> {
+                    RetentionCleanup.run(conn, n);
+                    return null;
+                });
+                store.phase(cp.planId(), cp.table(), ShadowCheckpoint.CLEANED);
+                LOG.infof("plan %s: rollback point %s dropped after its retention", cp.planId(), n.qualified(n.rollback()));
+            } catch (ShadowFailure | InterruptedException e) {
+                LOG.warnf("plan %s: cannot drop rollback point of %s yet: %s", cp.planId(), cp.table(), e.getMessage());
+                if (e instanceof InterruptedException) {
+                    Thread.currentThread().interrupt();
+                    return;
+                }
+            }
+        }
+    }
+
+    private boolean reverseCastsExist(Connection c, TableShape original, ShadowRebuild rebuild) throws SQLException {
+        for (ShadowRebuild.ColumnChange change : rebuild.changes()) {
+            if (change.toType() != null && !Preflight.castExists(c, change.toType(), original.type(change.column()))) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    private <T> T shortLock(Progress at, Connection c, String what, ShortLocks.Work<T> work)
+            throws SQLException, ShadowFailure, InterruptedException {
+        return ShortLocks.run(c, what, config.cutoverLockTimeout(), config.cutoverAttempts(), config.cutoverBackoffInitial(),
+                config.cutoverBackoffMax(), (attempt, wait, cause) -> {
+                    String message = what + ": attempt " + attempt + " of " + config.cutoverAttempts() + " could not lock within "
+                            + config.cutoverLockTimeout().toMillis() + "ms; retrying in " + wait.toMillis() + "ms";
+                    LOG.warn(message);
+                    if (at != null) {
+                        progress(at, "RUNNING", "CUTOVER", message, null, null, null, null);
+                    }
+                }, work);
+    }
+
+    private static boolean advisoryLock(Connection c, ShadowNames n) throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement("SELECT pg_try_advisory_lock(hashtextextended(?, 0))")) {
+            ps.setString(1, n.advisoryKey());
+            try (ResultSet rs = ps.executeQuery()) {
+                rs.next();
+                return rs.getBoolean(1);
+            }
+        }
+    }
+
+    private void progress(Progress at, String status, String phase, String message, Long copied, Long total, Double rate) {
+        progress(at, status, phase, message, copied, total, rate, null);
+    }
+
+    private void progress(Progress at, String status, String phase, String message, Long copied, Long total, Double rate, Long eta) {
+        LOG.infof("plan %s: %s", at.plan().planId(), message);
+        publisher.progress(new MigrationProgress(at.plan().planId(), at.plan().plan().target(), status, phase, at.stepsDone(),
+                at.stepsTotal(), message, copied, total, rate, eta));
+    }
+
+    private static String json(Object o) {
+        try {
+            return EventCodec.mapper().writeValueAsString(o);
+        } catch (JsonProcessingException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+}

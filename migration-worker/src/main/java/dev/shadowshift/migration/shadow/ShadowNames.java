@@ -1,0 +1,90 @@
+package dev.shadowshift.migration.shadow;
+
+import dev.shadowshift.pg.SqlIdentifiers;
+
+import java.nio.charset.StandardCharsets;
+import java.util.UUID;
+
+/**
+ * The names of every object one table's shadow rebuild creates. Deterministic from plan and table, so a resumed
+ * or redelivered run finds the objects an earlier run made, and so cleanup knows exactly what to drop. Every name
+ * carries {@code _ss_} and a short id: a leftover is recognisable and two migrations never collide.
+ */
+public record ShadowNames(String schema, String table, String shortId) {
+
+    public static ShadowNames of(String planId, String schema, String table) {
+        String id = UUID.nameUUIDFromBytes((planId + "/" + schema + "/" + table).getBytes(StandardCharsets.UTF_8))
+                .toString().replace("-", "").substring(0, 8);
+        return new ShadowNames(schema, table, id);
+    }
+
+    private String name(String infix) {
+        return SqlIdentifiers.shorten(table + "_ss_" + infix + "_" + shortId);
+    }
+
+    public String shadow() {
+        return name("new");
+    }
+
+    /** The original table after cutover: kept as the rollback point until its retention ends. */
+    public String rollback() {
+        return name("old");
+    }
+
+    /** The rebuilt table after a rollback swapped the original back. */
+    public String retired() {
+        return name("rb");
+    }
+
+    public String captureFunction() {
+        return name("capture");
+    }
+
+    public String captureTrigger() {
+        return name("capture");
+    }
+
+    public String captureTruncateTrigger() {
+        return name("capture_trunc");
+    }
+
+    public String reverseFunction() {
+        return name("reverse");
+    }
+
+    public String reverseTrigger() {
+        return name("reverse");
+    }
+
+    public String reverseTruncateTrigger() {
+        return name("reverse_trunc");
+    }
+
+    /** Keys of rows written after cutover that the reverse cast could not carry back to the rollback table. */
+    public String lostTable() {
+        return name("lost");
+    }
+
+    /** An index of the original, rebuilt on the shadow (index names are unique per schema). */
+    public String shadowIndex(String originalIndex) {
+        return SqlIdentifiers.shorten(originalIndex + "_ss_" + shortId);
+    }
+
+    /** An index of the original once the original became the rollback table. */
+    public String retiredIndex(String originalIndex) {
+        return SqlIdentifiers.shorten(originalIndex + "_ss_old_" + shortId);
+    }
+
+    public String notNullCheck(String column) {
+        return SqlIdentifiers.shorten("ss_nn_" + shortId + "_" + column);
+    }
+
+    public String qualified(String name) {
+        return SqlIdentifiers.qualified(schema, name);
+    }
+
+    /** One migration per table across every worker: the advisory lock is keyed by this. */
+    public String advisoryKey() {
+        return "shadowshift:" + SqlIdentifiers.qualified(schema, table);
+    }
+}

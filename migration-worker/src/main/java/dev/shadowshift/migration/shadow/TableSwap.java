@@ -1,0 +1,152 @@
+package dev.shadowshift.migration.shadow;
+
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.SQLException;
+import java.sql.Savepoint;
+import java.sql.Statement;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.function.UnaryOperator;
+
+import static dev.shadowshift.pg.SqlIdentifiers.quote;
+
+/**
+ * The swap both cutover and swap-back use, inside the caller's short-lock transaction: the serving table gives
+ * its name to the standby table, and everything that follows the table's OID rather than its name is carried
+ * over: index names, sequence ownership and identity positions, views (re-created from their definitions, which
+ * name the table), foreign keys pointing in (re-added NOT VALID, validated after commit), grants, comment, owner
+ * and user triggers (the retired table's are disabled so that a mirrored write does not fire them twice).
+ *
+ * @param retiredName         the serving table's name once it stops serving
+ * @param standbyIndexName    the standby's counterpart of a serving index
+ * @param retiredIndexName    what a serving index is renamed to
+ * @param dropTriggers        trigger names on the serving table to drop first (capture / reverse sync)
+ */
+record TableSwap(String schema, String serving, String standby, String retiredName,
+                 UnaryOperator<String> standbyIndexName, UnaryOperator<String> retiredIndexName, List<String> dropTriggers) {
+
+    /** @return the foreign keys pointing in, to VALIDATE after commit: schema, table, constraint */
+    List<TargetCatalog.Constraint> run(Connection c) throws SQLException {
+        String servingQ = q(serving);
+        String standbyQ = q(standby);
+        List<TargetCatalog.Constraint> fksIn = TargetCatalog.foreignKeysIn(c, schema, serving);
+        try (Statement s = c.createStatement()) {
+            s.execute("LOCK TABLE " + servingQ + ", " + standbyQ + " IN ACCESS EXCLUSIVE MODE");
+            for (TargetCatalog.Constraint fk : fksIn) {
+                s.execute("LOCK TABLE " + dev.shadowshift.pg.SqlIdentifiers.qualified(fk.schema(), fk.table()) + " IN SHARE ROW EXCLUSIVE MODE");
+            }
+        }
+        // read everything while the serving table still has its name: definitions print it, and so resolve to
+        // the standby once it takes the name
+        List<TargetCatalog.View> views = TargetCatalog.views(c, schema, serving).stream()
+                .filter(v -> true).toList();
+        List<TargetCatalog.Trigger> triggers = TargetCatalog.userTriggers(c, schema, serving);
+        List<String> standbyTriggers = TargetCatalog.userTriggers(c, schema, standby).stream().map(TargetCatalog.Trigger::name).toList();
+        List<TargetCatalog.OwnedSequence> sequences = TargetCatalog.ownedSequences(c, schema, serving);
+        List<String> grants = TargetCatalog.grantsFor(c, schema, serving, servingQ);
+        List<String> commentOwner = TargetCatalog.commentAndOwnerFor(c, schema, serving, servingQ);
+        List<TargetCatalog.Index> indexes = TargetCatalog.indexes(c, schema, serving);
+        List<String> standbyIndexes = TargetCatalog.indexes(c, schema, standby).stream().map(TargetCatalog.Index::name).toList();
+        List<List<String>> viewGrants = new ArrayList<>();
+        for (TargetCatalog.View v : views) {
+            viewGrants.add(TargetCatalog.grantsFor(c, v.schema(), v.name(), dev.shadowshift.pg.SqlIdentifiers.qualified(v.schema(), v.name())));
+        }
+
+        try (Statement s = c.createStatement()) {
+            for (String t : dropTriggers) {
+                s.execute("DROP TRIGGER IF EXISTS " + quote(t) + " ON " + servingQ);
+            }
+            s.execute("ALTER TABLE " + servingQ + " RENAME TO " + quote(retiredName));
+            s.execute("ALTER TABLE " + standbyQ + " RENAME TO " + quote(serving));
+            for (TargetCatalog.Index idx : indexes) {
+                String counterpart = standbyIndexName.apply(idx.name());
+                if (!standbyIndexes.contains(counterpart)) {
+                    continue;
+                }
+                s.execute("ALTER INDEX " + q(idx.name()) + " RENAME TO " + quote(retiredIndexName.apply(idx.name())));
+                s.execute("ALTER INDEX " + q(counterpart) + " RENAME TO " + quote(idx.name()));
+                if (idx.constraint() != null && !idx.primary() && !hasConstraintIndex(c, idx.name())) {
+                    s.execute("ALTER TABLE " + servingQ + " ADD CONSTRAINT " + quote(idx.constraint()) + " UNIQUE USING INDEX " + quote(idx.name()));
+                }
+            }
+        }
+        for (TargetCatalog.OwnedSequence seq : sequences) {
+            String seqQ = dev.shadowshift.pg.SqlIdentifiers.qualified(seq.schema(), seq.name());
+            if (seq.identity()) {
+                // the standby has its own identity sequence: continue where the serving one is
+                try (PreparedStatement ps = c.prepareStatement("SELECT setval(pg_get_serial_sequence(?, ?), s.last_value, s.is_called) FROM " + seqQ + " s")) {
+                    ps.setString(1, servingQ);
+                    ps.setString(2, seq.column());
+                    ps.execute();
+                }
+            } else {
+                try (Statement s = c.createStatement()) {
+                    s.execute("ALTER SEQUENCE " + seqQ + " OWNED BY " + servingQ + "." + quote(seq.column()));
+                }
+            }
+        }
+        try (Statement s = c.createStatement()) {
+            for (int i = 0; i < views.size(); i++) {
+                TargetCatalog.View v = views.get(i);
+                String viewQ = dev.shadowshift.pg.SqlIdentifiers.qualified(v.schema(), v.name());
+                Savepoint sp = c.setSavepoint();
+                try {
+                    s.execute("CREATE OR REPLACE VIEW " + viewQ + " AS " + v.definition());
+                    c.releaseSavepoint(sp);
+                } catch (SQLException e) {
+                    // a view column changed type: CREATE OR REPLACE refuses, so the view is re-created with its grants
+                    c.rollback(sp);
+                    s.execute("DROP VIEW " + viewQ);
+                    s.execute("CREATE VIEW " + viewQ + " AS " + v.definition());
+                    for (String g : viewGrants.get(i)) {
+                        s.execute(g);
+                    }
+                }
+            }
+            for (TargetCatalog.Constraint fk : fksIn) {
+                String refQ = dev.shadowshift.pg.SqlIdentifiers.qualified(fk.schema(), fk.table());
+                s.execute("ALTER TABLE " + refQ + " DROP CONSTRAINT " + quote(fk.name()));
+                String def = fk.definition().endsWith(" NOT VALID") ? fk.definition() : fk.definition() + " NOT VALID";
+                s.execute("ALTER TABLE " + refQ + " ADD CONSTRAINT " + quote(fk.name()) + " " + def);
+            }
+            for (String g : grants) {
+                s.execute(g);
+            }
+            for (String g : commentOwner) {
+                s.execute(g);
+            }
+            for (TargetCatalog.Trigger t : triggers) {
+                if (standbyTriggers.contains(t.name())) {
+                    s.execute("ALTER TABLE " + servingQ + " ENABLE TRIGGER " + quote(t.name()));
+                } else {
+                    s.execute(t.definition());
+                }
+                s.execute("ALTER TABLE " + q(retiredName) + " DISABLE TRIGGER " + quote(t.name()));
+            }
+        }
+        return fksIn.stream().filter(fk -> !fk.definition().endsWith(" NOT VALID")).toList();
+    }
+
+    /** After commit: VALIDATE re-added foreign keys (SHARE UPDATE EXCLUSIVE: writes go on). Repeatable. */
+    static void validateForeignKeys(Connection c, List<TargetCatalog.Constraint> fks) throws SQLException {
+        c.setAutoCommit(true);
+        try (Statement s = c.createStatement()) {
+            for (TargetCatalog.Constraint fk : fks) {
+                s.execute("ALTER TABLE " + dev.shadowshift.pg.SqlIdentifiers.qualified(fk.schema(), fk.table())
+                        + " VALIDATE CONSTRAINT " + quote(fk.name()));
+            }
+        }
+    }
+
+    private boolean hasConstraintIndex(Connection c, String index) throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement("SELECT 1 FROM pg_constraint WHERE conindid = to_regclass(?)")) {
+            ps.setString(1, q(index));
+            return ps.executeQuery().next();
+        }
+    }
+
+    private String q(String name) {
+        return dev.shadowshift.pg.SqlIdentifiers.qualified(schema, name);
+    }
+}

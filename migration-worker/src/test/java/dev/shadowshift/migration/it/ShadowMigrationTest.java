@@ -1,0 +1,486 @@
+package dev.shadowshift.migration.it;
+
+import dev.shadowshift.contracts.CloudEvent;
+import dev.shadowshift.contracts.EventCodec;
+import dev.shadowshift.contracts.EventSchemas;
+import dev.shadowshift.contracts.EventType;
+import dev.shadowshift.contracts.Topics;
+import dev.shadowshift.contracts.events.BackupCompleted;
+import dev.shadowshift.contracts.events.MigrationPlanned;
+import dev.shadowshift.contracts.events.MigrationProgress;
+import dev.shadowshift.contracts.events.SchemaChange;
+import dev.shadowshift.contracts.events.SpecChanged;
+import dev.shadowshift.migration.execution.MigrationConfig;
+import dev.shadowshift.migration.messaging.EventPublisher;
+import dev.shadowshift.migration.plan.MigrationPlanner;
+import dev.shadowshift.migration.plan.ShadowRebuild;
+import dev.shadowshift.migration.shadow.LockNotAcquired;
+import dev.shadowshift.migration.shadow.ShadowEngine;
+import dev.shadowshift.migration.shadow.ShadowStore;
+import dev.shadowshift.migration.shadow.Throttle;
+import dev.shadowshift.migration.store.PlanStore;
+import dev.shadowshift.migration.store.StoredPlan;
+import dev.shadowshift.pg.TargetDatabases;
+import dev.shadowshift.testkit.ShadowshiftTestResource;
+import dev.shadowshift.testkit.TopicWatcher;
+import io.quarkus.test.common.WithTestResource;
+import io.quarkus.test.junit.QuarkusTest;
+import jakarta.inject.Inject;
+import org.eclipse.microprofile.config.ConfigProvider;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.MethodOrderer;
+import org.junit.jupiter.api.Order;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestMethodOrder;
+
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicLong;
+
+import static io.restassured.RestAssured.given;
+import static org.hamcrest.Matchers.containsString;
+import static org.hamcrest.Matchers.equalTo;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assertions.fail;
+
+/** The shadow-table path against a real broker and a real PostgreSQL, under concurrent writes, crashes and held locks. */
+@QuarkusTest
+@WithTestResource(ShadowshiftTestResource.class)
+@TestMethodOrder(MethodOrderer.OrderAnnotation.class)
+class ShadowMigrationTest {
+
+    private static final Duration WAIT = Duration.ofSeconds(180);
+    private static TopicWatcher watcher;
+    private static String busyPlan;
+
+    @Inject TargetDatabases targets;
+    @Inject ShadowStore shadowStore;
+    @Inject PlanStore plans;
+    @Inject EventPublisher publisher;
+    @Inject MigrationConfig config;
+    @Inject Throttle throttle;
+
+    @BeforeAll
+    static void watch() throws Exception {
+        watcher = new TopicWatcher(bootstrap(), List.of(Topics.MIGRATION_PLANNED, Topics.MIGRATION_PROGRESS));
+        try (Connection c = target(); Statement s = c.createStatement()) {
+            s.execute("CREATE SCHEMA IF NOT EXISTS load");
+        }
+    }
+
+    @AfterAll
+    static void stop() {
+        watcher.close();
+    }
+
+    /** A writer inserts, updates and deletes throughout, mirroring each write into a reference table in the same transaction. */
+    static final class Writer implements AutoCloseable {
+        final AtomicBoolean running = new AtomicBoolean(true);
+        final AtomicLong writes = new AtomicLong();
+        final AtomicLong failures = new AtomicLong();
+        final Thread thread;
+        volatile Throwable lastFailure;
+
+        Writer(String table, int maxId) {
+            thread = new Thread(() -> {
+                try (Connection c = target()) {
+                    c.setAutoCommit(false);
+                    long nextId = maxId + 1;
+                    while (running.get()) {
+                        ThreadLocalRandom r = ThreadLocalRandom.current();
+                        int op = r.nextInt(3);
+                        long id = op == 0 ? nextId++ : 1 + r.nextInt((int) nextId);
+                        int n = r.nextInt(1_000_000);
+                        try (Statement s = c.createStatement()) {
+                            for (String t : List.of(table, table + "_ref")) {
+                                switch (op) {
+                                    case 0 -> s.execute("INSERT INTO load." + t + "(id, n, note) VALUES (" + id + ", " + n + ", 'w" + n + "')");
+                                    case 1 -> s.execute("UPDATE load." + t + " SET n = " + n + ", note = 'u" + n + "' WHERE id = " + id);
+                                    default -> s.execute("DELETE FROM load." + t + " WHERE id = " + id);
+                                }
+                            }
+                            c.commit();
+                            writes.incrementAndGet();
+                        } catch (SQLException e) {
+                            failures.incrementAndGet();
+                            lastFailure = e;
+                            c.rollback();
+                        }
+                    }
+                } catch (SQLException e) {
+                    lastFailure = e;
+                    failures.incrementAndGet();
+                }
+            }, "writer-" + table);
+            thread.start();
+        }
+
+        @Override
+        public void close() throws InterruptedException {
+            running.set(false);
+            thread.join(30_000);
+        }
+    }
+
+    static void createTable(String table, int rows, String nType) throws SQLException {
+        try (Connection c = target(); Statement s = c.createStatement()) {
+            for (String t : List.of(table, table + "_ref")) {
+                s.execute("CREATE TABLE load." + t + " (id bigint PRIMARY KEY, n " + nType + " CHECK (n >= 0), note text)");
+                s.execute("INSERT INTO load." + t + " SELECT g, g, 'row ' || g FROM generate_series(1, " + rows + ") g");
+            }
+            s.execute("CREATE INDEX " + table + "_n ON load." + table + " (n)");
+        }
+    }
+
+    @Test
+    @Order(1)
+    void aTypeChangeOfABusyTableLosesNoWriteAndFailsNoClient() throws Exception {
+        createTable("busy", 20_000, "integer");
+        try (Connection c = target(); Statement s = c.createStatement()) {
+            s.execute("CREATE VIEW load.busy_view AS SELECT id, n FROM load.busy WHERE n > 10");
+            s.execute("COMMENT ON TABLE load.busy IS 'the busy one'");
+        }
+        try (Writer writer = new Writer("busy", 20_000)) {
+            String eventId = sendSpecChanged("busy", 1, List.of(typeChange("busy", "n", "integer", "bigint")));
+            busyPlan = MigrationPlanner.planIdFor(eventId);
+            MigrationPlanned plan = planned(busyPlan);
+            assertEquals("SHADOW_TABLE", plan.strategy());
+            assertEquals("AWAITING_BACKUP", plan.status());
+            Thread.sleep(500);
+            sendBackupCompleted(busyPlan, "load.busy");
+            MigrationProgress done = progress(busyPlan, "COMPLETED");
+            assertTrue(done.message().contains("applied"), done.message());
+            Thread.sleep(500);
+            writer.close();
+            assertEquals(0, writer.failures.get(), "client writes failed: " + writer.lastFailure);
+            assertTrue(writer.writes.get() > 50, "the writer kept writing: " + writer.writes.get());
+        }
+        assertEquals("bigint", columnType("busy", "n"));
+        assertEqualToReference("busy");
+        for (String phase : List.of("PREPARATION", "SHADOW", "OPTIMIZATION", "CUTOVER")) {
+            assertTrue(watcher.on(Topics.MIGRATION_PROGRESS).stream().map(s -> progressOf(s.value()))
+                    .anyMatch(p -> p.planId().equals(busyPlan) && p.phase().equals(phase)), "a progress event for " + phase);
+        }
+        assertTrue(watcher.on(Topics.MIGRATION_PROGRESS).stream().map(s -> progressOf(s.value()))
+                .anyMatch(p -> p.planId().equals(busyPlan) && p.rowsCopied() != null && p.rowsTotal() != null), "backfill progress");
+        try (Connection c = target(); Statement s = c.createStatement()) {
+            ResultSet rs = s.executeQuery("SELECT count(*) FROM load.busy_view");
+            rs.next();
+            assertTrue(rs.getLong(1) > 0);
+            rs = s.executeQuery("SELECT obj_description('load.busy'::regclass, 'pg_class'), "
+                    + "(SELECT count(*) FROM pg_index WHERE indrelid = 'load.busy'::regclass), "
+                    + "(SELECT relname FROM pg_class WHERE oid = (SELECT indexrelid FROM pg_index WHERE indrelid = 'load.busy'::regclass AND indisprimary))");
+            rs.next();
+            assertEquals("the busy one", rs.getString(1));
+            assertEquals(2, rs.getInt(2), "primary key and the n index were rebuilt");
+            assertEquals("busy_pkey", rs.getString(3));
+        }
+        assertNoCaptureLeftovers();
+        given().get("/migrations/" + busyPlan).then().statusCode(200).body("status", equalTo("COMPLETED"));
+        given().post("/migrations/" + busyPlan + "/pause").then().statusCode(409).body("error", containsString("COMPLETED"));
+    }
+
+    @Test
+    @Order(2)
+    void rollbackSwapsTheOriginalBackWithTheWritesMadeSinceCutover() throws Exception {
+        try (Connection c = target(); Statement s = c.createStatement()) {
+            // writes after cutover reach the rollback table through reverse sync
+            for (String t : List.of("busy", "busy_ref")) {
+                s.execute("INSERT INTO load." + t + " (id, n, note) VALUES (900000001, 7, 'after cutover')");
+                s.execute("UPDATE load." + t + " SET note = 'changed after cutover' WHERE id = 5");
+            }
+        }
+        given().post("/migrations/" + busyPlan + "/rollback").then().statusCode(202);
+        MigrationProgress rolledBack = progress(busyPlan, "ROLLED_BACK");
+        assertTrue(rolledBack.message().contains("carried back"), rolledBack.message());
+        assertEquals("integer", columnType("busy", "n"));
+        assertEqualToReference("busy");
+        given().get("/migrations/" + busyPlan).then().statusCode(200).body("status", equalTo("ROLLED_BACK"));
+        try (Connection c = target(); Statement s = c.createStatement()) {
+            ResultSet rs = s.executeQuery("SELECT count(*) FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace "
+                    + "WHERE n.nspname = 'load' AND c.relname LIKE 'busy\\_ss\\_%'");
+            rs.next();
+            assertEquals(0, rs.getInt(1), "no rebuilt, rollback or lost table is left");
+            rs = s.executeQuery("SELECT count(*) FROM load.busy_view");
+            rs.next();
+            assertTrue(rs.getLong(1) > 0, "the view follows the restored table");
+        }
+        assertNoCaptureLeftovers();
+    }
+
+    @Test
+    @Order(3)
+    void castsThatWouldFailStopTheMigrationBeforeAnythingChanges() throws Exception {
+        try (Connection c = target(); Statement s = c.createStatement()) {
+            s.execute("CREATE TABLE load.codes (id integer PRIMARY KEY, code text)");
+            s.execute("INSERT INTO load.codes SELECT g, g::text FROM generate_series(1, 1000) g");
+            s.execute("UPDATE load.codes SET code = 'x' || id WHERE id IN (17, 400)");
+        }
+        String planId = MigrationPlanner.planIdFor(sendSpecChanged("codes", 3, List.of(typeChange("codes", "code", "text", "integer"))));
+        planned(planId);
+        given().get("/migrations/" + planId + "/dry-run").then().statusCode(200)
+                .body("shadowRebuilds[0].preflight.casts[0].failingRows", equalTo(2))
+                .body("shadowRebuilds[0].preflight.casts[0].sampleKeys[0]", equalTo("17"))
+                .body("shadowRebuilds[0].sql[0]", containsString("DROP TRIGGER IF EXISTS"));
+        sendBackupCompleted(planId, "load.codes");
+        MigrationProgress failed = progress(planId, "FAILED");
+        assertTrue(failed.message().contains("2 row(s)") && failed.message().contains("17"), failed.message());
+        assertEquals("text", columnType("codes", "code"));
+        assertNoCaptureLeftovers();
+    }
+
+    @Test
+    @Order(4)
+    void aDestructiveChangeWaitsForApproval() throws Exception {
+        try (Connection c = target(); Statement s = c.createStatement()) {
+            s.execute("CREATE TABLE load.legacy (id integer PRIMARY KEY, old text)");
+        }
+        String planId = MigrationPlanner.planIdFor(sendSpecChanged("legacy", 4, List.of(new SchemaChange("DROP_COLUMN", "legacy", "old",
+                "DESTRUCTIVE", "ACCESS EXCLUSIVE", "NEEDS_APPROVAL", "ALTER TABLE \"load\".\"legacy\" DROP COLUMN IF EXISTS \"old\"", null))));
+        assertEquals("AWAITING_APPROVAL", planned(planId).status());
+        sendBackupCompleted(planId, "load.legacy");
+        given().post("/migrations/" + planId + "/resume").then().statusCode(409).body("error", containsString("AWAITING_APPROVAL"));
+        await(() -> plans.find(planId).orElseThrow().backupId() != null);
+        assertEquals(List.of("id", "old"), columns("legacy"), "nothing is dropped before approval");
+        given().post("/migrations/" + planId + "/approve").then().statusCode(202).body("status", equalTo("READY"));
+        progress(planId, "COMPLETED");
+        assertEquals(List.of("id"), columns("legacy"));
+    }
+
+    @Test
+    @Order(5)
+    void aCrashAtEveryCheckpointResumesToAConsistentEndWithNothingLeftOver() throws Exception {
+        List<String> checkpoints = List.of("PREPARED", "SHADOW_CREATED", "BACKFILLING", "BACKFILL_BATCH", "BACKFILLED", "OPTIMIZED",
+                "VALIDATED", "CUT_OVER");
+        for (int i = 0; i < checkpoints.size(); i++) {
+            String checkpoint = checkpoints.get(i);
+            String table = "crash_" + i;
+            createTable(table, 3_000, "integer");
+            StoredPlan plan = storedPlan(table, 100 + i);
+            ShadowRebuild rebuild = plans.rebuilds(plan.planId()).get(0);
+            ShadowEngine crashing = new ShadowEngine(targets, shadowStore, plans, publisher, config, throttle, reached -> {
+                if (reached.equals(checkpoint)) {
+                    throw new SimulatedCrash(checkpoint);
+                }
+            });
+            try (Writer writer = new Writer(table, 3_000)) {
+                assertThrows(SimulatedCrash.class, () -> crashing.run(new ShadowEngine.Progress(plan, 0, 4), rebuild), checkpoint);
+                Thread.sleep(200);
+                ShadowEngine restarted = new ShadowEngine(targets, shadowStore, plans, publisher, config, throttle);
+                assertEquals(ShadowEngine.Outcome.CUT_OVER, restarted.run(new ShadowEngine.Progress(plan, 0, 4), rebuild), checkpoint);
+                // a redelivery after completion runs nothing again
+                assertEquals(ShadowEngine.Outcome.CUT_OVER, restarted.run(new ShadowEngine.Progress(plan, 0, 4), rebuild), checkpoint);
+                Thread.sleep(200);
+                writer.close();
+                assertEquals(0, writer.failures.get(), checkpoint + ": " + writer.lastFailure);
+            }
+            assertEquals("bigint", columnType(table, "n"), checkpoint);
+            assertEqualToReference(table);
+            assertNoCaptureLeftovers();
+        }
+    }
+
+    @Test
+    @Order(6)
+    void aHeldLockAtCutoverIsRetriedThenGivenUpWithTheOriginalServing() throws Exception {
+        createTable("held", 2_000, "integer");
+        StoredPlan plan = storedPlan("held", 200);
+        ShadowRebuild rebuild = plans.rebuilds(plan.planId()).get(0);
+        LockNotAcquired failure;
+        try (Connection holder = target()) {
+            holder.setAutoCommit(false);
+            AtomicLong slowest = new AtomicLong();
+            AtomicBoolean probing = new AtomicBoolean(true);
+            ShadowEngine engine = new ShadowEngine(targets, shadowStore, plans, publisher, config, throttle, reached -> {
+                if (reached.equals("VALIDATED")) {
+                    try (Statement s = holder.createStatement()) {
+                        // a long-running reader: its ACCESS SHARE blocks the cutover's ACCESS EXCLUSIVE
+                        s.execute("SELECT count(*) FROM load.held");
+                    } catch (SQLException e) {
+                        throw new IllegalStateException(e);
+                    }
+                }
+            });
+            Thread client = new Thread(() -> {
+                try (Connection c = target(); Statement s = c.createStatement()) {
+                    while (probing.get()) {
+                        long t0 = System.nanoTime();
+                        s.execute("UPDATE load.held SET note = 'probe' WHERE id = 1");
+                        slowest.accumulateAndGet((System.nanoTime() - t0) / 1_000_000, Math::max);
+                        Thread.sleep(5);
+                    }
+                } catch (Exception e) {
+                    slowest.set(Long.MAX_VALUE);
+                }
+            });
+            client.start();
+            failure = assertThrows(LockNotAcquired.class, () -> engine.run(new ShadowEngine.Progress(plan, 0, 4), rebuild));
+            probing.set(false);
+            client.join();
+            holder.rollback();
+            assertTrue(failure.getMessage().contains("cutover") && failure.getMessage().contains("attempts"), failure.getMessage());
+            // generous bound: lock_timeout (200ms) plus scheduling noise on a busy 2-core machine
+            assertTrue(slowest.get() < config.shadow().cutoverLockTimeout().toMillis() + 1_500,
+                    "a client waited " + slowest.get() + "ms");
+        }
+        assertEquals("integer", columnType("held", "n"), "the original is untouched");
+        try (Connection c = target(); Statement s = c.createStatement()) {
+            s.execute("INSERT INTO load.held (id, n) VALUES (999999, 1)");
+        }
+        // the reader blocked the removal of the capture triggers too; once the plan is FAILED the sweep removes them
+        assertTrue(plans.markFailed(plan.planId(), List.of("READY"), failure.getMessage()));
+        new ShadowEngine(targets, shadowStore, plans, publisher, config, throttle).sweepLeftovers();
+        assertNoCaptureLeftovers();
+        assertEquals("ABANDONED", shadowStore.find(plan.planId(), "held").orElseThrow().phase());
+    }
+
+    @Test
+    @Order(7)
+    void everyEventTheWorkerPublishedMatchesItsSchema() {
+        for (TopicWatcher.Seen s : watcher.all()) {
+            CloudEvent event = EventSchemas.parse(s.value(), s.topic().equals(Topics.MIGRATION_PLANNED)
+                    ? EventType.MIGRATION_PLANNED : EventType.MIGRATION_PROGRESS);
+            assertEquals(event.subject(), s.key());
+        }
+    }
+
+    // --- helpers -------------------------------------------------------------------------------------------------
+
+    static final class SimulatedCrash extends RuntimeException {
+        SimulatedCrash(String at) {
+            super("simulated crash at " + at);
+        }
+    }
+
+    private StoredPlan storedPlan(String table, int version) throws Exception {
+        SpecChanged spec = new SpecChanged("load", version, null, "0".repeat(64), "main", "load", "BACKWARD",
+                List.of(typeChange(table, "n", "integer", "bigint")));
+        String planId = MigrationPlanner.planIdFor("direct-" + table);
+        MigrationPlanner.Planned planned = MigrationPlanner.planWithRebuilds(planId, spec, Map.of());
+        try (Connection c = plans.connection()) {
+            plans.insert(c, "direct-" + table, planned.plan(), planned.rebuilds());
+            plans.markBackedUp(c, planId, "backup-" + table);
+        }
+        return plans.find(planId).orElseThrow();
+    }
+
+    private static SchemaChange typeChange(String table, String column, String from, String to) {
+        return new SchemaChange("ALTER_COLUMN_TYPE", table, column, "REWRITE", "ACCESS EXCLUSIVE", "SHADOW_TABLE",
+                "target state: \"load\".\"" + table + "\".\"" + column + "\" of type " + to + " (live: " + from + ")", null);
+    }
+
+    private static void assertEqualToReference(String table) throws SQLException {
+        try (Connection c = target(); Statement s = c.createStatement()) {
+            for (String sql : List.of(
+                    "SELECT count(*) FROM (SELECT id, n::bigint, note FROM load." + table + " EXCEPT SELECT id, n::bigint, note FROM load." + table + "_ref) d",
+                    "SELECT count(*) FROM (SELECT id, n::bigint, note FROM load." + table + "_ref EXCEPT SELECT id, n::bigint, note FROM load." + table + ") d")) {
+                ResultSet rs = s.executeQuery(sql);
+                rs.next();
+                assertEquals(0, rs.getLong(1), table + " differs from its reference: " + sql);
+            }
+        }
+    }
+
+    private static void assertNoCaptureLeftovers() throws SQLException {
+        try (Connection c = target(); Statement s = c.createStatement()) {
+            ResultSet rs = s.executeQuery("SELECT (SELECT count(*) FROM pg_trigger WHERE tgname LIKE '%\\_ss\\_capture%'), "
+                    + "(SELECT count(*) FROM pg_proc WHERE proname LIKE '%\\_ss\\_capture%' OR proname LIKE 'ss\\_castable%'), "
+                    + "(SELECT count(*) FROM pg_class WHERE relname LIKE '%\\_ss\\_new\\_%')");
+            rs.next();
+            assertEquals(0, rs.getInt(1), "capture triggers left");
+            assertEquals(0, rs.getInt(2), "capture functions left");
+            assertEquals(0, rs.getInt(3), "shadow tables left");
+        }
+    }
+
+    private static String columnType(String table, String column) throws SQLException {
+        try (Connection c = target(); PreparedStatement ps = c.prepareStatement(
+                "SELECT data_type FROM information_schema.columns WHERE table_schema = 'load' AND table_name = ? AND column_name = ?")) {
+            ps.setString(1, table);
+            ps.setString(2, column);
+            ResultSet rs = ps.executeQuery();
+            return rs.next() ? rs.getString(1) : null;
+        }
+    }
+
+    private static List<String> columns(String table) throws SQLException {
+        try (Connection c = target(); PreparedStatement ps = c.prepareStatement(
+                "SELECT column_name FROM information_schema.columns WHERE table_schema = 'load' AND table_name = ? ORDER BY ordinal_position")) {
+            ps.setString(1, table);
+            ResultSet rs = ps.executeQuery();
+            List<String> out = new java.util.ArrayList<>();
+            while (rs.next()) {
+                out.add(rs.getString(1));
+            }
+            return out;
+        }
+    }
+
+    interface Check {
+        boolean ok() throws Exception;
+    }
+
+    private static void await(Check check) throws Exception {
+        long until = System.nanoTime() + WAIT.toNanos();
+        while (!check.ok()) {
+            if (System.nanoTime() > until) {
+                fail("condition not met within " + WAIT);
+            }
+            Thread.sleep(100);
+        }
+    }
+
+    private static String sendSpecChanged(String subject, int version, List<SchemaChange> changes) {
+        CloudEvent event = EventCodec.create("/test/schema-service", subject,
+                new SpecChanged(subject, version, null, "0".repeat(64), "main", "load", "BACKWARD", changes));
+        TopicWatcher.send(bootstrap(), Topics.SPEC_CHANGED, "main/load", EventCodec.write(event));
+        return event.id();
+    }
+
+    private static void sendBackupCompleted(String planId, String table) {
+        CloudEvent event = EventCodec.create("/test/backup-worker", planId, new BackupCompleted(planId, "backup-of-" + planId,
+                "main", List.of(table), "custom", "/backups/x.dump", 1234, "a".repeat(64), 7, true, "2099-01-01T00:00:00Z"));
+        TopicWatcher.send(bootstrap(), Topics.BACKUP_COMPLETED, planId, EventCodec.write(event));
+    }
+
+    private static MigrationPlanned planned(String planId) {
+        TopicWatcher.Seen seen = watcher.await(Topics.MIGRATION_PLANNED, s -> planId.equals(s.key()), WAIT);
+        return EventSchemas.parse(seen.value(), EventType.MIGRATION_PLANNED).dataAs(MigrationPlanned.class);
+    }
+
+    private static MigrationProgress progress(String planId, String status) {
+        TopicWatcher.Seen seen = watcher.await(Topics.MIGRATION_PROGRESS, s -> {
+            MigrationProgress p = progressOf(s.value());
+            return p.planId().equals(planId) && p.status().equals(status);
+        }, WAIT);
+        return progressOf(seen.value());
+    }
+
+    private static MigrationProgress progressOf(String value) {
+        return EventSchemas.parse(value, EventType.MIGRATION_PROGRESS).dataAs(MigrationProgress.class);
+    }
+
+    static Connection target() throws SQLException {
+        var config = ConfigProvider.getConfig();
+        return DriverManager.getConnection(config.getValue("shadowshift.targets.main.jdbc-url", String.class),
+                config.getValue("shadowshift.targets.main.username", String.class),
+                config.getOptionalValue("shadowshift.targets.main.password", String.class).orElse(""));
+    }
+
+    private static String bootstrap() {
+        return ConfigProvider.getConfig().getValue("kafka.bootstrap.servers", String.class);
+    }
+}
