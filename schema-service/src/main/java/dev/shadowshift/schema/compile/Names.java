@@ -2,6 +2,7 @@ package dev.shadowshift.schema.compile;
 
 import java.util.Locale;
 import java.util.Map;
+import java.util.Set;
 
 /**
  * How spec names become PostgreSQL names, before quoting and shortening: component schemas become snake_case plural
@@ -10,10 +11,45 @@ import java.util.Map;
  */
 public final class Names {
 
-    /** Words whose plural is not made by a suffix. Kept short on purpose: table names must stay predictable. */
-    private static final Map<String, String> IRREGULAR = Map.of(
-            "person", "people",
-            "child", "children");
+    /**
+     * Words whose plural is not made by a suffix. Also read backwards: a word that already is one of these plurals
+     * stays as it is (people, children, criteria).
+     */
+    private static final Map<String, String> IRREGULAR = Map.ofEntries(
+            Map.entry("person", "people"), Map.entry("child", "children"), Map.entry("man", "men"),
+            Map.entry("woman", "women"), Map.entry("mouse", "mice"), Map.entry("goose", "geese"),
+            Map.entry("foot", "feet"), Map.entry("tooth", "teeth"), Map.entry("ox", "oxen"),
+            Map.entry("criterion", "criteria"), Map.entry("phenomenon", "phenomena"), Map.entry("datum", "data"),
+            Map.entry("medium", "media"), Map.entry("matrix", "matrices"), Map.entry("vertex", "vertices"),
+            Map.entry("appendix", "appendices"), Map.entry("leaf", "leaves"), Map.entry("life", "lives"),
+            Map.entry("knife", "knives"), Map.entry("wife", "wives"), Map.entry("half", "halves"),
+            Map.entry("self", "selves"), Map.entry("shelf", "shelves"), Map.entry("thief", "thieves"),
+            Map.entry("wolf", "wolves"), Map.entry("calf", "calves"), Map.entry("loaf", "loaves"),
+            Map.entry("axis", "axes"), Map.entry("iris", "irises"), Map.entry("quiz", "quizzes"),
+            Map.entry("potato", "potatoes"), Map.entry("tomato", "tomatoes"), Map.entry("hero", "heroes"),
+            Map.entry("echo", "echoes"), Map.entry("veto", "vetoes"));
+
+    /**
+     * Words with no plural form (mass nouns), and words that are the same in both: a table of them keeps the word.
+     * "data" is the case seen in Stripe (source_transaction_paper_check_data, not ..._datas).
+     */
+    private static final Set<String> UNCOUNTABLE = Set.of(
+            "data", "metadata", "information", "info", "equipment", "news", "series", "species", "feedback",
+            "software", "hardware", "firmware", "money", "advice", "evidence", "knowledge", "research", "traffic",
+            "sheep", "fish", "deer", "aircraft", "staff", "personnel", "analytics", "statistics", "physics",
+            "billing", "pricing", "shipping", "funding", "routing", "tracking", "logging", "messaging", "branding",
+            "onboarding", "chassis", "tennis", "usage", "content", "access", "cash", "music", "weather", "audio");
+
+    /** Singular words ending in -as, -us, -is that would otherwise look plural or take the wrong ending. */
+    private static final Set<String> SINGULAR_AS = Set.of("alias", "canvas", "atlas", "bias", "gas", "pancreas", "christmas");
+    private static final Set<String> PLURAL_US = Set.of("menus", "gurus", "emus", "haikus", "tofus", "tutus", "sudokus");
+
+    /**
+     * Adjectives that some APIs put after the noun to name a variant (GitHub's gist-full, gist-simple,
+     * repository-full): the noun before them takes the plural, {@code gist_full -> gists_full}.
+     */
+    private static final Set<String> TRAILING_ADJECTIVES = Set.of(
+            "full", "simple", "minimal", "basic", "detailed", "extended", "expanded", "lite");
 
     private Names() {
     }
@@ -54,11 +90,20 @@ public final class Names {
         return snake.isEmpty() ? name.toLowerCase(Locale.ROOT) : snake;
     }
 
-    /** The table name of a component schema: snake_case, last word pluralised. */
+    /**
+     * The table name of a component schema: snake_case, last word pluralised; when the last word is a variant
+     * adjective (gist_full), the word before it is pluralised instead (gists_full).
+     */
     public static String tableName(String schemaName) {
         String snake = snakeCase(schemaName);
-        int cut = snake.lastIndexOf('_');
-        return snake.substring(0, cut + 1) + pluralize(snake.substring(cut + 1));
+        String[] words = snake.split("_", -1);
+        int noun = words.length - 1;
+        if (words.length > 1 && TRAILING_ADJECTIVES.contains(words[noun]) && !words[noun - 1].isEmpty()
+                && !TRAILING_ADJECTIVES.contains(words[noun - 1])) {
+            noun--;
+        }
+        words[noun] = pluralize(words[noun]);
+        return String.join("_", words);
     }
 
     public static String columnName(String propertyName) {
@@ -66,26 +111,36 @@ public final class Names {
     }
 
     /**
-     * English plural of one lower-case word, by rule: customer -> customers, intent -> intents, -y after a consonant
-     * -> -ies, -s/-sh/-ch/-x/-z -> -es, words that already end in a plural -s stay as they are.
+     * English plural of one lower-case word: irregulars and uncountables from the lists above, then by rule:
+     * customer -> customers, -y after a consonant -> -ies, -s/-ss/-sh/-ch/-x/-z -> -es, Greek -sis -> -ses,
+     * -us -> -uses, and words that already end in a plural -s (items, details, apis, quotas) stay as they are.
      */
     public static String pluralize(String word) {
-        if (word.isEmpty()) {
-            return word;
+        if (word.isEmpty() || UNCOUNTABLE.contains(word) || !Character.isLetter(word.charAt(word.length() - 1))) {
+            return word; // v2010 stays v2010: a version or code is not a noun
         }
         String irregular = IRREGULAR.get(word);
-        if (irregular != null || IRREGULAR.containsValue(word)) {
-            return irregular != null ? irregular : word;
+        if (irregular != null) {
+            return irregular;
         }
-        if (word.endsWith("ss") || word.endsWith("us") || word.endsWith("sh") || word.endsWith("ch")
-                || word.endsWith("x") || word.endsWith("z")) {
-            return word + "es";
+        if (IRREGULAR.containsValue(word)) {
+            return word;
         }
-        if (word.endsWith("is") && word.length() > 3) {
-            return word.substring(0, word.length() - 2) + "es"; // analysis -> analyses
+        if (word.endsWith("sis")) {
+            return word.substring(0, word.length() - 2) + "es"; // analysis -> analyses, basis -> bases
+        }
+        if (word.endsWith("us")) {
+            return PLURAL_US.contains(word) ? word : word + "es"; // status -> statuses, but menus stays
+        }
+        if (word.endsWith("as")) {
+            return SINGULAR_AS.contains(word) ? word + "es" : word; // alias -> aliases, but quotas stays
+        }
+        if (word.endsWith("ss") || word.endsWith("sh") || word.endsWith("ch") || word.endsWith("x") || word.endsWith("z")) {
+            return word + (word.endsWith("z") && !word.endsWith("zz") && word.length() > 1
+                    && isVowel(word.charAt(word.length() - 2)) ? "zes" : "es"); // quiz -> quizzes, box -> boxes
         }
         if (word.endsWith("s")) {
-            return word; // already plural: customers, items, details
+            return word; // already plural: customers, items, details, apis, emojis
         }
         if (word.endsWith("y") && word.length() > 1 && !isVowel(word.charAt(word.length() - 2))) {
             return word.substring(0, word.length() - 1) + "ies";

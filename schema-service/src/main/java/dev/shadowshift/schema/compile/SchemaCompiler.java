@@ -243,6 +243,13 @@ public final class SchemaCompiler {
             return "jsonb";
         }
         Set<String> types = types(schema);
+        if (types.isEmpty()) {
+            // OpenAPI 3.1 allows a bare const (or enum) without a type: the values say what the column holds
+            String fromValues = valueType(schema);
+            if (fromValues != null) {
+                return fromValues;
+            }
+        }
         if (types.size() != 1) {
             return "jsonb"; // untyped, or a union of types
         }
@@ -254,6 +261,33 @@ public final class SchemaCompiler {
             case "array" -> "text".equals(itemType(schema.getItems(), where, seenRefs)) ? "text[]" : "jsonb";
             default -> "jsonb";
         };
+    }
+
+    /** The column type that every const/enum value fits, or null when there are none or they disagree. */
+    private static String valueType(Schema schema) {
+        List<Object> values = new ArrayList<>();
+        if (schema.getConst() != null) {
+            values.add(schema.getConst());
+        }
+        if (schema.getEnum() != null) {
+            for (Object v : schema.getEnum()) {
+                if (v != null) {
+                    values.add(v);
+                }
+            }
+        }
+        String type = null;
+        for (Object v : values) {
+            String t = v instanceof String ? "text"
+                    : v instanceof Boolean ? "boolean"
+                    : v instanceof Integer || v instanceof Long || v instanceof java.math.BigInteger ? "bigint"
+                    : v instanceof Number ? "numeric" : null;
+            if (t == null || (type != null && !type.equals(t))) {
+                return null;
+            }
+            type = t;
+        }
+        return type;
     }
 
     private String itemType(Schema items, String where, Set<String> seenRefs) {

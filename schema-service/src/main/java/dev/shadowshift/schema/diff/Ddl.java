@@ -4,6 +4,8 @@ import dev.shadowshift.pg.SqlIdentifiers;
 import dev.shadowshift.schema.compile.CompiledColumn;
 import dev.shadowshift.schema.compile.CompiledModel;
 import dev.shadowshift.schema.compile.CompiledTable;
+import dev.shadowshift.schema.compile.IndexAdvisor;
+import dev.shadowshift.schema.compile.RecommendedIndex;
 
 import java.util.ArrayList;
 import java.util.List;
@@ -16,6 +18,7 @@ import java.util.Set;
 public final class Ddl {
 
     private static final Set<String> TYPES = Set.of("text", "bigint", "numeric", "boolean", "jsonb", "text[]");
+    private static final Set<String> METHODS = Set.of("btree", "gin");
 
     private Ddl() {
     }
@@ -58,13 +61,47 @@ public final class Ddl {
         return "DROP TABLE IF EXISTS " + SqlIdentifiers.qualified(schema, table);
     }
 
+    /**
+     * Builds an index without blocking writes. Cannot run inside a transaction block; if it fails it leaves an
+     * INVALID index behind, which the differ reports.
+     */
+    public static String createIndex(String schema, RecommendedIndex index) {
+        if (!METHODS.contains(index.method())) {
+            throw new IllegalArgumentException("not an index method Shadowshift uses: " + index.method());
+        }
+        return "CREATE INDEX CONCURRENTLY IF NOT EXISTS " + SqlIdentifiers.quote(index.name()) + " ON "
+                + SqlIdentifiers.qualified(schema, index.table()) + " USING " + index.method() + " ("
+                + String.join(", ", index.columns().stream().map(SqlIdentifiers::quote).toList()) + ")";
+    }
+
+    public static String dropIndexConcurrently(String schema, String index) {
+        return "DROP INDEX CONCURRENTLY IF EXISTS " + SqlIdentifiers.qualified(schema, index);
+    }
+
+    public static String addPrimaryKey(String schema, String table, List<String> columns) {
+        return "ALTER TABLE " + SqlIdentifiers.qualified(schema, table) + " ADD CONSTRAINT "
+                + SqlIdentifiers.quote(primaryKeyName(table)) + " PRIMARY KEY ("
+                + String.join(", ", columns.stream().map(SqlIdentifiers::quote).toList()) + ")";
+    }
+
     /** The whole model as one script: what a fresh database needs to match it. */
     public static String script(String schema, CompiledModel model, String header) {
+        return script(schema, model, header, false);
+    }
+
+    /** As {@link #script(String, CompiledModel, String)}, with the recommended indexes after the tables if asked. */
+    public static String script(String schema, CompiledModel model, String header, boolean withIndexes) {
         StringBuilder out = new StringBuilder();
         out.append(header).append("\n\n");
         out.append(createSchema(schema)).append(";\n");
         for (CompiledTable table : model.tables()) {
             out.append('\n').append(createTable(schema, table)).append(";\n");
+        }
+        if (withIndexes) {
+            out.append("\n-- recommended indexes: CONCURRENTLY, so run them outside a transaction block\n");
+            for (RecommendedIndex index : IndexAdvisor.recommend(model)) {
+                out.append(createIndex(schema, index)).append(";\n");
+            }
         }
         return out.toString();
     }

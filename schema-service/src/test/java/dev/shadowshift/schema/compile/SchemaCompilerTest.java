@@ -70,7 +70,7 @@ class SchemaCompilerTest {
     @Test
     void mapsTypesAsTheSeedSays() {
         CompiledModel model = compile(SHOP);
-        assertEquals(List.of("customers", "gist_fulls", "gist_simples", "lines"), model.tables().stream().map(CompiledTable::name).toList());
+        assertEquals(List.of("customers", "gists_full", "gists_simple", "lines"), model.tables().stream().map(CompiledTable::name).toList());
         CompiledTable customers = model.table("customers").orElseThrow();
         assertEquals(List.of("id", "object", "created", "balance", "livemode", "metadata", "tags", "lines", "default_source",
                 "currency", "codes", "address"), customers.columns().stream().map(CompiledColumn::name).toList());
@@ -84,7 +84,7 @@ class SchemaCompilerTest {
 
     @Test
     void allOfMergesPropertiesAndIntegerIdsStayIntegers() {
-        CompiledTable gist = compile(SHOP).table("gist_fulls").orElseThrow();
+        CompiledTable gist = compile(SHOP).table("gists_full").orElseThrow();
         assertEquals(List.of("id", "url", "forks"), gist.columns().stream().map(CompiledColumn::name).toList());
         assertEquals("bigint", gist.columns().get(0).type());
         assertEquals("jsonb", gist.columns().get(2).type());
@@ -187,5 +187,105 @@ class SchemaCompilerTest {
             assertTrue(!model.tables().isEmpty(), file);
             System.out.println(file + ": " + model.tables().size() + " tables, " + spec.warnings().size() + " warnings");
         }
+    }
+
+    @Test
+    void openApi31TypeArraysConstAndExamplesCompile() {
+        CompiledModel model = compile("""
+                openapi: 3.1.0
+                info: {title: t, version: "1"}
+                paths: {}
+                components:
+                  schemas:
+                    invoice:
+                      type: object
+                      properties:
+                        id: {type: [string]}
+                        object: {const: invoice}
+                        amount_due: {type: [integer, "null"], examples: [100, 200]}
+                        total: {type: ["null", number]}
+                        paid: {type: [boolean, "null"]}
+                        memo: {type: [string, "null"], examples: ["thanks"]}
+                        lines: {type: [array, "null"], items: {type: string}}
+                        raw: {type: [object, "null"]}
+                        either: {type: [string, integer]}
+                        kind: {const: 3}
+                        customer:
+                          anyOf:
+                            - {type: string}
+                            - {$ref: '#/components/schemas/customer'}
+                    customer:
+                      type: [object, "null"]
+                      properties:
+                        id: {type: string}
+                        email: {type: [string, "null"], examples: ["a@b.c"]}
+                """);
+        CompiledTable invoices = model.table("invoices").orElseThrow();
+        assertEquals(List.of("id text", "object text", "amount_due bigint", "total numeric", "paid boolean", "memo text",
+                        "lines text[]", "raw jsonb", "either jsonb", "kind bigint", "customer jsonb"),
+                invoices.columns().stream().map(c -> c.name() + " " + c.type()).toList());
+        assertTrue(invoices.columns().get(0).primaryKey());
+        // a 3.1 object schema whose type array allows null is still an object: it becomes a table
+        assertTrue(model.table("customers").isPresent(), model.tables().toString());
+    }
+
+    @Test
+    void recommendedIndexesFollowTheSeedsPatterns() {
+        CompiledModel model = compile("""
+                openapi: 3.0.3
+                info: {title: t, version: "1"}
+                paths: {}
+                components:
+                  schemas:
+                    customer:
+                      type: object
+                      properties:
+                        id: {type: string}
+                        email: {type: string}
+                        created: {type: integer}
+                        metadata: {type: object}
+                        preferred_locales: {type: array, items: {type: string}}
+                        name: {type: string}
+                    charge:
+                      type: object
+                      properties:
+                        id: {type: string}
+                        customer: {type: string}
+                        invoice_id: {type: string}
+                        status: {type: string}
+                        amount: {type: integer}
+                        outcome: {type: object}
+                        livemode: {type: boolean}
+                    invoice:
+                      type: object
+                      properties:
+                        id: {type: string}
+                """);
+        List<String> indexes = IndexAdvisor.recommend(model).stream()
+                .map(i -> i.name() + " " + i.method() + " " + i.table() + "(" + String.join(",", i.columns()) + ")").toList();
+        assertEquals(List.of(
+                "idx_charges_customer btree charges(customer)",
+                "idx_charges_invoice_id btree charges(invoice_id)",
+                "idx_charges_status btree charges(status)",
+                "idx_charges_outcome gin charges(outcome)",
+                "idx_customers_email btree customers(email)",
+                "idx_customers_created btree customers(created)",
+                "idx_customers_metadata gin customers(metadata)",
+                "idx_customers_preferred_locales gin customers(preferred_locales)"), indexes);
+    }
+
+    @Test
+    void indexNamesStayUniqueAndShort() {
+        String longName = "x".repeat(70);
+        CompiledModel model = new CompiledModel(List.of(
+                new CompiledTable("a", "a", null, List.of(new CompiledColumn("id", "text", false, true, "id", null),
+                        new CompiledColumn("b_c", "jsonb", true, false, "b_c", null),
+                        new CompiledColumn(longName.substring(0, 63), "jsonb", true, false, longName, longName))),
+                new CompiledTable("a_b", "a_b", null, List.of(new CompiledColumn("id", "text", false, true, "id", null),
+                        new CompiledColumn("c", "jsonb", true, false, "c", null)))));
+        List<RecommendedIndex> indexes = IndexAdvisor.recommend(model);
+        assertEquals(3, indexes.size());
+        assertEquals(3, indexes.stream().map(RecommendedIndex::name).distinct().count(), indexes.toString());
+        assertTrue(indexes.stream().allMatch(i -> i.name().getBytes(StandardCharsets.UTF_8).length <= 63), indexes.toString());
     }
 }

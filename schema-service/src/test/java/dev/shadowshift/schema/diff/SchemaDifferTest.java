@@ -142,4 +142,84 @@ class SchemaDifferTest {
                   CONSTRAINT "t""; DROP TABLE x; --s_pkey" PRIMARY KEY ("id")
                 )""", create.sql());
     }
+
+    static LiveSchema.Table liveWithIndexes(String name, List<String> pk, List<LiveSchema.Index> indexes, LiveSchema.Column... columns) {
+        Map<String, LiveSchema.Column> cols = new LinkedHashMap<>();
+        for (LiveSchema.Column c : columns) {
+            cols.put(c.name(), c);
+        }
+        return new LiveSchema.Table(name, cols, pk, indexes, 1000);
+    }
+
+    @Test
+    void typeChangesAreClassifiedByWhatTheCastDoes() {
+        CompiledModel model = new CompiledModel(List.of(table("customers", id(), col("name", "text"), col("count", "bigint"),
+                col("amount", "bigint"), col("note", "text"), col("big", "bigint"))));
+        LiveSchema live = schema(live("customers", liveCol("id", "text", true), liveCol("name", "character varying(255)", false),
+                liveCol("count", "text", false), liveCol("amount", "numeric(10,2)", false), liveCol("note", "jsonb", false),
+                liveCol("big", "integer", false)));
+        Map<String, SchemaChange> byColumn = new LinkedHashMap<>();
+        SchemaDiffer.diff("s", model, live, null).forEach(c -> byColumn.put(c.column(), c));
+        assertTrue(byColumn.values().stream().allMatch(c -> c.kind().equals("ALTER_COLUMN_TYPE") && c.path().equals("SHADOW_TABLE")
+                && !c.sql().toUpperCase().contains("ALTER TABLE")), byColumn.toString());
+        assertEquals("RELAXING", byColumn.get("name").classification());
+        assertTrue(byColumn.get("name").detail().startsWith("hazards: RELAXING;"), byColumn.get("name").detail());
+        assertEquals("REWRITE", byColumn.get("count").classification());
+        assertTrue(byColumn.get("count").detail().startsWith("hazards: REWRITE, DATA_DEPENDENT, BACKWARD_INCOMPATIBLE;"));
+        assertTrue(byColumn.get("amount").detail().contains("DESTRUCTIVE"), byColumn.get("amount").detail());
+        assertTrue(byColumn.get("note").detail().startsWith("hazards: REWRITE, BACKWARD_INCOMPATIBLE;"), byColumn.get("note").detail());
+        assertTrue(byColumn.get("big").detail().startsWith("hazards: REWRITE;"), byColumn.get("big").detail());
+        // migration-worker reads the target and live types from this exact shape
+        assertEquals("target state: \"s\".\"customers\".\"count\" of type bigint (live: text)", byColumn.get("count").sql());
+    }
+
+    @Test
+    void onlySafeClassificationsAreInPlace() {
+        CompiledModel previous = new CompiledModel(List.of(table("customers", id(), col("email", "text"), col("old", "text"))));
+        CompiledModel model = new CompiledModel(List.of(table("customers", id(), col("email", "bigint"), col("phone", "text"))));
+        LiveSchema live = schema(liveWithIndexes("customers", List.of(), List.of(), liveCol("id", "text", false),
+                liveCol("email", "text", true), liveCol("old", "text", false)));
+        List<SchemaChange> changes = SchemaDiffer.diff("s", model, live, previous, true);
+        assertTrue(changes.stream().noneMatch(c -> c.path().equals("IN_PLACE") && !SchemaDiffer.SAFE.contains(c.classification())),
+                changes.toString());
+        SchemaChange drop = changes.stream().filter(c -> c.kind().equals("DROP_COLUMN")).findFirst().orElseThrow();
+        assertEquals("DESTRUCTIVE", drop.classification());
+        assertTrue(drop.detail().startsWith("hazards: DESTRUCTIVE, BACKWARD_INCOMPATIBLE;"), drop.detail());
+        // the live table has no primary key: adding one is LOCKING and waits for approval
+        SchemaChange pk = changes.stream().filter(c -> c.kind().equals("CREATE_INDEX") && c.classification().equals("LOCKING"))
+                .findFirst().orElseThrow();
+        assertEquals("NEEDS_APPROVAL", pk.path());
+        assertEquals("ALTER TABLE \"s\".\"customers\" ADD CONSTRAINT \"customers_pkey\" PRIMARY KEY (\"id\")", pk.sql());
+    }
+
+    @Test
+    void indexesAreReportedOnlyWhenAsked() {
+        CompiledModel model = new CompiledModel(List.of(table("customers", id(), col("email", "text"), col("metadata", "jsonb"),
+                col("created", "bigint"))));
+        LiveSchema.Index pkey = new LiveSchema.Index("customers_pkey", "btree", List.of("id"), true, true, true, "");
+        LiveSchema.Index handMade = new LiveSchema.Index("my_email_idx", "btree", List.of("email"), false, false, true, "");
+        LiveSchema.Index broken = new LiveSchema.Index("idx_customers_metadata", "gin", List.of("metadata"), false, false, false, "");
+        LiveSchema live = schema(liveWithIndexes("customers", List.of("id"), List.of(pkey, handMade, broken),
+                liveCol("id", "text", true), liveCol("email", "text", false), liveCol("metadata", "jsonb", false),
+                liveCol("created", "bigint", false)));
+        assertEquals(List.of(), SchemaDiffer.diff("s", model, live, null, false));
+        List<SchemaChange> changes = SchemaDiffer.diff("s", model, live, null, true);
+        assertEquals(List.of("DROP_INDEX customers.metadata", "CREATE_INDEX customers.metadata", "CREATE_INDEX customers.created"),
+                changes.stream().map(c -> c.kind() + " " + c.table() + "." + c.column()).toList());
+        assertEquals("DROP INDEX CONCURRENTLY IF EXISTS \"s\".\"idx_customers_metadata\"", changes.get(0).sql());
+        assertEquals("CREATE INDEX CONCURRENTLY IF NOT EXISTS \"idx_customers_metadata\" ON \"s\".\"customers\" USING gin (\"metadata\")",
+                changes.get(1).sql());
+        assertTrue(changes.stream().allMatch(c -> c.lockLevel().equals("SHARE UPDATE EXCLUSIVE") && c.path().equals("IN_PLACE")));
+        assertEquals("ADDITIVE", changes.get(2).classification());
+    }
+
+    @Test
+    void newTablesGetTheirIndexesAfterTheTables() {
+        CompiledModel model = new CompiledModel(List.of(table("customers", id(), col("email", "text"), col("tags", "text[]"))));
+        List<SchemaChange> changes = SchemaDiffer.diff("s", model, new LiveSchema("s", false, Map.of()), null, true);
+        assertEquals(List.of("CREATE_SCHEMA", "CREATE_TABLE", "CREATE_INDEX", "CREATE_INDEX"),
+                changes.stream().map(SchemaChange::kind).toList());
+        assertEquals("CREATE INDEX CONCURRENTLY IF NOT EXISTS \"idx_customers_email\" ON \"s\".\"customers\" USING btree (\"email\")",
+                changes.get(2).sql());
+    }
 }

@@ -1,0 +1,56 @@
+package dev.shadowshift.schema.cli;
+
+import dev.shadowshift.schema.spec.ParsedSpec;
+import dev.shadowshift.testkit.PostgresServer;
+
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.Function;
+
+/** Runs the CLI's main logic in-process and captures what it prints. */
+record CliRun(int code, String out, String err) {
+
+    /** Parses each spec file once per test class: the real specs take a second or more each. */
+    static final class SpecCache implements Function<Path, ParsedSpec> {
+        private final Map<Path, ParsedSpec> parsed = new ConcurrentHashMap<>();
+
+        @Override
+        public ParsedSpec apply(Path path) {
+            Path key = path.toAbsolutePath().normalize();
+            ParsedSpec known = parsed.get(key);
+            if (known != null) {
+                return known;
+            }
+            ParsedSpec fresh = SchemaCli.readSpec(path); // outside computeIfAbsent: it may throw
+            parsed.put(key, fresh);
+            return fresh;
+        }
+
+        void clear() {
+            parsed.clear();
+        }
+    }
+
+    static CliRun run(Function<Path, ParsedSpec> loader, String... args) {
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        ByteArrayOutputStream err = new ByteArrayOutputStream();
+        int code = new SchemaCli(new PrintStream(out, true, StandardCharsets.UTF_8), new PrintStream(err, true, StandardCharsets.UTF_8),
+                Map.of(), loader, false, Duration.ofMillis(20)).run(args);
+        return new CliRun(code, out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8));
+    }
+
+    /** A JDBC URL with user and password as query parameters, the way a CI job would pass it. */
+    static String url(PostgresServer pg, String database) {
+        return pg.jdbcUrl(database) + "?user=" + pg.user() + (pg.password().isEmpty() ? "" : "&password=" + pg.password());
+    }
+
+    @Override
+    public String toString() {
+        return "exit " + code + "\n--- stdout\n" + (out.length() > 4000 ? out.substring(0, 4000) + "..." : out) + "\n--- stderr\n" + err;
+    }
+}
