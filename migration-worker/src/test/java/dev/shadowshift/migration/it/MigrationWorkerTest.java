@@ -11,7 +11,10 @@ import dev.shadowshift.contracts.events.MigrationPlanned;
 import dev.shadowshift.contracts.events.MigrationProgress;
 import dev.shadowshift.contracts.events.SchemaChange;
 import dev.shadowshift.contracts.events.SpecChanged;
+import dev.shadowshift.contracts.events.Alert;
 import dev.shadowshift.migration.plan.MigrationPlanner;
+import dev.shadowshift.migration.shadow.Throttle;
+import jakarta.inject.Inject;
 import dev.shadowshift.testkit.ShadowshiftTestResource;
 import dev.shadowshift.testkit.TopicWatcher;
 import io.quarkus.test.common.WithTestResource;
@@ -34,6 +37,7 @@ import java.util.List;
 import java.util.UUID;
 
 import static io.restassured.RestAssured.given;
+import static org.awaitility.Awaitility.await;
 import static org.hamcrest.Matchers.containsString;
 import static org.hamcrest.Matchers.equalTo;
 import static org.hamcrest.Matchers.hasItem;
@@ -49,6 +53,9 @@ class MigrationWorkerTest {
 
     private static final Duration WAIT = Duration.ofSeconds(60);
     private static TopicWatcher watcher;
+
+    @Inject
+    Throttle throttle;
 
     @BeforeAll
     static void watch() {
@@ -255,6 +262,24 @@ class MigrationWorkerTest {
             return p.planId().equals(planId) && p.status().equals(status);
         }, WAIT);
         return progressOf(seen.value());
+    }
+
+    @Test
+    void aCriticalAlertOnTheTargetThrottlesBackfillUntilItResolves() throws Exception {
+        // as monitor-service publishes it: a structured CloudEvent with the content-type header
+        Alert firing = new Alert("0123456789abcdef0123456789abcdef", "connection_saturation", "FIRING", "CRITICAL", "main",
+                "190 of 200 connections in use", java.util.Map.of(), 0.95, 0.95, "2026-01-01T00:00:00Z", null);
+        TopicWatcher.send(bootstrap(), Topics.ALERTS, firing.fingerprint(),
+                EventCodec.write(EventCodec.create("/shadowshift/monitor-service", firing.fingerprint(), firing)));
+        try (Connection c = target()) {
+            await().atMost(WAIT).until(() -> throttle.reason(c, "main").isPresent());
+            assertTrue(throttle.reason(c, "main").orElseThrow().contains("connection_saturation"));
+            Alert resolved = new Alert(firing.fingerprint(), firing.rule(), "RESOLVED", "CRITICAL", "main", firing.summary(),
+                    java.util.Map.of(), 0.5, 0.95, firing.startsAt(), "2026-01-01T00:05:00Z");
+            TopicWatcher.send(bootstrap(), Topics.ALERTS, firing.fingerprint(),
+                    EventCodec.write(EventCodec.create("/shadowshift/monitor-service", firing.fingerprint(), resolved)));
+            await().atMost(WAIT).until(() -> throttle.reason(c, "main").isEmpty());
+        }
     }
 
     private static MigrationProgress progressOf(String value) {
