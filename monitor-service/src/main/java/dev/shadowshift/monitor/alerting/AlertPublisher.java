@@ -3,18 +3,14 @@ package dev.shadowshift.monitor.alerting;
 import dev.shadowshift.contracts.CloudEvent;
 import dev.shadowshift.contracts.EventCodec;
 import dev.shadowshift.contracts.KafkaCloudEvents;
+import dev.shadowshift.contracts.PublishFailedException;
 import dev.shadowshift.monitor.config.MonitorConfig;
 import jakarta.enterprise.context.ApplicationScoped;
 import org.eclipse.microprofile.reactive.messaging.Channel;
 import org.eclipse.microprofile.reactive.messaging.Emitter;
-import org.eclipse.microprofile.reactive.messaging.Message;
 
 import java.nio.charset.StandardCharsets;
 import java.util.UUID;
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.ExecutionException;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.TimeoutException;
 
 /** Publishes alert state changes to the {@code alerts} topic, keyed by fingerprint, and waits for Kafka's acknowledgement. */
 @ApplicationScoped
@@ -36,25 +32,9 @@ public class AlertPublisher {
      */
     public void publish(ActiveAlert alert) {
         CloudEvent event = EventCodec.create(eventId(alert), SOURCE, alert.fingerprint(), alert.toEvent());
-        CompletableFuture<Void> acknowledged = new CompletableFuture<>();
-        Message<String> message = KafkaCloudEvents.message(alert.fingerprint(), event)
-                .withAck(() -> {
-                    acknowledged.complete(null);
-                    return CompletableFuture.completedFuture(null);
-                })
-                .withNack(failure -> {
-                    acknowledged.completeExceptionally(failure);
-                    return CompletableFuture.completedFuture(null);
-                });
         try {
-            emitter.send(message);
-            acknowledged.get(config.publishTimeout().toMillis(), TimeUnit.MILLISECONDS);
-        } catch (ExecutionException e) {
-            throw new AlertPublishingException(alert, e.getCause());
-        } catch (TimeoutException | RuntimeException e) {
-            throw new AlertPublishingException(alert, e);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
+            KafkaCloudEvents.sendAndAwait(emitter, alert.fingerprint(), event, config.publishTimeout());
+        } catch (PublishFailedException e) {
             throw new AlertPublishingException(alert, e);
         }
     }

@@ -64,10 +64,12 @@ public class SubjectsResource {
                              @Parameter(description = "target database name; default main") @QueryParam("target") String target,
                              @Parameter(description = "PostgreSQL schema; default: the subject lower-cased, other characters replaced by _")
                              @QueryParam("schema") String schema,
-                             @Parameter(description = "comma-separated component schemas to turn into tables; default: object schemas with an id property")
+                             @Parameter(description = "comma-separated component schemas to turn into tables; default: every object schema with properties")
                              @QueryParam("objects") String objects,
+                             @Parameter(description = "also add the recommended indexes (CREATE INDEX CONCURRENTLY) to the diff; default false")
+                             @QueryParam("indexes") boolean indexes,
                              byte[] spec) {
-        Registration r = registrar.register(new Submission(subject, spec, target, schema, objectList(objects), null));
+        Registration r = registrar.register(new Submission(subject, spec, target, schema, objectList(objects), null, indexes));
         return Response.status(r.created() ? Response.Status.CREATED : Response.Status.OK)
                 .entity(RegistrationResponse.of(r)).build();
     }
@@ -84,8 +86,10 @@ public class SubjectsResource {
     @APIResponse(responseCode = "200", description = "the classified changes")
     @APIResponse(responseCode = "400", description = "the spec or the parameters are unusable: {error, detail}")
     public DiffResponse diff(@PathParam("subject") String subject, @QueryParam("target") String target,
-                             @QueryParam("schema") String schema, @QueryParam("objects") String objects, byte[] spec) {
-        SpecRegistrar.DryRun d = registrar.diff(new Submission(subject, spec, target, schema, objectList(objects), null));
+                             @QueryParam("schema") String schema, @QueryParam("objects") String objects,
+                             @Parameter(description = "also report missing recommended indexes and INVALID ones; default false")
+                             @QueryParam("indexes") boolean indexes, byte[] spec) {
+        SpecRegistrar.DryRun d = registrar.diff(new Submission(subject, spec, target, schema, objectList(objects), null, indexes));
         return new DiffResponse(d.subject(), d.target(), d.schema(), d.model().tables().size(), d.model().columnCount(),
                 RegistrationResponse.counts(d.changes()), d.changes(), d.warnings());
     }
@@ -140,12 +144,15 @@ public class SubjectsResource {
     @GET
     @Path("/{subject}/versions/{version}/ddl")
     @Produces(MediaType.TEXT_PLAIN)
-    @Operation(summary = "The CREATE statements for the whole compiled model of a version")
+    @Operation(summary = "The CREATE statements for the whole compiled model of a version",
+            description = "With indexes=true, the recommended indexes follow as CREATE INDEX CONCURRENTLY statements")
     @APIResponse(responseCode = "404", description = "no such subject or version")
-    public String ddl(@PathParam("subject") String subject, @PathParam("version") String version) throws SQLException {
+    public String ddl(@PathParam("subject") String subject, @PathParam("version") String version,
+                      @Parameter(description = "append the recommended indexes; default false") @QueryParam("indexes") boolean indexes)
+            throws SQLException {
         StoredVersion v = find(subject, version);
         return Ddl.script(v.schema(), v.model(), "-- subject " + v.subject() + " version " + v.version()
-                + ", content sha256 " + v.contentHash() + ", " + v.model().tables().size() + " tables");
+                + ", content sha256 " + v.contentHash() + ", " + v.model().tables().size() + " tables", indexes);
     }
 
     private StoredVersion find(String subject, String version) throws SQLException {

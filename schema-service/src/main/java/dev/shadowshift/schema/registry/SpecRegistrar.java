@@ -71,7 +71,7 @@ public class SpecRegistrar {
         } catch (SQLException e) {
             throw new IllegalStateException("cannot read the registry: " + e.getMessage(), e);
         }
-        List<SchemaChange> changes = SchemaDiffer.diff(r.schema, compiled.model, readLive(r), previous);
+        List<SchemaChange> changes = SchemaDiffer.diff(r.schema, compiled.model, readLive(r), previous, submission.withIndexes());
         return new DryRun(r.subject, r.target, r.schema, compiled.model, changes, compiled.parsed.warnings());
     }
 
@@ -113,7 +113,7 @@ public class SpecRegistrar {
                 }
                 CompiledModel previous = latest.filter(v -> v.target().equals(r.target) && v.schema().equals(r.schema))
                         .map(StoredVersion::model).orElse(null);
-                List<SchemaChange> changes = SchemaDiffer.diff(r.schema, compiled.model, readLive(r), previous);
+                List<SchemaChange> changes = SchemaDiffer.diff(r.schema, compiled.model, readLive(r), previous, submission.withIndexes());
                 int version = latest.map(v -> v.version() + 1).orElse(1);
                 StoredVersion stored = new StoredVersion(r.subject, version, latest.map(StoredVersion::version).orElse(null),
                         hash, compiled.parsed.format(), r.target, r.schema, r.objects, compatibility,

@@ -9,6 +9,12 @@ import java.util.List;
  * @param schema        null means one named after the subject
  * @param objects       null or empty means the default selection rule
  * @param sourceEventId the spec-submitted event's id when it came over Kafka, else null
+ * @param withIndexes   also diff the recommended indexes (CREATE INDEX CONCURRENTLY); off unless asked
  */
-public record Submission(String subject, byte[] spec, String target, String schema, List<String> objects, String sourceEventId) {
+public record Submission(String subject, byte[] spec, String target, String schema, List<String> objects, String sourceEventId,
+                         boolean withIndexes) {
+
+    public Submission(String subject, byte[] spec, String target, String schema, List<String> objects, String sourceEventId) {
+        this(subject, spec, target, schema, objects, sourceEventId, false);
+    }
 }

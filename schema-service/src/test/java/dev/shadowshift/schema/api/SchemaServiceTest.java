@@ -274,6 +274,38 @@ class SchemaServiceTest {
                 EventType.SPEC_CHANGED);
     }
 
+    @Test
+    @Order(7)
+    void indexesAreDiffedAndRegisteredOnlyWhenAsked() throws Exception {
+        String spec = """
+                openapi: 3.0.3
+                info: {title: idx, version: "1"}
+                paths: {}
+                components:
+                  schemas:
+                    customer:
+                      type: object
+                      properties:
+                        id: {type: string}
+                        email: {type: string}
+                        metadata: {type: object}
+                """;
+        given().contentType("application/yaml").body(spec).post("/subjects/idx/diff?schema=idx")
+                .then().statusCode(200).body("changes.kind", not(hasItem("CREATE_INDEX")));
+        Response r = given().contentType("application/yaml").body(spec).post("/subjects/idx/versions?schema=idx&indexes=true");
+        r.then().statusCode(201)
+                .body("changes.findAll { it.kind == 'CREATE_INDEX' }.sql", hasItem(
+                        "CREATE INDEX CONCURRENTLY IF NOT EXISTS \"idx_customers_email\" ON \"idx\".\"customers\" USING btree (\"email\")"))
+                .body("changes.findAll { it.kind == 'CREATE_INDEX' }.lockLevel", not(hasItem("ACCESS EXCLUSIVE")));
+        SpecChanged event = specChanged("idx", 1);
+        assertEquals(2, event.changes().stream().filter(c -> c.kind().equals("CREATE_INDEX")
+                && c.lockLevel().equals("SHARE UPDATE EXCLUSIVE") && c.path().equals("IN_PLACE")).count());
+        given().get("/subjects/idx/versions/1/ddl?indexes=true").then().statusCode(200)
+                .body(containsString("USING gin (\"metadata\")"));
+        given().get("/subjects/idx/versions/1/ddl").then().statusCode(200)
+                .body(not(containsString("CREATE INDEX")));
+    }
+
     /** Waits for the subject's version on spec-changed, checks the event against its schema and its key. */
     static SpecChanged specChanged(String subject, int version) {
         TopicWatcher.Seen seen = watcher.await(Topics.SPEC_CHANGED, s -> {
