@@ -192,6 +192,30 @@ class StripeEvolutionEndToEndIT {
         }
     }
 
+    @Test
+    @Order(4)
+    void aTypeChangeOnATableWithRowsGoesThroughAShadowTableAndKeepsEveryRow() throws Exception {
+        String v1 = new String(LocalStackMain.class.getResourceAsStream("/examples/shop-v1.yaml").readAllBytes());
+        EvolutionDriver.Outcome created = driver.evolve("shop", v1, "main", "shop", PATIENCE, System.out::println);
+        assertTrue(created.completed(), "shop v1: " + created.finalProgress());
+        try (Connection c = target(); Statement s = c.createStatement()) {
+            s.execute("INSERT INTO shop.orders (id, customer, amount) SELECT 'or_' || g, 'cus_' || (g % 50), g * 100 "
+                    + "FROM generate_series(1, 5000) g");
+        }
+        String decimal = new String(getClass().getResourceAsStream("/shop-amount-decimal.yaml").readAllBytes());
+        EvolutionDriver.Outcome changed = driver.evolve("shop", decimal, "main", "shop", PATIENCE, System.out::println);
+        assertTrue(changed.completed(), "amount to numeric: " + changed.finalProgress());
+        assertEquals("SHADOW_TABLE", changed.plan().strategy(), "a type change is a rewrite: never a plain ALTER ... TYPE");
+        assertTrue(changed.plan().requiresBackup());
+        try (Connection c = target(); Statement s = c.createStatement();
+             ResultSet rs = s.executeQuery("SELECT count(*), sum(amount), pg_typeof(min(amount))::text FROM shop.orders")) {
+            rs.next();
+            assertEquals(5000, rs.getLong(1), "no row lost or duplicated");
+            assertEquals(new java.math.BigDecimal("1250250000"), rs.getBigDecimal(2));
+            assertEquals("numeric", rs.getString(3));
+        }
+    }
+
     private static CloudEvent find(String topic, java.util.function.Predicate<CloudEvent> match) {
         return driver.events(topic).stream().filter(match).findFirst()
                 .orElseThrow(() -> new AssertionError("no such event on " + topic));
