@@ -17,10 +17,9 @@ import java.time.Duration;
  */
 public final class DdlExecutor {
 
-    /** SQLSTATEs worth another attempt: someone else held the lock, or we lost a deadlock. */
+    /** SQLSTATEs worth another attempt: someone else held the lock, we lost a deadlock, the connection or server went away. */
     public static boolean retriable(SQLException e) {
-        String state = e.getSQLState();
-        return "55P03".equals(state) || "40P01".equals(state) || (state != null && state.startsWith("08"));
+        return SqlErrors.isTransient(e);
     }
 
     public static boolean lockTimeout(SQLException e) {

@@ -28,6 +28,18 @@ public interface MigrationConfig {
     @WithDefault("30s")
     Duration backoffMax();
 
+    /**
+     * Runs of a plan interrupted by a transient failure (connection lost, serialization failure, deadlock, lock
+     * wait, server shutting down, too many connections), including the first, before the plan goes FAILED. The wait
+     * between runs is the backoff above ({@link #backoffInitial()} doubling up to {@link #backoffMax()}, jittered).
+     */
+    @WithDefault("10")
+    int transientMaxAttempts();
+
+    /** ...and no retry starts later than this after the first such failure. */
+    @WithDefault("15m")
+    Duration transientMaxElapsed();
+
     /** A RUNNING progress event goes out at least this often while a plan runs... */
     @WithDefault("5s")
     Duration progressInterval();

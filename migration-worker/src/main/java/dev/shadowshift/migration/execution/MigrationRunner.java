@@ -1,6 +1,7 @@
 package dev.shadowshift.migration.execution;
 
 import dev.shadowshift.migration.shadow.ShadowEngine;
+import dev.shadowshift.migration.shadow.TableBusy;
 import dev.shadowshift.migration.store.PlanStore;
 import io.quarkus.runtime.ShutdownEvent;
 import io.quarkus.runtime.StartupEvent;
@@ -8,7 +9,11 @@ import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
 import org.jboss.logging.Logger;
 
+import java.sql.SQLException;
+import java.time.Duration;
 import java.util.List;
+import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executors;
@@ -23,11 +28,15 @@ import java.util.concurrent.TimeUnit;
 public class MigrationRunner {
 
     private static final Logger LOG = Logger.getLogger(MigrationRunner.class);
+    /** Wait while another worker holds the table, or while even the state database is unreachable. */
     private static final long RETRY_AFTER_SECONDS = 30;
 
     private final PlanExecution execution;
     private final PlanStore store;
     private final Set<String> queued = ConcurrentHashMap.newKeySet();
+    /** Transient failures per plan since its last clean run; in memory: a restart starts the budget afresh. */
+    private final Map<String, Failures> failures = new ConcurrentHashMap<>();
+    private final RetryBudget budget;
     private final ScheduledExecutorService executor = Executors.newSingleThreadScheduledExecutor(r -> {
         Thread t = new Thread(r, "migration-runner");
         t.setDaemon(true);
@@ -42,6 +51,8 @@ public class MigrationRunner {
         this.store = store;
         this.shadow = shadow;
         this.config = config;
+        this.budget = new RetryBudget(config.transientMaxAttempts(), config.transientMaxElapsed(), config.backoffInitial(),
+                config.backoffMax());
     }
 
     /** Work for the runner thread other than a plan run (cancel cleanup, swap back): serialised with the runs. */
@@ -92,7 +103,7 @@ public class MigrationRunner {
         schedule(planId, 0);
     }
 
-    private void schedule(String planId, long delaySeconds) {
+    private void schedule(String planId, long delayMillis) {
         if (!queued.add(planId)) {
             return;
         }
@@ -100,13 +111,63 @@ public class MigrationRunner {
             queued.remove(planId);
             try {
                 execution.run(planId);
+                failures.remove(planId);
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
             } catch (Exception e) {
-                // the state database or the broker failed us, not the plan: try again, the steps are idempotent
-                LOG.errorf(e, "plan %s interrupted by an infrastructure failure; retrying in %ds", planId, RETRY_AFTER_SECONDS);
-                schedule(planId, RETRY_AFTER_SECONDS);
+                retryOrFail(planId, e);
             }
-        }, delaySeconds, TimeUnit.SECONDS);
+        }, delayMillis, TimeUnit.MILLISECONDS);
+    }
+
+    /**
+     * Another worker migrating the table is no failure: wait for it. A transient failure (connection, deadlock,
+     * serialization, lock wait, shutdown, too many connections) or an unexpected exception is retried with the
+     * jittered backoff within the budget, then the plan goes FAILED. A non-transient SQL error would fail the same
+     * way on every retry, so it fails the plan at once.
+     */
+    private void retryOrFail(String planId, Exception e) {
+        if (e instanceof IllegalStateException && e.getCause() instanceof TableBusy) {
+            LOG.infof("plan %s: %s; trying again in %ds", planId, e.getMessage(), RETRY_AFTER_SECONDS);
+            schedule(planId, TimeUnit.SECONDS.toMillis(RETRY_AFTER_SECONDS));
+            return;
+        }
+        String state = SqlErrors.sqlState(e);
+        String cause = e instanceof SQLException sql ? SqlErrors.describe(sql) : e.getClass().getSimpleName() + ": " + e.getMessage();
+        Optional<Duration> wait = Optional.empty();
+        int attempt = 0;
+        if (state == null || SqlErrors.isTransient(state)) {
+            Failures f = failures.computeIfAbsent(planId, id -> new Failures(System.nanoTime()));
+            attempt = ++f.count;
+            wait = budget.next(attempt, Duration.ofNanos(System.nanoTime() - f.firstAt));
+        }
+        if (wait.isPresent()) {
+            LOG.warnf(e, "plan %s interrupted by a transient failure (attempt %d of %d): %s; retrying in %dms", planId, attempt,
+                    budget.maxAttempts(), cause, wait.get().toMillis());
+            schedule(planId, wait.get().toMillis());
+            return;
+        }
+        failures.remove(planId);
+        String reason = attempt > 0
+                ? "gave up after " + attempt + " attempt(s) over at most " + budget.maxElapsed() + " of transient failures; last: " + cause
+                : "failed with a non-transient error: " + cause;
+        try {
+            execution.giveUp(planId, reason);
+        } catch (InterruptedException ie) {
+            Thread.currentThread().interrupt();
+        } catch (Exception stateDbDown) {
+            // cannot even record the failure: the state database is gone too, so try the whole run again later
+            LOG.errorf("plan %s: cannot mark FAILED (%s); retrying in %ds", planId, stateDbDown.getMessage(), RETRY_AFTER_SECONDS);
+            schedule(planId, TimeUnit.SECONDS.toMillis(RETRY_AFTER_SECONDS));
+        }
+    }
+
+    private static final class Failures {
+        final long firstAt;
+        int count;
+
+        Failures(long firstAt) {
+            this.firstAt = firstAt;
+        }
     }
 }

@@ -200,6 +200,32 @@ public class PlanExecution {
         progress(plan, "ROLLED_BACK", done, "cancelled after step " + done + "; shadow objects removed, the original tables serve unchanged");
     }
 
+    /**
+     * Ends a plan the runner can no longer retry (its transient-failure budget is spent, or the failure is not
+     * transient): FAILED with the reason, the shadow objects of rebuilds that did not cut over removed (when the
+     * target is unreachable, the leftover sweep removes them later), and a FAILED event.
+     *
+     * @return false when the plan was no longer READY or RUNNING (then nothing changed)
+     */
+    public boolean giveUp(String planId, String error) throws SQLException, InterruptedException {
+        Optional<StoredPlan> found = store.find(planId);
+        if (found.isEmpty() || !store.markFailed(planId, List.of("READY", "RUNNING"), error)) {
+            return false;
+        }
+        MigrationPlanned plan = found.get().plan();
+        LOG.errorf("plan %s failed at %d of %d steps: %s", planId, found.get().stepsDone(), plan.steps().size(), error);
+        for (ShadowRebuild rebuild : store.rebuilds(planId)) {
+            try {
+                shadow.abandon(plan.target(), planId, rebuild);
+            } catch (SQLException | ShadowFailure e) {
+                LOG.warnf("plan %s: shadow objects of '%s' not removed yet (%s); the leftover sweep removes them", planId,
+                        rebuild.table(), e.getMessage());
+            }
+        }
+        progress(plan, "FAILED", found.get().stepsDone(), error);
+        return true;
+    }
+
     private void fail(MigrationPlanned plan, int done, String error) throws SQLException {
         LOG.errorf("plan %s failed at %d of %d steps: %s", plan.planId(), done, plan.steps().size(), error);
         store.recordProgress(plan.planId(), done);

@@ -35,7 +35,7 @@ final class Abandon {
         // after a cutover the name belongs to the new table, whose triggers are not ours to drop here
         try (Statement s = c.createStatement()) {
             for (String sql : statements(n, original)) {
-                s.execute(sql);
+                StatementFailed.exec(s, sql);
             }
         }
     }

@@ -37,7 +37,7 @@ final class CreateShadow {
     static void start(Connection c, ShadowNames n, TableShape shape, ShadowRebuild rebuild) throws SQLException {
         try (Statement s = c.createStatement()) {
             for (String sql : statements(n, shape, rebuild)) {
-                s.execute(sql);
+                StatementFailed.exec(s, sql);
             }
         }
     }

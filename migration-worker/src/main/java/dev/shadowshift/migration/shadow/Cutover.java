@@ -34,11 +34,11 @@ final class Cutover {
         List<TargetCatalog.Constraint> fks = new TableSwap(n.schema(), n.table(), n.shadow(), n.rollback(), n::shadowIndex,
                 n::retiredIndex, List.of(n.captureTrigger(), n.captureTruncateTrigger())).run(c);
         try (Statement s = c.createStatement()) {
-            s.execute("DROP FUNCTION IF EXISTS " + n.qualified(n.captureFunction()) + "()");
+            StatementFailed.exec(s, "DROP FUNCTION IF EXISTS " + n.qualified(n.captureFunction()) + "()");
             for (ShadowRebuild.ColumnChange change : rebuild.changes()) {
                 if (change.setNotNull()) {
-                    s.execute("ALTER TABLE " + n.qualified(n.table()) + " ALTER COLUMN " + quote(change.column()) + " SET NOT NULL");
-                    s.execute("ALTER TABLE " + n.qualified(n.table()) + " DROP CONSTRAINT IF EXISTS " + quote(n.notNullCheck(change.column())));
+                    StatementFailed.exec(s, "ALTER TABLE " + n.qualified(n.table()) + " ALTER COLUMN " + quote(change.column()) + " SET NOT NULL");
+                    StatementFailed.exec(s, "ALTER TABLE " + n.qualified(n.table()) + " DROP CONSTRAINT IF EXISTS " + quote(n.notNullCheck(change.column())));
                 }
             }
             if (reverseSync) {
@@ -50,13 +50,13 @@ final class Cutover {
                     }
                 }
                 Map<String, ShadowRebuild.ColumnChange> reverse = ShadowSql.byColumn(new ShadowRebuild(n.schema(), n.table(), back));
-                s.execute("CREATE TABLE IF NOT EXISTS " + n.qualified(n.lostTable())
+                StatementFailed.exec(s, "CREATE TABLE IF NOT EXISTS " + n.qualified(n.lostTable())
                         + " (key text PRIMARY KEY, reason text, at timestamptz NOT NULL DEFAULT now())");
-                s.execute(ShadowSql.mirrorFunction(n.qualified(n.reverseFunction()), n.qualified(n.rollback()), now, reverse,
+                StatementFailed.exec(s, ShadowSql.mirrorFunction(n.qualified(n.reverseFunction()), n.qualified(n.rollback()), now, reverse,
                         n.qualified(n.lostTable())));
                 for (String t : ShadowSql.mirrorTriggers(n.qualified(n.table()), n.reverseTrigger(), n.reverseTruncateTrigger(),
                         n.qualified(n.reverseFunction()))) {
-                    s.execute(t);
+                    StatementFailed.exec(s, t);
                 }
             }
         }

@@ -49,13 +49,13 @@ final class Optimization {
         for (TargetCatalog.Index idx : TargetCatalog.indexes(c, n.schema(), n.shadow())) {
             if (!idx.valid()) {
                 try (Statement s = c.createStatement()) {
-                    s.execute("DROP INDEX CONCURRENTLY IF EXISTS " + n.qualified(idx.name()));
+                    StatementFailed.exec(s, "DROP INDEX CONCURRENTLY IF EXISTS " + n.qualified(idx.name()));
                 }
             }
         }
         try (Statement s = c.createStatement()) {
             for (String sql : indexStatements(c, n)) {
-                s.execute(sql);
+                StatementFailed.exec(s, sql);
             }
         }
         List<String> validate = new ArrayList<>();
@@ -79,7 +79,7 @@ final class Optimization {
         }
         try (Statement s = c.createStatement()) {
             for (String name : validate) {
-                s.execute(ShadowSql.validateConstraint(n, name));
+                StatementFailed.exec(s, ShadowSql.validateConstraint(n, name));
             }
         }
     }

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import dev.shadowshift.contracts.EventCodec;
 import dev.shadowshift.contracts.events.MigrationProgress;
 import dev.shadowshift.migration.execution.MigrationConfig;
+import dev.shadowshift.migration.execution.SqlErrors;
 import dev.shadowshift.migration.messaging.EventPublisher;
 import dev.shadowshift.migration.plan.ShadowRebuild;
 import dev.shadowshift.migration.store.PlanStore;
@@ -26,7 +27,11 @@ import java.util.Optional;
  * it holds a session advisory lock keyed by the qualified table name, so two workers never migrate one table.
  *
  * <p>A {@link ShadowFailure} before cutover removes the shadow objects (the original keeps serving, untouched) and
- * propagates; an infrastructure failure ({@link SQLException}) or a crash leaves everything for the resume.
+ * propagates. A failed statement is sorted by its SQLSTATE ({@link SqlErrors}): a transient one (connection,
+ * serialization, deadlock, lock wait, shutdown, too many connections) propagates as the {@link SQLException} and
+ * leaves everything for the resume, which the runner retries within its budget; any other one (a unique index the
+ * new type breaks, a view that cannot be re-created, a bad cast...) would fail again on every retry, so it becomes a
+ * {@link ShadowFailure} naming the phase, the statement kind and the server's error, and is cleaned up like one.
  */
 @ApplicationScoped
 public class ShadowEngine {
@@ -78,11 +83,26 @@ public class ShadowEngine {
             if (!advisoryLock(c, n)) {
                 throw new TableBusy("another migration holds " + n.qualified(n.table()) + " (advisory lock '" + n.advisoryKey() + "')");
             }
+            Activity doing = new Activity();
             try {
-                return phases(at, rebuild, n, c);
+                try {
+                    return phases(at, rebuild, n, c, doing);
+                } catch (SQLException e) {
+                    if (SqlErrors.isTransient(e)) {
+                        throw e;
+                    }
+                    throw new ShadowFailure(doing.failed(e, n), e);
+                }
             } catch (ShadowFailure e) {
-                LOG.errorf("plan %s: shadow rebuild of %s failed: %s; removing the shadow objects", planId, n.qualified(n.table()), e.getMessage());
                 store.error(planId, n.table(), e.getMessage());
+                if (doing.cutOver) {
+                    // the swap committed: the rebuilt table serves and the rollback point stays; nothing to remove
+                    LOG.errorf("plan %s: shadow rebuild of %s failed after its cutover: %s", planId, n.qualified(n.table()), e.getMessage());
+                    throw e;
+                }
+                LOG.errorf("plan %s: shadow rebuild of %s failed: %s; removing the shadow objects", planId, n.qualified(n.table()), e.getMessage());
+                ShortLocks.rollbackQuietly(c);
+                c.setAutoCommit(true);
                 try {
                     abandon(c, n, planId);
                 } catch (ShadowFailure cleanup) {
@@ -95,13 +115,35 @@ public class ShadowEngine {
         // closing the session released the advisory lock, also when we crash
     }
 
-    private Outcome phases(Progress at, ShadowRebuild rebuild, ShadowNames n, Connection c)
+    /** What the run is doing right now, so that a failed statement can be reported in a user's terms. */
+    private static final class Activity {
+        String phase = "PREPARATION";
+        String kind = "reading the catalog";
+        boolean cutOver;
+
+        void now(String phase, String kind) {
+            this.phase = phase;
+            this.kind = kind;
+        }
+
+        String failed(SQLException e, ShadowNames n) {
+            String statement = e instanceof StatementFailed sf ? sf.kind() : kind;
+            return "shadow rebuild of " + n.qualified(n.table()) + " failed in phase " + phase + " on " + statement + ": "
+                    + SqlErrors.describe(e) + (cutOver
+                    ? "; the cutover had committed: the rebuilt table serves and " + n.qualified(n.rollback()) + " is the rollback point"
+                    : "; the shadow objects are removed and " + n.qualified(n.table()) + " serves unchanged");
+        }
+    }
+
+    private Outcome phases(Progress at, ShadowRebuild rebuild, ShadowNames n, Connection c, Activity doing)
             throws SQLException, ShadowFailure, InterruptedException {
         String planId = at.plan().planId();
         String table = n.qualified(n.table());
         ShadowCheckpoint cp = store.find(planId, n.table()).orElseThrow();
         if (!cp.reached(ShadowCheckpoint.CUT_OVER) && Cutover.alreadyDone(c, n)) {
             // the cutover committed but the checkpoint did not: finish what follows it
+            doing.cutOver = true;
+            doing.now("CUTOVER", "ALTER TABLE VALIDATE CONSTRAINT (foreign keys pointing in)");
             TableSwap.validateForeignKeys(c, TargetCatalog.foreignKeysIn(c, n.schema(), n.table()));
             store.cutOver(planId, n.table(), config.retention(), TargetCatalog.exists(c, n.schema(), n.lostTable()));
             return Outcome.CUT_OVER;
@@ -111,6 +153,7 @@ public class ShadowEngine {
 
         if (!cp.reached(ShadowCheckpoint.PREPARED)) {
             progress(at, "RUNNING", "PREPARATION", "preflight of " + table, null, null, null);
+            doing.now("PREPARATION", "preflight checks (catalog reads, cast dry run)");
             PreflightReport report = Preflight.start(c, n, rebuild, config);
             store.preflight(planId, n.table(), json(report));
             Preflight.validate(report);
@@ -121,6 +164,7 @@ public class ShadowEngine {
         }
         if (!cp.reached(ShadowCheckpoint.SHADOW_CREATED)) {
             progress(at, "RUNNING", "SHADOW", "creating shadow table " + n.qualified(n.shadow()) + " with capture triggers", null, null, null);
+            doing.now("SHADOW", "CREATE TABLE shadow / CREATE TRIGGER capture");
             shortLock(at, c, "installing capture on " + table, (conn) -> {
                 CreateShadow.start(conn, n, original, rebuild);
                 return null;
@@ -130,6 +174,7 @@ public class ShadowEngine {
         }
         if (!cp.reached(ShadowCheckpoint.BACKFILLING)) {
             // taken after the capture trigger committed: every row above it is written through the trigger
+            doing.now("SHADOW", "high-water mark (SELECT max key)");
             List<String> hwm = Backfill.highWaterMark(c, n, original);
             long total = Preflight.scalarLong(c, "SELECT count(*) FROM " + table, null);
             store.highWaterMark(planId, n.table(), hwm, total);
@@ -137,6 +182,7 @@ public class ShadowEngine {
         }
         cp = store.find(planId, n.table()).orElseThrow();
         if (!cp.reached(ShadowCheckpoint.BACKFILLED)) {
+            doing.now("SHADOW", "backfill batch (INSERT INTO shadow SELECT ... ON CONFLICT DO NOTHING)");
             String stopped = backfill(at, n, c, original, rebuild, cp);
             if (stopped != null) {
                 return control(at, n, c);
@@ -149,6 +195,7 @@ public class ShadowEngine {
         }
         if (!cp.reached(ShadowCheckpoint.OPTIMIZED)) {
             progress(at, "RUNNING", "OPTIMIZATION", "building indexes CONCURRENTLY and validating constraints on " + n.qualified(n.shadow()), null, null, null);
+            doing.now("OPTIMIZATION", "CREATE INDEX CONCURRENTLY / ADD CONSTRAINT NOT VALID / VALIDATE CONSTRAINT");
             Optimization.start(c, n, rebuild, (what, sql) -> shortLock(at, c, what, conn -> {
                 try (var s = conn.createStatement()) {
                     s.execute(sql);
@@ -163,6 +210,7 @@ public class ShadowEngine {
         }
         if (!cp.reached(ShadowCheckpoint.VALIDATED)) {
             progress(at, "RUNNING", "CUTOVER", "validating " + n.qualified(n.shadow()) + " against " + table + " in one snapshot", null, null, null);
+            doing.now("CUTOVER", "validation (row counts, EXCEPT both ways)");
             Validation.run(c, n, original, rebuild);
             store.phase(planId, n.table(), ShadowCheckpoint.VALIDATED);
             hooks.reached(ShadowCheckpoint.VALIDATED);
@@ -172,12 +220,15 @@ public class ShadowEngine {
         if (fresh.plan().requiresBackup() && fresh.backupId() == null) {
             throw new BackupMissing("no verified backup-completed is recorded for plan " + planId + "; the shadow path does not cut over without one");
         }
+        doing.now("CUTOVER", "swap (LOCK, RENAME, carry-over of views, foreign keys, grants, triggers)");
         boolean reverse = reverseCastsExist(c, original, rebuild);
         progress(at, "RUNNING", "CUTOVER", "swapping " + n.qualified(n.shadow()) + " in for " + table
                 + " (lock_timeout " + config.cutoverLockTimeout().toMillis() + "ms)", null, null, null);
         List<TargetCatalog.Constraint> fks = shortLock(at, c, "cutover of " + table,
                 conn -> Cutover.start(conn, n, original, rebuild, reverse));
         store.cutOver(planId, n.table(), config.retention(), reverse);
+        doing.cutOver = true;
+        doing.now("CUTOVER", "ALTER TABLE VALIDATE CONSTRAINT (foreign keys pointing in)");
         hooks.reached(ShadowCheckpoint.CUT_OVER);
         TableSwap.validateForeignKeys(c, fks);
         progress(at, "RUNNING", "CUTOVER", table + " now serves from the rebuilt table; the original is kept as "

@@ -19,7 +19,7 @@ final class SwapBack {
         List<TargetCatalog.Constraint> fks = new TableSwap(n.schema(), n.table(), n.rollback(), n.retired(), n::retiredIndex,
                 n::shadowIndex, List.of(n.reverseTrigger(), n.reverseTruncateTrigger())).run(c);
         try (Statement s = c.createStatement()) {
-            s.execute("DROP FUNCTION IF EXISTS " + n.qualified(n.reverseFunction()) + "()");
+            StatementFailed.exec(s, "DROP FUNCTION IF EXISTS " + n.qualified(n.reverseFunction()) + "()");
         }
         return fks;
     }
@@ -39,8 +39,8 @@ final class SwapBack {
     static void complete(Connection c, ShadowNames n) throws SQLException {
         c.setAutoCommit(true);
         try (Statement s = c.createStatement()) {
-            s.execute("DROP TABLE IF EXISTS " + n.qualified(n.retired()));
-            s.execute("DROP TABLE IF EXISTS " + n.qualified(n.lostTable()));
+            StatementFailed.exec(s, "DROP TABLE IF EXISTS " + n.qualified(n.retired()));
+            StatementFailed.exec(s, "DROP TABLE IF EXISTS " + n.qualified(n.lostTable()));
         }
     }
 }

@@ -2,6 +2,7 @@ package dev.shadowshift.migration.shadow;
 
 import java.sql.Connection;
 import java.sql.PreparedStatement;
+import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Savepoint;
 import java.sql.Statement;
@@ -32,9 +33,9 @@ record TableSwap(String schema, String serving, String standby, String retiredNa
         String standbyQ = q(standby);
         List<TargetCatalog.Constraint> fksIn = TargetCatalog.foreignKeysIn(c, schema, serving);
         try (Statement s = c.createStatement()) {
-            s.execute("LOCK TABLE " + servingQ + ", " + standbyQ + " IN ACCESS EXCLUSIVE MODE");
+            StatementFailed.exec(s, "LOCK TABLE " + servingQ + ", " + standbyQ + " IN ACCESS EXCLUSIVE MODE");
             for (TargetCatalog.Constraint fk : fksIn) {
-                s.execute("LOCK TABLE " + dev.shadowshift.pg.SqlIdentifiers.qualified(fk.schema(), fk.table()) + " IN SHARE ROW EXCLUSIVE MODE");
+                StatementFailed.exec(s, "LOCK TABLE " + dev.shadowshift.pg.SqlIdentifiers.qualified(fk.schema(), fk.table()) + " IN SHARE ROW EXCLUSIVE MODE");
             }
         }
         // read everything while the serving table still has its name: definitions print it, and so resolve to
@@ -55,19 +56,19 @@ record TableSwap(String schema, String serving, String standby, String retiredNa
 
         try (Statement s = c.createStatement()) {
             for (String t : dropTriggers) {
-                s.execute("DROP TRIGGER IF EXISTS " + quote(t) + " ON " + servingQ);
+                StatementFailed.exec(s, "DROP TRIGGER IF EXISTS " + quote(t) + " ON " + servingQ);
             }
-            s.execute("ALTER TABLE " + servingQ + " RENAME TO " + quote(retiredName));
-            s.execute("ALTER TABLE " + standbyQ + " RENAME TO " + quote(serving));
+            StatementFailed.exec(s, "ALTER TABLE " + servingQ + " RENAME TO " + quote(retiredName));
+            StatementFailed.exec(s, "ALTER TABLE " + standbyQ + " RENAME TO " + quote(serving));
             for (TargetCatalog.Index idx : indexes) {
                 String counterpart = standbyIndexName.apply(idx.name());
                 if (!standbyIndexes.contains(counterpart)) {
                     continue;
                 }
-                s.execute("ALTER INDEX " + q(idx.name()) + " RENAME TO " + quote(retiredIndexName.apply(idx.name())));
-                s.execute("ALTER INDEX " + q(counterpart) + " RENAME TO " + quote(idx.name()));
+                StatementFailed.exec(s, "ALTER INDEX " + q(idx.name()) + " RENAME TO " + quote(retiredIndexName.apply(idx.name())));
+                StatementFailed.exec(s, "ALTER INDEX " + q(counterpart) + " RENAME TO " + quote(idx.name()));
                 if (idx.constraint() != null && !idx.primary() && !hasConstraintIndex(c, idx.name())) {
-                    s.execute("ALTER TABLE " + servingQ + " ADD CONSTRAINT " + quote(idx.constraint()) + " UNIQUE USING INDEX " + quote(idx.name()));
+                    StatementFailed.exec(s, "ALTER TABLE " + servingQ + " ADD CONSTRAINT " + quote(idx.constraint()) + " UNIQUE USING INDEX " + quote(idx.name()));
                 }
             }
         }
@@ -80,9 +81,27 @@ record TableSwap(String schema, String serving, String standby, String retiredNa
                     ps.setString(2, seq.column());
                     ps.execute();
                 }
+                // ...and takes its name, like the indexes: the table that serves keeps the sequence name users know
+                String standbySeq = null;
+                try (PreparedStatement ps = c.prepareStatement("SELECT c.relname FROM pg_class c "
+                        + "WHERE c.oid = pg_get_serial_sequence(?, ?)::regclass AND c.relnamespace = to_regnamespace(?)")) {
+                    ps.setString(1, servingQ);
+                    ps.setString(2, seq.column());
+                    ps.setString(3, quote(seq.schema()));
+                    try (ResultSet rs = ps.executeQuery()) {
+                        standbySeq = rs.next() ? rs.getString(1) : null;
+                    }
+                }
+                if (standbySeq != null && !standbySeq.equals(seq.name())) {
+                    try (Statement s = c.createStatement()) {
+                        StatementFailed.exec(s, "ALTER SEQUENCE " + seqQ + " RENAME TO " + quote(retiredIndexName.apply(seq.name())));
+                        StatementFailed.exec(s, "ALTER SEQUENCE " + dev.shadowshift.pg.SqlIdentifiers.qualified(seq.schema(), standbySeq)
+                                + " RENAME TO " + quote(seq.name()));
+                    }
+                }
             } else {
                 try (Statement s = c.createStatement()) {
-                    s.execute("ALTER SEQUENCE " + seqQ + " OWNED BY " + servingQ + "." + quote(seq.column()));
+                    StatementFailed.exec(s, "ALTER SEQUENCE " + seqQ + " OWNED BY " + servingQ + "." + quote(seq.column()));
                 }
             }
         }
@@ -92,37 +111,37 @@ record TableSwap(String schema, String serving, String standby, String retiredNa
                 String viewQ = dev.shadowshift.pg.SqlIdentifiers.qualified(v.schema(), v.name());
                 Savepoint sp = c.setSavepoint();
                 try {
-                    s.execute("CREATE OR REPLACE VIEW " + viewQ + " AS " + v.definition());
+                    StatementFailed.exec(s, "CREATE OR REPLACE VIEW " + viewQ + " AS " + v.definition());
                     c.releaseSavepoint(sp);
                 } catch (SQLException e) {
                     // a view column changed type: CREATE OR REPLACE refuses, so the view is re-created with its grants
                     c.rollback(sp);
-                    s.execute("DROP VIEW " + viewQ);
-                    s.execute("CREATE VIEW " + viewQ + " AS " + v.definition());
+                    StatementFailed.exec(s, "DROP VIEW " + viewQ);
+                    StatementFailed.exec(s, "CREATE VIEW " + viewQ + " AS " + v.definition());
                     for (String g : viewGrants.get(i)) {
-                        s.execute(g);
+                        StatementFailed.exec(s, g);
                     }
                 }
             }
             for (TargetCatalog.Constraint fk : fksIn) {
                 String refQ = dev.shadowshift.pg.SqlIdentifiers.qualified(fk.schema(), fk.table());
-                s.execute("ALTER TABLE " + refQ + " DROP CONSTRAINT " + quote(fk.name()));
+                StatementFailed.exec(s, "ALTER TABLE " + refQ + " DROP CONSTRAINT " + quote(fk.name()));
                 String def = fk.definition().endsWith(" NOT VALID") ? fk.definition() : fk.definition() + " NOT VALID";
-                s.execute("ALTER TABLE " + refQ + " ADD CONSTRAINT " + quote(fk.name()) + " " + def);
+                StatementFailed.exec(s, "ALTER TABLE " + refQ + " ADD CONSTRAINT " + quote(fk.name()) + " " + def);
             }
             for (String g : grants) {
-                s.execute(g);
+                StatementFailed.exec(s, g);
             }
             for (String g : commentOwner) {
-                s.execute(g);
+                StatementFailed.exec(s, g);
             }
             for (TargetCatalog.Trigger t : triggers) {
                 if (standbyTriggers.contains(t.name())) {
-                    s.execute("ALTER TABLE " + servingQ + " ENABLE TRIGGER " + quote(t.name()));
+                    StatementFailed.exec(s, "ALTER TABLE " + servingQ + " ENABLE TRIGGER " + quote(t.name()));
                 } else {
-                    s.execute(t.definition());
+                    StatementFailed.exec(s, t.definition());
                 }
-                s.execute("ALTER TABLE " + q(retiredName) + " DISABLE TRIGGER " + quote(t.name()));
+                StatementFailed.exec(s, "ALTER TABLE " + q(retiredName) + " DISABLE TRIGGER " + quote(t.name()));
             }
         }
         return fksIn.stream().filter(fk -> !fk.definition().endsWith(" NOT VALID")).toList();
@@ -133,7 +152,7 @@ record TableSwap(String schema, String serving, String standby, String retiredNa
         c.setAutoCommit(true);
         try (Statement s = c.createStatement()) {
             for (TargetCatalog.Constraint fk : fks) {
-                s.execute("ALTER TABLE " + dev.shadowshift.pg.SqlIdentifiers.qualified(fk.schema(), fk.table())
+                StatementFailed.exec(s, "ALTER TABLE " + dev.shadowshift.pg.SqlIdentifiers.qualified(fk.schema(), fk.table())
                         + " VALIDATE CONSTRAINT " + quote(fk.name()));
             }
         }

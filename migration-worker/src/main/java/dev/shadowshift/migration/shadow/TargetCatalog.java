@@ -193,9 +193,18 @@ final class TargetCatalog {
                               CASE WHEN a.grantee = 0 THEN 'PUBLIC' ELSE quote_ident(pg_get_userbyid(a.grantee)) END,
                               CASE WHEN a.is_grantable THEN ' WITH GRANT OPTION' ELSE '' END)
                 FROM pg_class t CROSS JOIN LATERAL aclexplode(t.relacl) a
-                WHERE t.oid = to_regclass(?) AND a.grantee <> t.relowner""")) {
+                WHERE t.oid = to_regclass(?) AND a.grantee <> t.relowner
+                UNION ALL
+                -- column privileges live on pg_attribute, not on the table's ACL
+                SELECT format('GRANT %s (%s) ON %s TO %s%s', a.privilege_type, quote_ident(att.attname), ?,
+                              CASE WHEN a.grantee = 0 THEN 'PUBLIC' ELSE quote_ident(pg_get_userbyid(a.grantee)) END,
+                              CASE WHEN a.is_grantable THEN ' WITH GRANT OPTION' ELSE '' END)
+                FROM pg_class t JOIN pg_attribute att ON att.attrelid = t.oid CROSS JOIN LATERAL aclexplode(att.attacl) a
+                WHERE t.oid = to_regclass(?) AND att.attnum > 0 AND NOT att.attisdropped AND a.grantee <> t.relowner""")) {
             ps.setString(1, qualifiedOther);
             ps.setString(2, qualified(schema, table));
+            ps.setString(3, qualifiedOther);
+            ps.setString(4, qualified(schema, table));
             try (ResultSet rs = ps.executeQuery()) {
                 while (rs.next()) {
                     out.add(rs.getString(1));

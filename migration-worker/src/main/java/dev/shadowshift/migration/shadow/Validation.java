@@ -23,7 +23,7 @@ final class Validation {
         String shadow = ShadowSql.comparableAsIs(n.qualified(n.shadow()), shape);
         c.setAutoCommit(false);
         try (Statement s = c.createStatement()) {
-            s.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY");
+            StatementFailed.exec(s, "SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY");
             long origRows = count(s, "SELECT count(*) FROM " + n.qualified(n.table()));
             long shadowRows = count(s, "SELECT count(*) FROM " + n.qualified(n.shadow()));
             if (origRows != shadowRows) {

@@ -5,6 +5,7 @@ import dev.shadowshift.contracts.EventCodec;
 import dev.shadowshift.contracts.EventSchemas;
 import dev.shadowshift.contracts.EventType;
 import dev.shadowshift.contracts.Topics;
+import dev.shadowshift.contracts.events.Alert;
 import dev.shadowshift.contracts.events.BackupCompleted;
 import dev.shadowshift.contracts.events.MigrationPlanned;
 import dev.shadowshift.contracts.events.MigrationProgress;
@@ -349,6 +350,202 @@ class ShadowMigrationTest {
 
     @Test
     @Order(7)
+    void aViewThatCannotBeRecreatedAtCutoverFailsThePlanAndLeavesTheOriginalServing() throws Exception {
+        try (Connection c = target(); Statement s = c.createStatement()) {
+            s.execute("CREATE TABLE load.viewfail (id bigint PRIMARY KEY, n integer, note text)");
+            s.execute("INSERT INTO load.viewfail SELECT g, g, 'row ' || g FROM generate_series(1, 2000) g");
+            // arithmetic on n: once n is text the view's definition no longer resolves (text + integer)
+            s.execute("CREATE VIEW load.viewfail_next AS SELECT id, n + 1 AS next FROM load.viewfail");
+        }
+        String planId = MigrationPlanner.planIdFor(sendSpecChanged("viewfail", 7, List.of(typeChange("viewfail", "n", "integer", "text"))));
+        assertEquals("SHADOW_TABLE", planned(planId).strategy());
+        sendBackupCompleted(planId, "load.viewfail");
+        MigrationProgress failed = progress(planId, "FAILED");
+        assertTrue(failed.message().contains("phase CUTOVER") && failed.message().contains("CREATE VIEW")
+                && failed.message().contains("42883") && failed.message().contains("serves unchanged"), failed.message());
+        assertFalse(watcher.on(Topics.MIGRATION_PROGRESS).stream().map(s -> progressOf(s.value()))
+                .anyMatch(p -> p.planId().equals(planId) && p.status().equals("COMPLETED")));
+        given().get("/migrations/" + planId).then().statusCode(200).body("status", equalTo("FAILED"))
+                .body("error", containsString("CREATE VIEW"));
+        assertOriginalIntactAndServing("viewfail", "n", "integer", 2000);
+        try (Connection c = target(); Statement s = c.createStatement()) {
+            ResultSet rs = s.executeQuery("SELECT next FROM load.viewfail_next WHERE id = 41");
+            assertTrue(rs.next());
+            assertEquals(42, rs.getInt(1), "the view still reads the original");
+        }
+        assertEquals("ABANDONED", shadowStore.find(planId, "viewfail").orElseThrow().phase());
+        assertNoCaptureLeftovers();
+    }
+
+    @Test
+    @Order(8)
+    void aUniqueIndexTheNewTypeBreaksFailsOptimizationAndRemovesTheShadow() throws Exception {
+        try (Connection c = target(); Statement s = c.createStatement()) {
+            s.execute("CREATE TABLE load.dupes (id bigint PRIMARY KEY, code text, note text)");
+            s.execute("INSERT INTO load.dupes SELECT g, g::text, 'row ' || g FROM generate_series(1, 1500) g");
+            // distinct as text, equal as integer: every cast succeeds, the unique index cannot be built
+            s.execute("UPDATE load.dupes SET code = '0' || code WHERE id = 7");
+            s.execute("UPDATE load.dupes SET code = '7' WHERE id = 8");
+            s.execute("CREATE UNIQUE INDEX dupes_code ON load.dupes (code)");
+        }
+        String planId = MigrationPlanner.planIdFor(sendSpecChanged("dupes", 8, List.of(typeChange("dupes", "code", "text", "integer"))));
+        planned(planId);
+        sendBackupCompleted(planId, "load.dupes");
+        MigrationProgress failed = progress(planId, "FAILED");
+        assertTrue(failed.message().contains("phase OPTIMIZATION") && failed.message().contains("CREATE UNIQUE INDEX CONCURRENTLY")
+                && failed.message().contains("23505"), failed.message());
+        given().get("/migrations/" + planId).then().statusCode(200).body("status", equalTo("FAILED"));
+        assertOriginalIntactAndServing("dupes", "code", "text", 1500);
+        try (Connection c = target(); Statement s = c.createStatement()) {
+            ResultSet rs = s.executeQuery("SELECT count(*) FROM pg_index WHERE NOT indisvalid");
+            rs.next();
+            assertEquals(0, rs.getInt(1), "no invalid index from the failed build is left");
+        }
+        assertNoCaptureLeftovers();
+    }
+
+    @Test
+    @Order(9)
+    void aForeignKeyPointingInFollowsTheCutoverAndIsValid() throws Exception {
+        createTable("parent", 1_000, "integer");
+        try (Connection c = target(); Statement s = c.createStatement()) {
+            s.execute("CREATE TABLE load.child (id serial PRIMARY KEY, parent_id bigint NOT NULL REFERENCES load.parent (id) ON DELETE CASCADE)");
+            s.execute("INSERT INTO load.child (parent_id) SELECT g FROM generate_series(1, 500) g");
+        }
+        runDirect("parent", 300);
+        assertEquals("bigint", columnType("parent", "n"));
+        try (Connection c = target(); Statement s = c.createStatement()) {
+            ResultSet rs = s.executeQuery("SELECT convalidated, confrelid = 'load.parent'::regclass FROM pg_constraint "
+                    + "WHERE conrelid = 'load.child'::regclass AND contype = 'f'");
+            assertTrue(rs.next());
+            assertTrue(rs.getBoolean(1), "the foreign key is VALID again");
+            assertTrue(rs.getBoolean(2), "it references the table now serving as load.parent");
+            assertFalse(rs.next(), "exactly one foreign key");
+            SQLException orphan = assertThrows(SQLException.class,
+                    () -> s.execute("INSERT INTO load.child (parent_id) VALUES (987654321)"));
+            assertEquals("23503", orphan.getSQLState());
+            s.execute("DELETE FROM load.parent WHERE id = 3");
+            rs = s.executeQuery("SELECT count(*) FROM load.child WHERE parent_id = 3");
+            rs.next();
+            assertEquals(0, rs.getInt(1), "ON DELETE CASCADE acts on the new table");
+        }
+        assertNoCaptureLeftovers();
+    }
+
+    @Test
+    @Order(10)
+    void serialAndIdentitySequencesContinueAfterCutover() throws Exception {
+        try (Connection c = target(); Statement s = c.createStatement()) {
+            s.execute("CREATE TABLE load.serials (id serial PRIMARY KEY, n integer, note text)");
+            s.execute("CREATE TABLE load.idents (id bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY, n integer, note text)");
+            for (String t : List.of("serials", "idents")) {
+                s.execute("INSERT INTO load." + t + " (n, note) SELECT g, 'row ' || g FROM generate_series(1, 100) g");
+            }
+        }
+        runDirect("serials", 301);
+        runDirect("idents", 302);
+        try (Connection c = target(); Statement s = c.createStatement()) {
+            for (String t : List.of("serials", "idents")) {
+                assertEquals("bigint", columnType(t, "n"), t);
+                ResultSet rs = s.executeQuery("INSERT INTO load." + t + " (n, note) VALUES (1, 'after cutover') RETURNING id");
+                rs.next();
+                assertEquals(101, rs.getLong(1), t + ": the next value follows the last one used before cutover");
+                rs = s.executeQuery("SELECT pg_get_serial_sequence('load." + t + "', 'id') IS NOT NULL");
+                rs.next();
+                assertTrue(rs.getBoolean(1), t + ": the sequence belongs to the new table");
+                rs = s.executeQuery("SELECT pg_get_serial_sequence('load." + t + "', 'id')");
+                rs.next();
+                assertEquals("load." + t + "_id_seq", rs.getString(1), t + ": under the name it had");
+            }
+        }
+        assertNoCaptureLeftovers();
+    }
+
+    @Test
+    @Order(11)
+    void grantsOnTheTableSurviveCutover() throws Exception {
+        createTable("granted", 500, "integer");
+        try (Connection c = target(); Statement s = c.createStatement()) {
+            s.execute("DO $$ BEGIN IF NOT EXISTS (SELECT 1 FROM pg_roles WHERE rolname = 'ss_test_reader') THEN "
+                    + "CREATE ROLE ss_test_reader; END IF; END $$");
+            s.execute("GRANT USAGE ON SCHEMA load TO ss_test_reader");
+            s.execute("GRANT SELECT, INSERT ON load.granted TO ss_test_reader");
+            s.execute("GRANT UPDATE (note) ON load.granted TO ss_test_reader");
+        }
+        runDirect("granted", 303);
+        assertEquals("bigint", columnType("granted", "n"));
+        try (Connection c = target(); Statement s = c.createStatement()) {
+            ResultSet rs = s.executeQuery("SELECT has_table_privilege('ss_test_reader', 'load.granted', 'SELECT'), "
+                    + "has_table_privilege('ss_test_reader', 'load.granted', 'INSERT'), "
+                    + "has_table_privilege('ss_test_reader', 'load.granted', 'DELETE'), "
+                    + "has_column_privilege('ss_test_reader', 'load.granted', 'note', 'UPDATE')");
+            rs.next();
+            assertTrue(rs.getBoolean(1), "SELECT kept");
+            assertTrue(rs.getBoolean(2), "INSERT kept");
+            assertFalse(rs.getBoolean(3), "nothing more is granted than before");
+            assertTrue(rs.getBoolean(4), "the column privilege UPDATE (note) kept");
+        }
+    }
+
+    @Test
+    @Order(12)
+    void aPausedMigrationKeepsCapturingAndCompletesWhenResumed() throws Exception {
+        createTable("paused", 5_000, "integer");
+        withCriticalAlert(() -> {
+            String planId = MigrationPlanner.planIdFor(sendSpecChanged("paused", 12, List.of(typeChange("paused", "n", "integer", "bigint"))));
+            planned(planId);
+            sendBackupCompleted(planId, "load.paused");
+            awaitThrottled(planId);
+            given().post("/migrations/" + planId + "/pause").then().statusCode(202);
+            await(() -> plans.find(planId).orElseThrow().status().equals("PAUSED"));
+            // while paused the capture trigger keeps the shadow in step with every write
+            try (Connection c = target(); Statement s = c.createStatement()) {
+                for (String t : List.of("paused", "paused_ref")) {
+                    s.execute("INSERT INTO load." + t + " (id, n, note) VALUES (900000012, 12, 'while paused')");
+                    s.execute("UPDATE load." + t + " SET note = 'updated while paused' WHERE id = 4990");
+                    s.execute("DELETE FROM load." + t + " WHERE id = 4991");
+                }
+                ResultSet rs = s.executeQuery("SELECT count(*) FROM pg_trigger WHERE tgrelid = 'load.paused'::regclass AND tgname LIKE '%\\_ss\\_capture%'");
+                rs.next();
+                assertTrue(rs.getInt(1) > 0, "capture stays installed while paused");
+            }
+            assertEquals("integer", columnType("paused", "n"));
+            return planId;
+        }, planId -> {
+            given().post("/migrations/" + planId + "/resume").then().statusCode(202).body("status", equalTo("READY"));
+            progress(planId, "COMPLETED");
+            given().get("/migrations/" + planId).then().statusCode(200).body("status", equalTo("COMPLETED"));
+        });
+        assertEquals("bigint", columnType("paused", "n"));
+        assertEqualToReference("paused");
+        assertNoCaptureLeftovers();
+    }
+
+    @Test
+    @Order(13)
+    void cancelDuringBackfillRemovesTheShadowAndLeavesTheOriginalIntact() throws Exception {
+        createTable("cancelled", 5_000, "integer");
+        String[] id = new String[1];
+        withCriticalAlert(() -> {
+            String planId = MigrationPlanner.planIdFor(sendSpecChanged("cancelled", 13, List.of(typeChange("cancelled", "n", "integer", "bigint"))));
+            id[0] = planId;
+            planned(planId);
+            sendBackupCompleted(planId, "load.cancelled");
+            awaitThrottled(planId);
+            given().post("/migrations/" + planId + "/cancel").then().statusCode(202);
+            MigrationProgress rolledBack = progress(planId, "ROLLED_BACK");
+            assertTrue(rolledBack.message().contains("cancelled"), rolledBack.message());
+            return planId;
+        }, planId -> { });
+        given().get("/migrations/" + id[0]).then().statusCode(200).body("status", equalTo("CANCELLED"));
+        assertEquals("ABANDONED", shadowStore.find(id[0], "cancelled").orElseThrow().phase());
+        assertEqualToReference("cancelled");
+        assertOriginalIntactAndServing("cancelled", "n", "integer", 5_000);
+        assertNoCaptureLeftovers();
+    }
+
+    @Test
+    @Order(99)
     void everyEventTheWorkerPublishedMatchesItsSchema() {
         for (TopicWatcher.Seen s : watcher.all()) {
             CloudEvent event = EventSchemas.parse(s.value(), s.topic().equals(Topics.MIGRATION_PLANNED)
@@ -358,6 +555,61 @@ class ShadowMigrationTest {
     }
 
     // --- helpers -------------------------------------------------------------------------------------------------
+
+    interface WhileThrottled {
+        String run() throws Exception;
+    }
+
+    interface AfterThrottle {
+        void run(String planId) throws Exception;
+    }
+
+    /** Holds every backfill on target main in its throttle loop, as a CRITICAL alert from monitor-service does. */
+    private void withCriticalAlert(WhileThrottled during, AfterThrottle after) throws Exception {
+        String fingerprint = "feedfacefeedfacefeedfacefeedface";
+        Alert firing = new Alert(fingerprint, "connection_saturation", "FIRING", "CRITICAL", "main",
+                "test holds backfill", Map.of(), 0.95, 0.95, "2026-01-01T00:00:00Z", null);
+        throttle.alert(EventCodec.write(EventCodec.create("/shadowshift/monitor-service", fingerprint, firing)));
+        String planId;
+        try {
+            planId = during.run();
+        } finally {
+            Alert resolved = new Alert(fingerprint, firing.rule(), "RESOLVED", "CRITICAL", "main", firing.summary(),
+                    Map.of(), 0.5, 0.95, firing.startsAt(), "2026-01-01T00:05:00Z");
+            throttle.alert(EventCodec.write(EventCodec.create("/shadowshift/monitor-service", fingerprint, resolved)));
+        }
+        after.run(planId);
+    }
+
+    private static void awaitThrottled(String planId) {
+        watcher.await(Topics.MIGRATION_PROGRESS, s -> {
+            MigrationProgress p = progressOf(s.value());
+            return p.planId().equals(planId) && p.message().contains("backfill throttled");
+        }, WAIT);
+    }
+
+    /** Runs a rebuild of {@code n} integer -> bigint straight through the engine (backup already recorded). */
+    private void runDirect(String table, int version) throws Exception {
+        StoredPlan plan = storedPlan(table, version);
+        ShadowRebuild rebuild = plans.rebuilds(plan.planId()).get(0);
+        ShadowEngine engine = new ShadowEngine(targets, shadowStore, plans, publisher, config, throttle);
+        assertEquals(ShadowEngine.Outcome.CUT_OVER, engine.run(new ShadowEngine.Progress(plan, 0, 4), rebuild));
+    }
+
+    /** The column kept its type, no row was lost, and a write still works (no trigger left to fail it). */
+    private static void assertOriginalIntactAndServing(String table, String column, String type, long rows) throws SQLException {
+        assertEquals(type, columnType(table, column), "the original is untouched");
+        try (Connection c = target(); Statement s = c.createStatement()) {
+            ResultSet rs = s.executeQuery("SELECT count(*) FROM load." + table);
+            rs.next();
+            assertEquals(rows, rs.getLong(1), "no row lost");
+            rs = s.executeQuery("SELECT count(*) FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace "
+                    + "WHERE n.nspname = 'load' AND c.relname LIKE '" + table + "\\_ss\\_%'");
+            rs.next();
+            assertEquals(0, rs.getInt(1), "no shadow table or index of " + table + " is left");
+            s.execute("UPDATE load." + table + " SET note = 'still serving' WHERE id = 1");
+        }
+    }
 
     static final class SimulatedCrash extends RuntimeException {
         SimulatedCrash(String at) {
