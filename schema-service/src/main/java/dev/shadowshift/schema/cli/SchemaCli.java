@@ -97,9 +97,13 @@ public final class SchemaCli {
     }
 
     public int run(String[] args) {
-        if (args.length == 0 || args[0].equals("--help") || args[0].equals("-h") || args[0].equals("help")) {
+        if (args.length == 0) {
             err.println(usage());
-            return args.length == 0 ? INVALID_INPUT : OK;
+            return INVALID_INPUT;
+        }
+        if (java.util.Arrays.stream(args).anyMatch(a -> a.equals("--help") || a.equals("-h") || a.equals("help"))) {
+            out.println(usage());
+            return OK;
         }
         try {
             CliOptions o = CliOptions.parse(args, env);
