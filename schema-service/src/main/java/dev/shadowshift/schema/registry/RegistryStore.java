@@ -169,6 +169,15 @@ public class RegistryStore {
         }
     }
 
+    /** Versions whose spec-changed never reached Kafka, oldest first, registered at least {@code settle} ago. */
+    public List<StoredVersion> unpublished(java.time.Duration settle) throws SQLException {
+        try (Connection c = dataSource.getConnection()) {
+            return many(c, "SELECT " + VERSION_COLUMNS + " FROM versions WHERE published_at IS NULL"
+                    + " AND created_at < now() - make_interval(secs => ?::double precision) ORDER BY created_at",
+                    Double.toString(settle.toMillis() / 1000.0));
+        }
+    }
+
     public Optional<byte[]> rawSpec(String subject, int version) throws SQLException {
         try (Connection c = dataSource.getConnection();
              PreparedStatement ps = c.prepareStatement("SELECT raw_spec FROM versions WHERE subject = ? AND version = ?")) {

@@ -8,15 +8,10 @@ import dev.shadowshift.contracts.events.SpecChanged;
 import jakarta.enterprise.context.ApplicationScoped;
 import org.eclipse.microprofile.reactive.messaging.Channel;
 import org.eclipse.microprofile.reactive.messaging.Emitter;
-import org.eclipse.microprofile.reactive.messaging.Message;
 
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.UUID;
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.ExecutionException;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.TimeoutException;
 
 /** Publishes spec-changed and waits until Kafka has it, so "registered" means "announced". */
 @ApplicationScoped
@@ -48,19 +43,9 @@ public class SpecChangedPublisher {
         return target + "/" + schema;
     }
 
-    public void publish(StoredVersion v, Duration timeout) throws ExecutionException, TimeoutException, InterruptedException {
+    /** @throws dev.shadowshift.contracts.PublishFailedException when Kafka did not acknowledge within the timeout */
+    public void publish(StoredVersion v, Duration timeout) {
         CloudEvent event = EventCodec.create(v.eventId(), SOURCE, v.subject(), payload(v));
-        CompletableFuture<Void> acked = new CompletableFuture<>();
-        Message<String> message = KafkaCloudEvents.message(key(v.target(), v.schema()), event)
-                .withAck(() -> {
-                    acked.complete(null);
-                    return CompletableFuture.completedFuture(null);
-                })
-                .withNack(failure -> {
-                    acked.completeExceptionally(failure);
-                    return CompletableFuture.completedFuture(null);
-                });
-        emitter.send(message);
-        acked.get(timeout.toMillis(), TimeUnit.MILLISECONDS);
+        KafkaCloudEvents.sendAndAwait(emitter, key(v.target(), v.schema()), event, timeout);
     }
 }

@@ -153,10 +153,7 @@ public class SpecRegistrar {
         try {
             publisher.publish(v, config.publishTimeout());
             store.markPublished(v.subject(), v.version());
-        } catch (Exception e) {
-            if (e instanceof InterruptedException) {
-                Thread.currentThread().interrupt();
-            }
+        } catch (java.sql.SQLException | RuntimeException e) {
             throw new UnavailableException("publish_failed", "version " + v.version() + " of '" + v.subject()
                     + "' is stored but Kafka did not acknowledge its spec-changed event (" + e.getMessage()
                     + "); submit the same spec again to publish it", e);
