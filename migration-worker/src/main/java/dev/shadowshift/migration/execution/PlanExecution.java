@@ -67,7 +67,7 @@ public class PlanExecution {
         String where = plan.target() + "/" + plan.schema();
         String startMessage = done > 0
                 ? "resuming after step " + done + " of " + total + " on " + where
-                : "applying " + total + " in-place steps to " + where;
+                : "applying " + total + " steps to " + where + " (strategy " + plan.strategy() + ")";
         LOG.infof("plan %s: %s", planId, startMessage);
         progress(plan, "STARTED", done, startMessage);
 
@@ -127,7 +127,7 @@ public class PlanExecution {
             closeQuietly(target);
         }
         store.markCompleted(planId, done);
-        String message = "applied all " + total + " in-place steps to " + where
+        String message = "applied all " + total + " steps to " + where
                 + (plan.pending().isEmpty() ? "" : "; " + plan.pending().size() + " changes remain pending (shadow table or approval)");
         LOG.infof("plan %s: %s", planId, message);
         progress(plan, "COMPLETED", done, message);

@@ -8,15 +8,11 @@ import dev.shadowshift.contracts.events.MigrationProgress;
 import jakarta.enterprise.context.ApplicationScoped;
 import org.eclipse.microprofile.reactive.messaging.Channel;
 import org.eclipse.microprofile.reactive.messaging.Emitter;
-import org.eclipse.microprofile.reactive.messaging.Message;
 import org.eclipse.microprofile.reactive.messaging.OnOverflow;
 
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
 import java.util.UUID;
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.ExecutionException;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.TimeoutException;
 
 /**
  * Publishes this worker's events and waits for the broker's acknowledgement, so a consumer only completes (and
@@ -47,27 +43,6 @@ public class EventPublisher {
     }
 
     private static void send(Emitter<String> emitter, String key, CloudEvent event) {
-        CompletableFuture<Void> acked = new CompletableFuture<>();
-        Message<String> message = KafkaCloudEvents.message(key, event)
-                .withAck(() -> {
-                    acked.complete(null);
-                    return CompletableFuture.completedFuture(null);
-                })
-                .withNack(failure -> {
-                    acked.completeExceptionally(failure);
-                    return CompletableFuture.completedFuture(null);
-                });
-        emitter.send(message);
-        try {
-            acked.get(60, TimeUnit.SECONDS);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new IllegalStateException("interrupted while publishing " + event.type() + " " + event.id(), e);
-        } catch (ExecutionException e) {
-            throw new IllegalStateException("cannot publish " + event.type() + " " + event.id() + ": "
-                    + e.getCause().getMessage(), e.getCause());
-        } catch (TimeoutException e) {
-            throw new IllegalStateException("broker did not acknowledge " + event.type() + " " + event.id() + " within 60s", e);
-        }
+        KafkaCloudEvents.sendAndAwait(emitter, key, event, Duration.ofSeconds(60));
     }
 }
