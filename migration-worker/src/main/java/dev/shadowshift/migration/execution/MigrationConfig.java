@@ -52,8 +52,12 @@ public interface MigrationConfig {
     Shadow shadow();
 
     interface Shadow {
-        /** Each backfill batch aims at this duration; the batch size adapts to it. */
-        @WithDefault("200ms")
+        /**
+         * Each backfill batch aims at this duration; the batch size adapts to it. Longer batches copy faster (fewer
+         * round trips, checkpoints and throttle checks per row) but hold their FOR KEY SHARE row locks longer: a
+         * client DELETE or key update of a row in the batch waits for at most about this long.
+         */
+        @WithDefault("500ms")
         Duration batchTimeTarget();
 
         @WithDefault("1000")
@@ -62,8 +66,16 @@ public interface MigrationConfig {
         @WithDefault("100")
         int batchSizeMin();
 
-        @WithDefault("50000")
+        @WithDefault("200000")
         int batchSizeMax();
+
+        /**
+         * Benchmark knob, 0 (off) in normal use: after the capture triggers exist and the high-water mark is taken,
+         * wait this long before the backfill starts, so that the cost of capture alone can be measured under load.
+         * Pause and cancel requests end the wait early.
+         */
+        @WithDefault("0s")
+        Duration holdBeforeBackfill();
 
         /** lock_timeout of the cutover and swap-back transactions: traffic never queues behind us longer. At most 200ms. */
         @WithDefault("200ms")

@@ -27,6 +27,10 @@ final class Backfill {
 
         /** Sleeps while throttled. */
         void throttle(Connection c) throws SQLException, InterruptedException;
+
+        /** The backfill reached the high-water mark: rows this run copied (read), and how long it took. */
+        default void finished(long rowsCopied, long nanos) {
+        }
     }
 
     private Backfill() {
@@ -60,6 +64,15 @@ final class Backfill {
         long copied = cp.rowsCopied();
         long total = cp.rowsTotal() == null ? 0 : cp.rowsTotal();
         int size = cp.batchSize() == null ? config.batchSizeInitial() : cp.batchSize();
+        // prepared once per run: the "after" statement is then planned once (server-side) and reused per batch
+        try (PreparedStatement first = c.prepareStatement(fromStart); PreparedStatement next = c.prepareStatement(after)) {
+            return loop(c, cp, config, between, keys, first, next, last, copied, total, size);
+        }
+    }
+
+    private static String loop(Connection c, ShadowCheckpoint cp, MigrationConfig.Shadow config, Between between, int keys,
+                               PreparedStatement fromStart, PreparedStatement after, List<String> last, long copied,
+                               long total, int size) throws SQLException, InterruptedException {
         long startedAt = System.nanoTime();
         long copiedAtStart = copied;
         long target = config.batchTimeTarget().toNanos();
@@ -68,26 +81,26 @@ final class Backfill {
             long t0 = System.nanoTime();
             long read;
             List<String> next = new ArrayList<>();
-            try (PreparedStatement ps = c.prepareStatement(last == null ? fromStart : after)) {
-                int p = 1;
-                if (last != null) {
-                    for (String k : last) {
-                        ps.setString(p++, k);
-                    }
-                }
-                for (String k : cp.highWaterMark()) {
+            PreparedStatement ps = last == null ? fromStart : after;
+            int p = 1;
+            if (last != null) {
+                for (String k : last) {
                     ps.setString(p++, k);
                 }
-                ps.setInt(p, size);
-                try (ResultSet rs = ps.executeQuery()) {
-                    rs.next();
-                    read = rs.getLong(1);
-                    for (int i = 0; i < keys; i++) {
-                        next.add(rs.getString(3 + i));
-                    }
+            }
+            for (String k : cp.highWaterMark()) {
+                ps.setString(p++, k);
+            }
+            ps.setInt(p, size);
+            try (ResultSet rs = ps.executeQuery()) {
+                rs.next();
+                read = rs.getLong(1);
+                for (int i = 0; i < keys; i++) {
+                    next.add(rs.getString(3 + i));
                 }
             }
             if (read == 0) {
+                between.finished(copied - copiedAtStart, System.nanoTime() - startedAt);
                 return null;
             }
             long took = Math.max(1, System.nanoTime() - t0);

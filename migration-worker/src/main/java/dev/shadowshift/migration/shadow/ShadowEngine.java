@@ -179,6 +179,9 @@ public class ShadowEngine {
             long total = Preflight.scalarLong(c, "SELECT count(*) FROM " + table, null);
             store.highWaterMark(planId, n.table(), hwm, total);
             hooks.reached(ShadowCheckpoint.BACKFILLING);
+            if (holdBeforeBackfill(at, n) != null) {
+                return control(at, n, c);
+            }
         }
         cp = store.find(planId, n.table()).orElseThrow();
         if (!cp.reached(ShadowCheckpoint.BACKFILLED)) {
@@ -259,6 +262,15 @@ public class ShadowEngine {
             }
 
             @Override
+            public void finished(long rowsCopied, long nanos) {
+                double seconds = nanos / 1e9;
+                double rate = seconds > 0 ? rowsCopied / seconds : 0;
+                progress(at, "RUNNING", "SHADOW", String.format(java.util.Locale.ROOT,
+                                "backfill done: %d rows in %.3f s = %.0f rows/s", rowsCopied, seconds, rate),
+                        null, null, Math.round(rate * 10) / 10.0, null);
+            }
+
+            @Override
             public void throttle(Connection conn) throws SQLException, InterruptedException {
                 for (Optional<String> why = throttle.reason(conn, at.plan().plan().target()); why.isPresent();
                      why = throttle.reason(conn, at.plan().plan().target())) {
@@ -273,6 +285,25 @@ public class ShadowEngine {
                 }
             }
         });
+    }
+
+    /** The benchmark knob: capture runs alone for a while. @return PAUSE or CANCEL if asked during the wait */
+    private String holdBeforeBackfill(Progress at, ShadowNames n) throws SQLException, InterruptedException {
+        long holdNanos = config.holdBeforeBackfill().toNanos();
+        if (holdNanos <= 0) {
+            return null;
+        }
+        progress(at, "RUNNING", "SHADOW", "capture only on " + n.qualified(n.table()) + ": holding the backfill for "
+                + config.holdBeforeBackfill() + " (hold-before-backfill)", null, null, null);
+        long until = System.nanoTime() + holdNanos;
+        for (long left = holdNanos; left > 0; left = until - System.nanoTime()) {
+            String stop = stop(at.plan().planId());
+            if (stop != null) {
+                return stop;
+            }
+            Thread.sleep(Math.max(1, Math.min(250, left / 1_000_000)));
+        }
+        return null;
     }
 
     /** The run stops at a boundary on request: PAUSE keeps everything (capture goes on), CANCEL removes it. */
