@@ -10,7 +10,7 @@ final class ExternalServers {
     private ExternalServers() {
     }
 
-    static KafkaBroker kafka(String bootstrap) {
+    static KafkaBroker kafka(String bootstrap, String origin) {
         return new KafkaBroker() {
             @Override
             public String bootstrapServers() {
@@ -19,7 +19,7 @@ final class ExternalServers {
 
             @Override
             public String description() {
-                return "Kafka broker at " + bootstrap;
+                return "Kafka broker at " + bootstrap + origin;
             }
 
             @Override
@@ -29,7 +29,7 @@ final class ExternalServers {
     }
 
     /** @param url {@code postgresql://user[:password]@host:port} or the same with a {@code jdbc:} prefix */
-    static PostgresServer postgres(String url) {
+    static PostgresServer postgres(String url, String origin) {
         URI uri = URI.create(url.startsWith("jdbc:") ? url.substring(5) : url);
         String userInfo = uri.getRawUserInfo() == null ? "postgres" : uri.getRawUserInfo();
         String[] parts = userInfo.split(":", 2);
@@ -60,7 +60,7 @@ final class ExternalServers {
 
             @Override
             public String description() {
-                return "PostgreSQL at " + host + ":" + port + " as " + user;
+                return "PostgreSQL at " + host + ":" + port + " as " + user + origin;
             }
 
             @Override

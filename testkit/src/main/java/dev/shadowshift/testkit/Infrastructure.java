@@ -64,15 +64,16 @@ public final class Infrastructure {
         String mode = setting("SHADOWSHIFT_INFRA", "auto").toLowerCase(Locale.ROOT);
         String kafkaAddress = firstNonBlank(System.getProperty(KAFKA_PROP), setting(KAFKA_ENV, null));
         String pgAddress = firstNonBlank(System.getProperty(PG_PROP), setting(PG_ENV, null));
+        String origin = System.getProperty(KAFKA_PROP) != null ? " (started earlier in this JVM, reused)" : " (named by the environment)";
         boolean docker = (kafkaAddress == null || pgAddress == null) && !mode.equals("embedded")
                 && ContainerServers.dockerAvailable();
 
         long t0 = System.nanoTime();
-        KafkaBroker kafka = kafkaAddress != null ? ExternalServers.kafka(kafkaAddress)
+        KafkaBroker kafka = kafkaAddress != null ? ExternalServers.kafka(kafkaAddress, origin)
                 : docker ? ContainerServers.kafka() : EmbeddedKafka.start();
         LOG.info("Kafka: " + kafka.description() + " (ready in " + (System.nanoTime() - t0) / 1_000_000 + " ms)");
         long t1 = System.nanoTime();
-        PostgresServer postgres = pgAddress != null ? ExternalServers.postgres(pgAddress)
+        PostgresServer postgres = pgAddress != null ? ExternalServers.postgres(pgAddress, origin)
                 : docker ? ContainerServers.postgres() : EmbeddedPostgresServer.start(pgPort);
         LOG.info("PostgreSQL: " + postgres.description() + " (ready in " + (System.nanoTime() - t1) / 1_000_000 + " ms)");
 
