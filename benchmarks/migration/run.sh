@@ -9,7 +9,15 @@
 #   BENCH_MONITOR_URL=http://localhost:8084 benchmarks/migration/run.sh      use a stack that is already up
 #
 # Knobs: BENCH_ROWS (1000000), BENCH_BASELINE_SECONDS (30), BENCH_CLIENTS (4), BENCH_THREADS (2),
+#        BENCH_CAPTURE_SECONDS (30: how long the migration holds with capture on and no backfill; the stack started
+#        here gets SHADOWSHIFT_MIGRATION_SHADOW_HOLD_BEFORE_BACKFILL=<that>s; give a running stack the same env),
+#        BENCH_MIGRATION_LOG (the migration-worker log, for the backfill rate it logs; .shadowshift/logs/migration-worker.log),
 #        BENCH_SCHEMA (bench), BENCH_SUBJECT (bench), BENCH_OUT (benchmarks/migration/out/<time>)
+#
+# Fairness: the raw copy is timed twice, on the idle server and under the same pgbench load as the backfill (the
+# goal compares against the loaded one); the TPS lost to capture alone is measured while the migration holds after
+# its capture triggers exist and before its backfill starts; backfill and the whole migration window are reported
+# separately.
 set -euo pipefail
 set -m   # background jobs get their own process group and keep SIGINT: the stack must see our Ctrl-C
 
@@ -17,6 +25,8 @@ HERE="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 ROOT="$(cd "$HERE/../.." && pwd)"
 ROWS="${BENCH_ROWS:-1000000}"
 BASELINE_SECONDS="${BENCH_BASELINE_SECONDS:-30}"
+CAPTURE_SECONDS="${BENCH_CAPTURE_SECONDS:-30}"
+MIGRATION_LOG="${BENCH_MIGRATION_LOG:-$ROOT/.shadowshift/logs/migration-worker.log}"
 CLIENTS="${BENCH_CLIENTS:-4}"
 THREADS="${BENCH_THREADS:-2}"
 SCHEMA="${BENCH_SCHEMA:-bench}"
@@ -27,6 +37,7 @@ OUT="$(cd "$OUT" && pwd)"
 STACK_PID=""
 LOAD_PID=""
 POLL_PID=""
+COPY_LOAD_PID=""
 
 say() { printf 'bench | %s\n' "$*" >&2; }
 die() { say "ERROR: $*"; exit 1; }
@@ -34,6 +45,7 @@ die() { say "ERROR: $*"; exit 1; }
 cleanup() {
   set +e
   [ -n "$POLL_PID" ] && kill "$POLL_PID" 2>/dev/null
+  [ -n "$COPY_LOAD_PID" ] && kill -INT "$COPY_LOAD_PID" 2>/dev/null && wait "$COPY_LOAD_PID" 2>/dev/null
   [ -n "$LOAD_PID" ] && kill -INT "$LOAD_PID" 2>/dev/null && wait "$LOAD_PID" 2>/dev/null
   if [ -n "$STACK_PID" ]; then
     say "stopping the stack (SIGINT to $STACK_PID)"
@@ -51,8 +63,8 @@ if [ -n "${BENCH_PG_URL:-}" ]; then
   MONITOR_URL="${BENCH_MONITOR_URL:-http://localhost:8084}"
   say "using the running stack: $SCHEMA_URL $MIGRATION_URL, target $PG_URL"
 else
-  say "starting ./shadowshift up --no-example (log: $OUT/stack.log)"
-  (cd "$ROOT" && exec ./shadowshift up --no-example) >"$OUT/stack.log" 2>&1 &
+  say "starting ./shadowshift up --no-example (log: $OUT/stack.log), capture-only hold ${CAPTURE_SECONDS}s"
+  (cd "$ROOT" && SHADOWSHIFT_MIGRATION_SHADOW_HOLD_BEFORE_BACKFILL="${CAPTURE_SECONDS}s" exec ./shadowshift up --no-example) >"$OUT/stack.log" 2>&1 &
   STACK_PID=$!
   for _ in $(seq 1 1800); do
     grep -q "Press Ctrl-C" "$OUT/stack.log" 2>/dev/null && break
@@ -117,23 +129,35 @@ psqlt -c "INSERT INTO $TABLE (id, amount, account, memo, status)
 psqlt -c "VACUUM ANALYZE $TABLE"
 say "loaded in $(awk -v a="$t0" -v b="$(now)" 'BEGIN {printf "%.1f", b - a}') s"
 
-# --- 2. raw copy rate on the same server ----------------------------------------------------------------------
+# --- 2. raw copy rate on the same server, idle and under the benchmark's write load ------------------------------
 # the shadow has only its primary key while it is backfilled (other indexes are built afterwards): so has the copy
-psqlt -c "CHECKPOINT"
-COPY_MS="$(psqlt -c "DROP TABLE IF EXISTS $SCHEMA.bench_raw_copy" \
-  -c "CREATE TABLE $SCHEMA.bench_raw_copy (LIKE $TABLE INCLUDING DEFAULTS)" \
-  -c "ALTER TABLE $SCHEMA.bench_raw_copy ADD PRIMARY KEY (id)" \
-  -c "CREATE TEMP TABLE t0 AS SELECT clock_timestamp() AS t" \
-  -c "INSERT INTO $SCHEMA.bench_raw_copy SELECT * FROM $TABLE" \
-  -c "SELECT round(extract(epoch FROM clock_timestamp() - t) * 1000) FROM t0")"
-COPY_ROWS="$(psqlt -c "SELECT count(*) FROM $SCHEMA.bench_raw_copy")"
-psqlt -c "DROP TABLE $SCHEMA.bench_raw_copy" -c "CHECKPOINT"
-RAW_RATE="$(awk -v r="$COPY_ROWS" -v ms="$COPY_MS" 'BEGIN {printf "%.0f", r / (ms / 1000)}')"
-say "raw INSERT INTO copy SELECT * FROM table: $COPY_ROWS rows in $COPY_MS ms = $RAW_RATE rows/s"
-
-# --- 3. pgbench alone ----------------------------------------------------------------------------------------------
 sed -e "s/@TABLE@/$(printf '%s' "$TABLE" | sed 's/[&/\]/\\&/g')/g" -e "s/@ROWS@/$ROWS/g" "$HERE/writes.pgbench" > "$OUT/writes.pgbench"
 PGB=(pgbench -n -c "$CLIENTS" -j "$THREADS" -f "$OUT/writes.pgbench" "$PG_URL")
+raw_copy() {  # -> "rows ms"
+  psqlt -c "DROP TABLE IF EXISTS $SCHEMA.bench_raw_copy" \
+    -c "CREATE TABLE $SCHEMA.bench_raw_copy (LIKE $TABLE INCLUDING DEFAULTS)" \
+    -c "ALTER TABLE $SCHEMA.bench_raw_copy ADD PRIMARY KEY (id)" -c "CHECKPOINT"
+  local ms rows
+  ms="$(psqlt -c "CREATE TEMP TABLE t0 AS SELECT clock_timestamp() AS t" \
+    -c "INSERT INTO $SCHEMA.bench_raw_copy SELECT * FROM $TABLE" \
+    -c "SELECT round(extract(epoch FROM clock_timestamp() - t) * 1000) FROM t0")"
+  rows="$(psqlt -c "SELECT count(*) FROM $SCHEMA.bench_raw_copy")"
+  psqlt -c "DROP TABLE $SCHEMA.bench_raw_copy" -c "CHECKPOINT"
+  echo "$rows $ms"
+}
+read -r COPY_ROWS COPY_MS < <(raw_copy)
+RAW_IDLE_RATE="$(awk -v r="$COPY_ROWS" -v ms="$COPY_MS" 'BEGIN {printf "%.0f", r / (ms / 1000)}')"
+say "raw INSERT INTO copy SELECT * FROM table, idle: $COPY_ROWS rows in $COPY_MS ms = $RAW_IDLE_RATE rows/s"
+(cd "$OUT" && exec "${PGB[@]}" -T 3600) > "$OUT/pgbench-rawcopy.txt" 2>&1 &
+COPY_LOAD_PID=$!
+sleep 5   # the load settles first
+read -r LCOPY_ROWS LCOPY_MS < <(raw_copy)
+kill -INT "$COPY_LOAD_PID" 2>/dev/null; wait "$COPY_LOAD_PID" 2>/dev/null || true; COPY_LOAD_PID=""
+RAW_RATE="$(awk -v r="$LCOPY_ROWS" -v ms="$LCOPY_MS" 'BEGIN {printf "%.0f", r / (ms / 1000)}')"
+say "raw INSERT INTO copy SELECT * FROM table, under pgbench ${CLIENTS}c: $LCOPY_ROWS rows in $LCOPY_MS ms = $RAW_RATE rows/s"
+psqlt -c "VACUUM ANALYZE $TABLE"
+
+# --- 3. pgbench alone ----------------------------------------------------------------------------------------------
 say "baseline: pgbench ${CLIENTS}c/${THREADS}j for $BASELINE_SECONDS s"
 (cd "$OUT" && "${PGB[@]}" -T "$BASELINE_SECONDS" -l --log-prefix=baseline) > "$OUT/pgbench-baseline.txt" 2>&1 \
   || { cat "$OUT/pgbench-baseline.txt" >&2; die "baseline pgbench failed"; }
@@ -144,19 +168,14 @@ say "baseline: $BASE_TPS tps, latency p50 $BASE_P50 ms, p99 $BASE_P99 ms, max $B
 # --- 4. pgbench during the migration ---------------------------------------------------------------------------
 (cd "$OUT" && exec "${PGB[@]}" -T 3600 -l --log-prefix=migration) > "$OUT/pgbench-migration.txt" 2>&1 &
 LOAD_PID=$!
-# the migration record, polled: phase and rows copied per instant (server clock = our clock: same machine)
-(
-  while true; do
-    psqls -F ' ' -c "SELECT extract(epoch FROM clock_timestamp()), phase, rows_copied, coalesce(rows_total, 0),
-                            coalesce(extract(epoch FROM cut_over_at)::text, '-')
-                     FROM shadow_migrations WHERE schema_name = '$SCHEMA' AND table_name = '$TABLE_NAME'
-                     ORDER BY created_at DESC LIMIT 1" 2>/dev/null || true
-    m="$(curl -s "$MONITOR_URL/api/migrations" 2>/dev/null | jq -r --arg t "$TABLE_NAME" \
-        'map(select(.status == "RUNNING" and .phase == "SHADOW" and .rowsPerSecond != null)) | first // empty | .rowsPerSecond' 2>/dev/null || true)"
-    [ -n "$m" ] && echo "event $m"
-    sleep 0.25
-  done
-) > "$OUT/poll.txt" &
+# the migration record, polled every 0.2 s by ONE psql session (\watch): a psql process per sample costs a
+# connection each and took CPU from the load on 2 cores (server clock = our clock: same machine)
+psql "$STATE_URL" -X -q -At -F ' ' > "$OUT/poll.txt" 2>"$OUT/poll.err" <<SQL &
+SELECT extract(epoch FROM clock_timestamp()), phase, rows_copied, coalesce(rows_total, 0),
+       coalesce(extract(epoch FROM cut_over_at)::text, '-')
+FROM shadow_migrations WHERE schema_name = '$SCHEMA' AND table_name = '$TABLE_NAME'
+ORDER BY created_at DESC LIMIT 1 \watch 0.2
+SQL
 POLL_PID=$!
 sleep 10   # a stretch of load before anything changes
 MIG_START=$(now)
@@ -175,48 +194,71 @@ say "v2 plan $PLAN2: $STATUS2, strategy $STRATEGY2; amount is now $(psqlt -c "SE
 FAILED_TX="$(grep -Eci 'error|abort' "$OUT/pgbench-migration.txt" || true)"
 
 # --- 5. figures --------------------------------------------------------------------------------------------------
-# capture window: first poll that saw the shadow (capture installed) .. cutover; backfill: BACKFILLING .. BACKFILLED
-read -r CAP_START BF_START BF_END BF_ROWS CUT_AT < <(awk '
-  $1 == "event" {next}
-  $2 != "PREPARED" && cap == "" {cap = $1}
-  $2 == "BACKFILLING" && bs == "" {bs = $1}
+# From the polled migration record: the capture-only hold is the stretch in BACKFILLING with 0 rows copied (the
+# migration holds there for BENCH_CAPTURE_SECONDS with its capture triggers on); the backfill runs from the end of
+# the hold to the first sample past BACKFILLING; the migration window runs from there .. cutover - 1 s.
+read -r HOLD_START HOLD_END BF_END BF_ROWS CUT_AT < <(awk '
+  $2 == "BACKFILLING" && $3 == 0 {if (hs == "") hs = $1; he = $1}
   ($2 == "BACKFILLED" || $2 == "OPTIMIZED" || $2 == "VALIDATED" || $2 == "CUT_OVER" || $2 == "CLEANED") && be == "" {be = $1; rows = $3}
   $5 != "-" {cut = $5}
-  END {print (cap == "" ? "-" : cap), (bs == "" ? "-" : bs), (be == "" ? "-" : be), (rows == "" ? 0 : rows), (cut == "" ? "-" : cut)}' "$OUT/poll.txt")
-EVENT_RATE="$(awk '$1 == "event" {r = $2} END {print (r == "" ? "-" : r)}' "$OUT/poll.txt")"
+  END {print (hs == "" ? "-" : hs), (he == "" ? "-" : he), (be == "" ? "-" : be), (rows == "" ? 0 : rows), (cut == "" ? "-" : cut)}' "$OUT/poll.txt")
 [ "$CUT_AT" != "-" ] || die "no cutover time recorded (see $OUT/poll.txt)"
-BF_RATE="$(awk -v a="$BF_START" -v b="$BF_END" -v r="$BF_ROWS" 'BEGIN {if (a == "-" || b == "-" || b <= a) print "-"; else printf "%.0f", r / (b - a)}')"
+# the backfill rate the worker measured itself (first batch .. high-water mark), from its log
+BF_LINE="$(grep -a "plan $PLAN2: backfill done:" "$MIGRATION_LOG" 2>/dev/null | tail -1 || true)"
+BF_RATE="$(printf '%s' "$BF_LINE" | sed -n 's/.*= \([0-9]*\) rows\/s.*/\1/p')"
+BF_SECONDS="$(printf '%s' "$BF_LINE" | sed -n 's/.* rows in \([0-9.]*\) s .*/\1/p')"
+BF_COPIED="$(printf '%s' "$BF_LINE" | sed -n 's/.*backfill done: \([0-9]*\) rows.*/\1/p')"
+[ -n "$BF_RATE" ] || { say "WARNING: no 'backfill done' line for $PLAN2 in $MIGRATION_LOG"; BF_RATE="-"; BF_SECONDS="-"; BF_COPIED="-"; }
 LOGS=("$OUT"/migration.*)
-read -r _ CAP_TPS _ _ _ < <(cat "${LOGS[@]}" | awk -v lo="$CAP_START" -v hi="$(awk -v c="$CUT_AT" 'BEGIN {printf "%.3f", c - 1}')" -f "$HERE/latency.awk")
-read -r CUT_N _ _ CUT_P99 CUT_MAX < <(cat "${LOGS[@]}" | awk -v lo="$(awk -v c="$CUT_AT" 'BEGIN {printf "%.3f", c - 1}')" \
-  -v hi="$(awk -v c="$CUT_AT" 'BEGIN {printf "%.3f", c + 1}')" -f "$HERE/latency.awk")
+tps_between() { # lo hi -> tps (or - when the window is missing or shorter than 1 s)
+  if [ "$1" = "-" ] || [ "$2" = "-" ] || awk -v a="$1" -v b="$2" 'BEGIN {exit !(b - a < 1)}'; then echo "-"; return; fi
+  cat "${LOGS[@]}" | awk -v lo="$1" -v hi="$2" -f "$HERE/latency.awk" | awk '{print $2}'
+}
+add() { awk -v a="$1" -v b="$2" 'BEGIN {if (a == "-") print "-"; else printf "%.3f", a + b}'; }
+# shrink the hold by 0.5 s at its start and 1 s at its end (sampling, the first batch starting)
+CAP_LO="$(add "$HOLD_START" 0.5)"; CAP_HI="$(add "$HOLD_END" -1)"
+CAP_TPS="$(tps_between "$CAP_LO" "$CAP_HI")"
+BF_TPS="$(tps_between "$(add "$HOLD_END" 0)" "$BF_END")"
+WIN_TPS="$(tps_between "$(add "$HOLD_END" 0)" "$(add "$CUT_AT" -1)")"
+PRE_TPS="$(tps_between "$(add "$MIG_START" -9)" "$MIG_START")"
+read -r CUT_N _ _ CUT_P99 CUT_MAX < <(cat "${LOGS[@]}" | awk -v lo="$(add "$CUT_AT" -1)" -v hi="$(add "$CUT_AT" 1)" -f "$HERE/latency.awk")
 read -r _ _ _ ALL_P99 ALL_MAX < <(cat "${LOGS[@]}" | awk -v lo="$MIG_START" -v hi="$MIG_END" -f "$HERE/latency.awk")
-# the backfill part of the capture window alone (the backfill competes for the 2 cores as well)
-read -r _ BF_TPS _ _ _ < <(cat "${LOGS[@]}" | awk -v lo="$BF_START" -v hi="$BF_END" -f "$HERE/latency.awk")
+read -r _ _ _ BFL_P99 BFL_MAX < <(cat "${LOGS[@]}" | awk -v lo="$(add "$HOLD_END" 0)" -v hi="$BF_END" -f "$HERE/latency.awk")
 
 pct() { awk -v a="$1" -v b="$2" 'BEGIN {if (a == "-" || b == "-" || b == 0) print "-"; else printf "%.1f", 100 * a / b}'; }
-TPS_LOSS="$(awk -v c="$CAP_TPS" -v b="$BASE_TPS" 'BEGIN {printf "%.1f", 100 * (b - c) / b}')"
-BF_PCT="$(pct "$BF_RATE" "$RAW_RATE")"
+loss() { awk -v c="$1" -v b="$2" 'BEGIN {if (c == "-" || b == "-" || b == 0) print "-"; else printf "%.1f", 100 * (b - c) / b}'; }
 verdict() { awk -v v="$1" -v op="$2" -v g="$3" 'BEGIN {if (v == "-") print "n/a"; else if ((op == "<=" && v + 0 <= g) || (op == ">=" && v + 0 >= g)) print "PASS"; else print "MISS"}'; }
+CAP_LOSS="$(loss "$CAP_TPS" "$BASE_TPS")"
+BF_LOSS="$(loss "$BF_TPS" "$BASE_TPS")"
+WIN_LOSS="$(loss "$WIN_TPS" "$BASE_TPS")"
+BF_PCT="$(pct "$BF_RATE" "$RAW_RATE")"
+BF_PCT_IDLE="$(pct "$BF_RATE" "$RAW_IDLE_RATE")"
 
 {
   echo "Shadowshift migration benchmark, $(date -u +%Y-%m-%dT%H:%M:%SZ), $(nproc) cores, $ROWS rows, pgbench ${CLIENTS}c/${THREADS}j"
   echo "table $TABLE amount bigint -> text; v2 plan $PLAN2 $STATUS2 ($STRATEGY2); output in $OUT"
   echo
-  printf '%-46s %14s %14s %s\n' "measure" "value" "goal" "verdict"
-  printf '%-46s %14s %14s %s\n' "cutover write stall p99 (cutover +-1 s, $CUT_N tx)" "$CUT_P99 ms" "<= 50 ms" "$(verdict "$CUT_P99" "<=" 50)"
-  printf '%-46s %14s %14s %s\n' "cutover write stall max (cutover +-1 s)" "$CUT_MAX ms" "" ""
-  printf '%-46s %14s %14s %s\n' "backfill rate (migration record)" "$BF_RATE rows/s" "" ""
-  printf '%-46s %14s %14s %s\n' "raw INSERT INTO copy SELECT * FROM table" "$RAW_RATE rows/s" "" ""
-  printf '%-46s %14s %14s %s\n' "backfill / raw copy" "$BF_PCT %" ">= 70 %" "$(verdict "$BF_PCT" ">=" 70)"
-  printf '%-46s %14s %14s %s\n' "backfill rate (last RUNNING event rowsPerSecond)" "$EVENT_RATE rows/s" "" ""
-  printf '%-46s %14s %14s %s\n' "TPS baseline (pgbench alone)" "$BASE_TPS" "" ""
-  printf '%-46s %14s %14s %s\n' "TPS during capture (shadow created .. cutover-1s)" "$CAP_TPS" "" ""
-  printf '%-46s %14s %14s %s\n' "  of which during backfill" "$BF_TPS" "" ""
-  printf '%-46s %14s %14s %s\n' "TPS loss during capture" "$TPS_LOSS %" "<= 10 %" "$(verdict "$TPS_LOSS" "<=" 10)"
-  printf '%-46s %14s %14s %s\n' "latency p99 / max, whole migration" "$ALL_P99 / $ALL_MAX ms" "" ""
-  printf '%-46s %14s %14s %s\n' "latency p50 / p99 / max, baseline" "$BASE_P50 / $BASE_P99 / $BASE_MAX ms" "" ""
-  printf '%-46s %14s %14s %s\n' "pgbench error lines during migration" "$FAILED_TX" "0" "$( [ "$FAILED_TX" = 0 ] && echo PASS || echo MISS)"
+  printf '%-52s %16s %10s %s\n' "measure" "value" "goal" "verdict"
+  printf '%-52s %16s %10s %s\n' "cutover write stall p99 (cutover +-1 s, $CUT_N tx)" "$CUT_P99 ms" "<= 50 ms" "$(verdict "$CUT_P99" "<=" 50)"
+  printf '%-52s %16s %10s %s\n' "cutover write stall max (cutover +-1 s)" "$CUT_MAX ms" "" ""
+  printf '%-52s %16s %10s %s\n' "backfill rate, under load (worker: $BF_COPIED rows/${BF_SECONDS}s)" "$BF_RATE rows/s" "" ""
+  printf '%-52s %16s %10s %s\n' "raw INSERT INTO copy SELECT *, under the same load" "$RAW_RATE rows/s" "" ""
+  printf '%-52s %16s %10s %s\n' "raw INSERT INTO copy SELECT *, idle server" "$RAW_IDLE_RATE rows/s" "" ""
+  printf '%-52s %16s %10s %s\n' "backfill / raw copy, both under load" "$BF_PCT %" ">= 70 %" "$(verdict "$BF_PCT" ">=" 70)"
+  printf '%-52s %16s %10s %s\n' "backfill (under load) / raw copy (idle)" "$BF_PCT_IDLE %" "" ""
+  printf '%-52s %16s %10s %s\n' "TPS baseline (pgbench alone, before)" "$BASE_TPS" "" ""
+  printf '%-52s %16s %10s %s\n' "TPS in the 9 s before the migration" "$PRE_TPS" "" ""
+  printf '%-52s %16s %10s %s\n' "TPS capture only (triggers on, no backfill)" "$CAP_TPS" "" ""
+  printf '%-52s %16s %10s %s\n' "TPS loss from capture" "$CAP_LOSS %" "<= 10 %" "$(verdict "$CAP_LOSS" "<=" 10)"
+  printf '%-52s %16s %10s %s\n' "TPS during backfill (capture + backfill)" "$BF_TPS" "" ""
+  printf '%-52s %16s %10s %s\n' "  loss vs baseline" "$BF_LOSS %" "" ""
+  printf '%-52s %16s %10s %s\n' "TPS backfill .. cutover-1s (+ indexes, validation)" "$WIN_TPS" "" ""
+  printf '%-52s %16s %10s %s\n' "  loss vs baseline" "$WIN_LOSS %" "" ""
+  printf '%-52s %16s %10s %s\n' "latency p99 / max during backfill" "$BFL_P99 / $BFL_MAX ms" "" ""
+  printf '%-52s %16s %10s %s\n' "latency p99 / max, whole migration" "$ALL_P99 / $ALL_MAX ms" "" ""
+  printf '%-52s %16s %10s %s\n' "latency p50 / p99 / max, baseline" "$BASE_P50 / $BASE_P99 / $BASE_MAX ms" "" ""
+  printf '%-52s %16s %10s %s\n' "pgbench error lines during migration" "$FAILED_TX" "0" "$( [ "$FAILED_TX" = 0 ] && echo PASS || echo MISS)"
   echo
-  echo "phases (epoch s): capture from $CAP_START, backfill $BF_START .. $BF_END ($BF_ROWS rows), cutover at $CUT_AT; v2 submitted $MIG_START, finished $MIG_END"
+  echo "phases (epoch s): capture-only hold $HOLD_START .. $HOLD_END (measured $CAP_LO .. $CAP_HI), backfill until $BF_END"
+  echo "($BF_ROWS rows checkpointed), cutover at $CUT_AT; v2 submitted $MIG_START, finished $MIG_END"
 } | tee "$OUT/report.txt"
