@@ -61,6 +61,7 @@ public final class LocalStack implements AutoCloseable {
     private final Options options;
     private final Infrastructure infra;
     private final Map<Service, ServiceProcess> services = new LinkedHashMap<>();
+    private final Map<Service, Map<String, String>> environments = new LinkedHashMap<>();
 
     private LocalStack(Options options, Infrastructure infra) {
         this.options = options;
@@ -107,8 +108,8 @@ public final class LocalStack implements AutoCloseable {
             env.put("SHADOWSHIFT_BACKUP_DIR", options.workDir().resolve("backups").toString());
             env.put("QUARKUS_HTTP_PORT", Integer.toString(port));
             env.putAll(options.extraEnv());
-            Path jar = options.repoRoot().resolve(s.module).resolve("target/quarkus-app/quarkus-run.jar");
-            services.put(s, ServiceProcess.start(s.module, jar, port, s.maxHeap, env, options.workDir().resolve("logs")));
+            environments.put(s, env);
+            services.put(s, launch(s, port, env, false));
         }
         say.accept("waiting for the services' readiness checks");
         ExecutorService pool = Executors.newFixedThreadPool(services.size());
@@ -131,6 +132,25 @@ public final class LocalStack implements AutoCloseable {
         } finally {
             pool.shutdownNow();
         }
+    }
+
+    private ServiceProcess launch(Service s, int port, Map<String, String> env, boolean restart) throws IOException {
+        Path jar = options.repoRoot().resolve(s.module).resolve("target/quarkus-app/quarkus-run.jar");
+        return ServiceProcess.start(s.module, jar, port, s.maxHeap, env, options.workDir().resolve("logs"), restart);
+    }
+
+    /**
+     * Kills a service the hard way (SIGKILL, as a crash or an OOM killer would) and starts it again on the same port,
+     * with extra settings on top of its usual ones, then waits until it is ready.
+     */
+    public void killAndRestart(Service service, Map<String, String> extraEnv) throws Exception {
+        ServiceProcess old = services.get(service);
+        old.kill();
+        Map<String, String> env = new HashMap<>(environments.get(service));
+        env.putAll(extraEnv);
+        ServiceProcess restarted = launch(service, old.port(), env, true);
+        services.put(service, restarted);
+        restarted.awaitReady(Duration.ofSeconds(120));
     }
 
     public Infrastructure infrastructure() {

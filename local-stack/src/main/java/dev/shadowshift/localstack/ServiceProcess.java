@@ -28,7 +28,9 @@ final class ServiceProcess implements AutoCloseable {
         this.process = process;
     }
 
-    static ServiceProcess start(String name, Path jar, int port, String maxHeap, Map<String, String> env, Path logDir) throws IOException {
+    /** @param appendLog true for a restart, so the log keeps what the previous run wrote before it died */
+    static ServiceProcess start(String name, Path jar, int port, String maxHeap, Map<String, String> env, Path logDir,
+                                boolean appendLog) throws IOException {
         if (!Files.isRegularFile(jar)) {
             throw new IllegalStateException(name + " is not built: " + jar + " is missing (run ./mvnw -DskipTests package)");
         }
@@ -38,7 +40,7 @@ final class ServiceProcess implements AutoCloseable {
                 "-XX:TieredStopAtLevel=1", "-Dquarkus.http.port=" + port, "-jar", jar.toString()));
         ProcessBuilder builder = new ProcessBuilder(command)
                 .redirectErrorStream(true)
-                .redirectOutput(log.toFile());
+                .redirectOutput(appendLog ? ProcessBuilder.Redirect.appendTo(log.toFile()) : ProcessBuilder.Redirect.to(log.toFile()));
         builder.environment().putAll(env);
         return new ServiceProcess(name, port, log, builder.start());
     }
@@ -89,6 +91,17 @@ final class ServiceProcess implements AutoCloseable {
             return String.join("\n", all.subList(Math.max(0, all.size() - lines), all.size()));
         } catch (IOException e) {
             return "(cannot read " + log + ")";
+        }
+    }
+
+    /** What a crash looks like from outside: SIGKILL, no shutdown hooks, no goodbye to Kafka or PostgreSQL. */
+    void kill() {
+        process.descendants().forEach(ProcessHandle::destroyForcibly);
+        process.destroyForcibly();
+        try {
+            process.waitFor(10, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
         }
     }
 

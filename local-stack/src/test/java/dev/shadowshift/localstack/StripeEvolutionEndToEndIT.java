@@ -8,6 +8,7 @@ import dev.shadowshift.contracts.Topics;
 import dev.shadowshift.contracts.events.Alert;
 import dev.shadowshift.contracts.events.BackupCompleted;
 import dev.shadowshift.contracts.events.MigrationPlanned;
+import dev.shadowshift.contracts.events.MigrationProgress;
 import dev.shadowshift.contracts.events.SchemaChange;
 import dev.shadowshift.contracts.events.SpecChanged;
 import dev.shadowshift.testkit.TopicWatcher;
@@ -213,6 +214,50 @@ class StripeEvolutionEndToEndIT {
             assertEquals(5000, rs.getLong(1), "no row lost or duplicated");
             assertEquals(new java.math.BigDecimal("1250250000"), rs.getBigDecimal(2));
             assertEquals("numeric", rs.getString(3));
+        }
+    }
+
+    @Test
+    @Order(5)
+    void aWorkerKilledInTheMiddleOfAShadowMigrationResumesAfterRestartAndLosesNoRow() throws Exception {
+        // a worker whose next shadow migration stops after its capture triggers exist, before the backfill
+        stack.killAndRestart(LocalStack.Service.MIGRATION, Map.of("SHADOWSHIFT_MIGRATION_SHADOW_HOLD_BEFORE_BACKFILL", "300s"));
+        String asText = new String(getClass().getResourceAsStream("/shop-amount-decimal.yaml").readAllBytes())
+                .replace("amount: {type: number}", "amount: {type: string}").replace("version: \"3\"", "version: \"4\"");
+        HttpResponse<String> submitted = driver.submit("shop", asText, "main", "shop");
+        assertEquals(201, submitted.statusCode(), submitted.body());
+        int version = EventCodec.mapper().readTree(submitted.body()).path("version").asInt();
+        MigrationPlanned plan = driver.awaitPlan("shop", version, PATIENCE);
+        assertEquals("SHADOW_TABLE", plan.strategy());
+        driver.watcher().await(Topics.MIGRATION_PROGRESS, s -> {
+            JsonNode data = EventCodec.read(s.value()).data();
+            return data.path("planId").asText().equals(plan.planId()) && data.path("message").asText().contains("hold-before-backfill");
+        }, PATIENCE);
+
+        // the worker dies with the capture triggers in place; clients keep writing meanwhile
+        stack.killAndRestart(LocalStack.Service.MIGRATION, Map.of());
+        try (Connection c = target(); Statement s = c.createStatement()) {
+            s.execute("INSERT INTO shop.orders (id, customer, amount) SELECT 'or_' || g, 'cus_1', g FROM generate_series(5001, 5100) g");
+            s.execute("DELETE FROM shop.orders WHERE id IN ('or_1', 'or_2')");
+            s.execute("UPDATE shop.orders SET customer = 'cus_moved' WHERE id = 'or_3'");
+        }
+
+        MigrationProgress last = driver.awaitOutcome(plan.planId(), PATIENCE, System.out::println);
+        assertEquals("COMPLETED", last.status(), "resumed after the kill: " + last);
+        try (Connection c = target(); Statement s = c.createStatement()) {
+            try (ResultSet rs = s.executeQuery("SELECT count(*), pg_typeof(min(amount))::text, "
+                    + "(SELECT customer FROM shop.orders WHERE id = 'or_3') FROM shop.orders")) {
+                rs.next();
+                assertEquals(5098, rs.getLong(1), "5,000 + 100 inserted - 2 deleted while the worker was dead");
+                assertEquals("text", rs.getString(2));
+                assertEquals("cus_moved", rs.getString(3));
+            }
+            try (ResultSet rs = s.executeQuery("SELECT (SELECT count(*) FROM pg_trigger WHERE tgname LIKE '%\\_ss\\_capture%'), "
+                    + "(SELECT count(*) FROM pg_class WHERE relname LIKE '%\\_ss\\_new\\_%')")) {
+                rs.next();
+                assertEquals(0, rs.getInt(1), "capture triggers left behind");
+                assertEquals(0, rs.getInt(2), "shadow tables left behind");
+            }
         }
     }
 
