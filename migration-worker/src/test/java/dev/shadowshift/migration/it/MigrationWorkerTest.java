@@ -19,7 +19,6 @@ import dev.shadowshift.testkit.ShadowshiftTestResource;
 import dev.shadowshift.testkit.TopicWatcher;
 import io.quarkus.test.common.WithTestResource;
 import io.quarkus.test.junit.QuarkusTest;
-import org.eclipse.microprofile.config.ConfigProvider;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.MethodOrderer;
@@ -28,7 +27,6 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestMethodOrder;
 
 import java.sql.Connection;
-import java.sql.DriverManager;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.Statement;
@@ -36,6 +34,9 @@ import java.time.Duration;
 import java.util.List;
 import java.util.UUID;
 
+import static dev.shadowshift.migration.it.WorkerUnderTest.bootstrap;
+import static dev.shadowshift.migration.it.WorkerUnderTest.progressOf;
+import static dev.shadowshift.migration.it.WorkerUnderTest.target;
 import static io.restassured.RestAssured.given;
 import static org.awaitility.Awaitility.await;
 import static org.hamcrest.Matchers.containsString;
@@ -180,7 +181,7 @@ class MigrationWorkerTest {
             MigrationProgress retry = watcher.await(Topics.MIGRATION_PROGRESS, s -> {
                 MigrationProgress p = progressOf(s.value());
                 return p.planId().equals(planId) && p.status().equals("RUNNING") && p.message().contains("could not lock");
-            }, WAIT).value().transform(MigrationWorkerTest::progressOf);
+            }, WAIT).value().transform(WorkerUnderTest::progressOf);
             assertTrue(retry.message().contains("retrying"), retry.message());
             assertFalse(columns("customers").contains("phone"));
             holder.rollback();
@@ -252,16 +253,11 @@ class MigrationWorkerTest {
     }
 
     private static MigrationPlanned planned(String planId) {
-        TopicWatcher.Seen seen = watcher.await(Topics.MIGRATION_PLANNED, s -> planId.equals(s.key()), WAIT);
-        return EventSchemas.parse(seen.value(), EventType.MIGRATION_PLANNED).dataAs(MigrationPlanned.class);
+        return WorkerUnderTest.planned(watcher, planId, WAIT);
     }
 
     private static MigrationProgress progress(String planId, String status) {
-        TopicWatcher.Seen seen = watcher.await(Topics.MIGRATION_PROGRESS, s -> {
-            MigrationProgress p = progressOf(s.value());
-            return p.planId().equals(planId) && p.status().equals(status);
-        }, WAIT);
-        return progressOf(seen.value());
+        return WorkerUnderTest.progress(watcher, planId, status, WAIT);
     }
 
     @Test
@@ -282,9 +278,6 @@ class MigrationWorkerTest {
         }
     }
 
-    private static MigrationProgress progressOf(String value) {
-        return EventSchemas.parse(value, EventType.MIGRATION_PROGRESS).dataAs(MigrationProgress.class);
-    }
 
     private static List<String> columns(String table) throws Exception {
         try (Connection c = target(); PreparedStatement ps = c.prepareStatement(
@@ -298,16 +291,5 @@ class MigrationWorkerTest {
             }
             return names;
         }
-    }
-
-    private static Connection target() throws Exception {
-        var config = ConfigProvider.getConfig();
-        return DriverManager.getConnection(config.getValue("shadowshift.targets.main.jdbc-url", String.class),
-                config.getValue("shadowshift.targets.main.username", String.class),
-                config.getOptionalValue("shadowshift.targets.main.password", String.class).orElse(""));
-    }
-
-    private static String bootstrap() {
-        return ConfigProvider.getConfig().getValue("kafka.bootstrap.servers", String.class);
     }
 }

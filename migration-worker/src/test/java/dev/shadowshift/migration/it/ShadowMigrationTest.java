@@ -27,7 +27,6 @@ import dev.shadowshift.testkit.TopicWatcher;
 import io.quarkus.test.common.WithTestResource;
 import io.quarkus.test.junit.QuarkusTest;
 import jakarta.inject.Inject;
-import org.eclipse.microprofile.config.ConfigProvider;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.MethodOrderer;
@@ -36,7 +35,6 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestMethodOrder;
 
 import java.sql.Connection;
-import java.sql.DriverManager;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
@@ -48,6 +46,9 @@ import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
 
+import static dev.shadowshift.migration.it.WorkerUnderTest.bootstrap;
+import static dev.shadowshift.migration.it.WorkerUnderTest.progressOf;
+import static dev.shadowshift.migration.it.WorkerUnderTest.target;
 import static io.restassured.RestAssured.given;
 import static org.hamcrest.Matchers.containsString;
 import static org.hamcrest.Matchers.equalTo;
@@ -709,30 +710,10 @@ class ShadowMigrationTest {
     }
 
     private static MigrationPlanned planned(String planId) {
-        TopicWatcher.Seen seen = watcher.await(Topics.MIGRATION_PLANNED, s -> planId.equals(s.key()), WAIT);
-        return EventSchemas.parse(seen.value(), EventType.MIGRATION_PLANNED).dataAs(MigrationPlanned.class);
+        return WorkerUnderTest.planned(watcher, planId, WAIT);
     }
 
     private static MigrationProgress progress(String planId, String status) {
-        TopicWatcher.Seen seen = watcher.await(Topics.MIGRATION_PROGRESS, s -> {
-            MigrationProgress p = progressOf(s.value());
-            return p.planId().equals(planId) && p.status().equals(status);
-        }, WAIT);
-        return progressOf(seen.value());
-    }
-
-    private static MigrationProgress progressOf(String value) {
-        return EventSchemas.parse(value, EventType.MIGRATION_PROGRESS).dataAs(MigrationProgress.class);
-    }
-
-    static Connection target() throws SQLException {
-        var config = ConfigProvider.getConfig();
-        return DriverManager.getConnection(config.getValue("shadowshift.targets.main.jdbc-url", String.class),
-                config.getValue("shadowshift.targets.main.username", String.class),
-                config.getOptionalValue("shadowshift.targets.main.password", String.class).orElse(""));
-    }
-
-    private static String bootstrap() {
-        return ConfigProvider.getConfig().getValue("kafka.bootstrap.servers", String.class);
+        return WorkerUnderTest.progress(watcher, planId, status, WAIT);
     }
 }

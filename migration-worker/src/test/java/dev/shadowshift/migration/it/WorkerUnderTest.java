@@ -1,0 +1,49 @@
+package dev.shadowshift.migration.it;
+
+import dev.shadowshift.contracts.EventSchemas;
+import dev.shadowshift.contracts.EventType;
+import dev.shadowshift.contracts.Topics;
+import dev.shadowshift.contracts.events.MigrationPlanned;
+import dev.shadowshift.contracts.events.MigrationProgress;
+import dev.shadowshift.testkit.TopicWatcher;
+import org.eclipse.microprofile.config.ConfigProvider;
+
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.SQLException;
+import java.time.Duration;
+
+/** What the worker's integration tests share: the broker and target it was wired to, and reading its events back. */
+final class WorkerUnderTest {
+
+    private WorkerUnderTest() {
+    }
+
+    static Connection target() throws SQLException {
+        var config = ConfigProvider.getConfig();
+        return DriverManager.getConnection(config.getValue("shadowshift.targets.main.jdbc-url", String.class),
+                config.getValue("shadowshift.targets.main.username", String.class),
+                config.getOptionalValue("shadowshift.targets.main.password", String.class).orElse(""));
+    }
+
+    static String bootstrap() {
+        return ConfigProvider.getConfig().getValue("kafka.bootstrap.servers", String.class);
+    }
+
+    static MigrationPlanned planned(TopicWatcher watcher, String planId, Duration wait) {
+        TopicWatcher.Seen seen = watcher.await(Topics.MIGRATION_PLANNED, s -> planId.equals(s.key()), wait);
+        return EventSchemas.parse(seen.value(), EventType.MIGRATION_PLANNED).dataAs(MigrationPlanned.class);
+    }
+
+    static MigrationProgress progress(TopicWatcher watcher, String planId, String status, Duration wait) {
+        TopicWatcher.Seen seen = watcher.await(Topics.MIGRATION_PROGRESS, s -> {
+            MigrationProgress p = progressOf(s.value());
+            return p.planId().equals(planId) && p.status().equals(status);
+        }, wait);
+        return progressOf(seen.value());
+    }
+
+    static MigrationProgress progressOf(String value) {
+        return EventSchemas.parse(value, EventType.MIGRATION_PROGRESS).dataAs(MigrationProgress.class);
+    }
+}
