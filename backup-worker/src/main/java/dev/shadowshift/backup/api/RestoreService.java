@@ -1,11 +1,11 @@
 package dev.shadowshift.backup.api;
 
+import dev.shadowshift.pg.dump.TableName;
+import dev.shadowshift.pg.dump.ProcessRunner;
+import dev.shadowshift.pg.dump.PgCommands;
 import dev.shadowshift.backup.catalog.BackupEntry;
 import dev.shadowshift.backup.dump.BackupConfig;
 import dev.shadowshift.backup.dump.BackupMaker;
-import dev.shadowshift.backup.dump.PgCommands;
-import dev.shadowshift.backup.dump.ProcessRunner;
-import dev.shadowshift.backup.dump.TableName;
 import dev.shadowshift.pg.PgEndpoint;
 import dev.shadowshift.pg.SqlIdentifiers;
 import dev.shadowshift.pg.TargetDatabases;

@@ -1,5 +1,6 @@
 package dev.shadowshift.backup.dump;
 
+import dev.shadowshift.pg.dump.ProcessRunner;
 import io.quarkus.runtime.StartupEvent;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;

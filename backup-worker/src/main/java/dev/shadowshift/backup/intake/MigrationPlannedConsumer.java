@@ -1,10 +1,11 @@
 package dev.shadowshift.backup.intake;
 
+import dev.shadowshift.pg.dump.TableDump;
+import dev.shadowshift.pg.dump.TableName;
 import dev.shadowshift.backup.catalog.BackupCatalog;
 import dev.shadowshift.backup.catalog.BackupEntry;
 import dev.shadowshift.backup.dump.BackupConfig;
 import dev.shadowshift.backup.dump.BackupMaker;
-import dev.shadowshift.backup.dump.TableName;
 import dev.shadowshift.backup.messaging.EventPublisher;
 import dev.shadowshift.contracts.CloudEvent;
 import dev.shadowshift.contracts.EventSchemas;
@@ -87,7 +88,7 @@ public class MigrationPlannedConsumer {
         Optional<BackupEntry> existing = catalog.findByPlan(plan.planId());
         if (existing.isEmpty()) {
             String backupId = backupIdFor(plan.planId());
-            BackupMaker.Outcome outcome = maker.make(backupId, plan.target(), tables);
+            TableDump.Outcome outcome = maker.make(backupId, plan.target(), tables);
             BackupEntry entry = entry(backupId, plan, outcome);
             try (Connection c = catalog.connection()) {
                 c.setAutoCommit(false);
@@ -110,7 +111,7 @@ public class MigrationPlannedConsumer {
         announce(existing.orElseThrow(() -> new IllegalStateException("backup of plan " + plan.planId() + " vanished")));
     }
 
-    private BackupEntry entry(String backupId, MigrationPlanned plan, BackupMaker.Outcome outcome) {
+    private BackupEntry entry(String backupId, MigrationPlanned plan, TableDump.Outcome outcome) {
         OffsetDateTime now = OffsetDateTime.now(ZoneOffset.UTC).truncatedTo(ChronoUnit.MILLIS);
         List<String> names = plan.backupTables();
         if (!outcome.verified()) {

@@ -1,5 +1,6 @@
 package dev.shadowshift.schema.cli;
 
+import dev.shadowshift.pg.cli.DatabaseUrl;
 import java.time.Duration;
 import java.time.format.DateTimeParseException;
 import java.util.Arrays;
@@ -72,8 +73,8 @@ public record CliOptions(String verb, String spec, String existingDb, String sch
             throw new CliException("--existing-db=URL is required (or set DATABASE_URL): " + DatabaseUrl.EXPECTED);
         }
         String format = flags.getOrDefault("format", "sql").toLowerCase(Locale.ROOT);
-        if (!format.equals("sql") && !format.equals("json")) {
-            throw new CliException("--format must be sql or json, not '" + flags.get("format") + "'");
+        if (!format.equals("sql") && !format.equals("json") && !format.equals("event")) {
+            throw new CliException("--format must be sql, json or event, not '" + flags.get("format") + "'");
         }
         List<String> objects = flags.get("objects") == null ? null
                 : Arrays.stream(flags.get("objects").split(",")).map(String::trim).filter(s -> !s.isEmpty()).distinct().toList();

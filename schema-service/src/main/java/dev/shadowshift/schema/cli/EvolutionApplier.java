@@ -1,5 +1,6 @@
 package dev.shadowshift.schema.cli;
 
+import dev.shadowshift.pg.cli.ProgressBar;
 import dev.shadowshift.contracts.events.SchemaChange;
 
 import java.io.PrintStream;

@@ -1,8 +1,14 @@
 package dev.shadowshift.schema.cli;
 
+import dev.shadowshift.pg.cli.DatabaseUrl;
+import dev.shadowshift.pg.cli.ProgressBar;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
+import dev.shadowshift.contracts.CloudEvent;
+import dev.shadowshift.contracts.EventCodec;
 import dev.shadowshift.contracts.events.SchemaChange;
+import dev.shadowshift.contracts.events.SpecChanged;
+import dev.shadowshift.pg.TargetsConfig;
 import dev.shadowshift.pg.CatalogReader;
 import dev.shadowshift.pg.LiveSchema;
 import dev.shadowshift.pg.SqlIdentifiers;
@@ -14,6 +20,7 @@ import dev.shadowshift.schema.compile.IndexAdvisor;
 import dev.shadowshift.schema.compile.Names;
 import dev.shadowshift.schema.compile.SchemaCompiler;
 import dev.shadowshift.schema.diff.SchemaDiffer;
+import dev.shadowshift.schema.registry.SpecRegistrar;
 import dev.shadowshift.schema.spec.ParsedSpec;
 import dev.shadowshift.schema.spec.RejectedSpecException;
 import dev.shadowshift.schema.spec.SpecParser;
@@ -52,6 +59,8 @@ import java.util.function.Function;
  */
 public final class SchemaCli {
 
+    /** The CloudEvents source of events the CLI writes for the migration engine. */
+    public static final String CLI_SOURCE = "/shadowshift/cli";
     public static final int OK = 0;
     public static final int INVALID_INPUT = 2;
     public static final int UNSAFE_PENDING = 3;
@@ -168,7 +177,8 @@ public final class SchemaCli {
                   --schema=S           target schema (default: the first word of the spec's title, e.g. stripe)
                   --objects=a,b        only these component schemas become tables
                   --rule=R             all-objects (default) or objects-with-id, when --objects is not given
-                  --format=sql|json    output format (default sql)
+                  --format=sql|json|event  output format (default sql); event: the spec-changed event
+                                       the migration engine takes (what ./shadowshift migrate hands it)
                   --with-indexes       also the recommended indexes (CREATE INDEX CONCURRENTLY)
                   --ignore-drops       do not report tables or columns the spec does not have
                   --lock-timeout=2s    migrate: how long a statement may wait for its lock
@@ -290,6 +300,10 @@ public final class SchemaCli {
     }
 
     private int printDiff(Report r) {
+        if (r.options().format().equals("event")) {
+            out.println(EventCodec.write(specChangedEvent(r)));
+            return exitFor(r);
+        }
         if (r.options().format().equals("json")) {
             printJson(r, null);
             return exitFor(r);
@@ -308,6 +322,24 @@ public final class SchemaCli {
             out.println("-- nothing to do: the database matches the spec");
         }
         return exitFor(r);
+    }
+
+    /**
+     * The diff as the spec-changed event schema-service would publish for it, for {@code ./shadowshift migrate} to
+     * hand to the migration engine without Kafka. Its id derives from the database, the schema and the changes, so
+     * that running the same migration again after an interruption finds (and resumes) the plan it made before.
+     */
+    static CloudEvent specChangedEvent(Report r) {
+        String changes;
+        try {
+            changes = EventCodec.mapper().writeValueAsString(r.changes());
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        String hash = SpecRegistrar.sha256(r.database() + "\n" + r.schema() + "\n" + changes);
+        String id = java.util.UUID.nameUUIDFromBytes(("cli-spec-changed:" + hash).getBytes(java.nio.charset.StandardCharsets.UTF_8)).toString();
+        SpecChanged payload = new SpecChanged(r.specFile(), 1, null, hash, TargetsConfig.DEFAULT_TARGET, r.schema(), "NONE", r.changes());
+        return EventCodec.create(id, CLI_SOURCE, r.specFile(), payload);
     }
 
     private int printEvolution(Report r) {

@@ -220,7 +220,7 @@ public class SpecRegistrar {
         }
     }
 
-    static String sha256(String text) {
+    public static String sha256(String text) {
         return sha256(text.getBytes(StandardCharsets.UTF_8));
     }
 }

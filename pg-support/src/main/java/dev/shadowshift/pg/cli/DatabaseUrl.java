@@ -1,4 +1,4 @@
-package dev.shadowshift.schema.cli;
+package dev.shadowshift.pg.cli;
 
 import java.net.URI;
 import java.net.URISyntaxException;
@@ -18,7 +18,7 @@ import java.util.Properties;
  */
 public record DatabaseUrl(String jdbcUrl, String host, int port, String database, String user, String password) {
 
-    static final String EXPECTED = "expected jdbc:postgresql://host:port/db?user=..&password=.. or postgresql://user:password@host:port/db";
+    public static final String EXPECTED = "expected jdbc:postgresql://host:port/db?user=..&password=.. or postgresql://user:password@host:port/db";
 
     public static DatabaseUrl parse(String value) {
         if (value == null || value.isBlank()) {

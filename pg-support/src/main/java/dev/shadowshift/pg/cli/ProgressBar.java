@@ -1,4 +1,4 @@
-package dev.shadowshift.schema.cli;
+package dev.shadowshift.pg.cli;
 
 import java.io.PrintStream;
 
@@ -6,7 +6,7 @@ import java.io.PrintStream;
  * A one-line progress bar redrawn in place on a terminal; on anything else (a pipe, a CI log, a test) one plain line
  * per tenth of the work, so that logs stay readable.
  */
-final class ProgressBar {
+public final class ProgressBar {
 
     private static final int WIDTH = 30;
     private final PrintStream out;
@@ -14,13 +14,13 @@ final class ProgressBar {
     private final boolean terminal;
     private int lastTenth = -1;
 
-    ProgressBar(PrintStream out, int total, boolean terminal) {
+    public ProgressBar(PrintStream out, int total, boolean terminal) {
         this.out = out;
         this.total = Math.max(total, 1);
         this.terminal = terminal;
     }
 
-    void show(int done, String what) {
+    public void show(int done, String what) {
         int filled = done * WIDTH / total;
         if (terminal) {
             String label = what.length() > 40 ? what.substring(0, 37) + "..." : what;
@@ -35,7 +35,7 @@ final class ProgressBar {
         }
     }
 
-    void finish() {
+    public void finish() {
         if (terminal) {
             out.println();
         }

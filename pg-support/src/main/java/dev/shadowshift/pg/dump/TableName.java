@@ -1,4 +1,4 @@
-package dev.shadowshift.backup.dump;
+package dev.shadowshift.pg.dump;
 
 /** A table a backup covers. */
 public record TableName(String schema, String table) {

@@ -1,4 +1,4 @@
-package dev.shadowshift.backup.dump;
+package dev.shadowshift.pg.dump;
 
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;

@@ -1,4 +1,4 @@
-package dev.shadowshift.backup.dump;
+package dev.shadowshift.pg.dump;
 
 import dev.shadowshift.pg.PgEndpoint;
 import dev.shadowshift.pg.SqlIdentifiers;
