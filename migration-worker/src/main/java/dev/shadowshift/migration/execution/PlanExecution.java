@@ -65,11 +65,14 @@ public class PlanExecution {
         int total = plan.steps().size();
         int done = stored.stepsDone();
         String where = plan.target() + "/" + plan.schema();
-        String startMessage = done > 0
-                ? "resuming after step " + done + " of " + total + " on " + where
+        // started_at is set by the first markRunning: a plan that has it was interrupted (crash, restart, pause)
+        boolean resumed = stored.startedAt() != null;
+        String startMessage = resumed
+                ? "resuming " + (done > 0 ? "after step " + done : "at step " + (done + 1)) + " of " + total + " on " + where
+                + " (strategy " + plan.strategy() + ")"
                 : "applying " + total + " steps to " + where + " (strategy " + plan.strategy() + ")";
         LOG.infof("plan %s: %s", planId, startMessage);
-        progress(plan, "STARTED", done, startMessage);
+        outcome(plan, "STARTED", done, startMessage);
 
         List<ExecutionUnits.Unit> units = ExecutionUnits.of(plan.steps());
         long lastReport = System.nanoTime();
@@ -130,7 +133,7 @@ public class PlanExecution {
         String message = "applied all " + total + " steps to " + where
                 + (plan.pending().isEmpty() ? "" : "; " + plan.pending().size() + " changes remain pending (shadow table or approval)");
         LOG.infof("plan %s: %s", planId, message);
-        progress(plan, "COMPLETED", done, message);
+        outcome(plan, "COMPLETED", done, message);
     }
 
     /** @return the open target connection, for the next unit */
@@ -197,7 +200,7 @@ public class PlanExecution {
             }
         }
         store.transition(plan.planId(), List.of("RUNNING"), "CANCELLED", null);
-        progress(plan, "ROLLED_BACK", done, "cancelled after step " + done + "; shadow objects removed, the original tables serve unchanged");
+        outcome(plan, "ROLLED_BACK", done, "cancelled after step " + done + "; shadow objects removed, the original tables serve unchanged");
     }
 
     /**
@@ -222,7 +225,7 @@ public class PlanExecution {
                         rebuild.table(), e.getMessage());
             }
         }
-        progress(plan, "FAILED", found.get().stepsDone(), error);
+        outcome(plan, "FAILED", found.get().stepsDone(), error);
         return true;
     }
 
@@ -230,7 +233,13 @@ public class PlanExecution {
         LOG.errorf("plan %s failed at %d of %d steps: %s", plan.planId(), done, plan.steps().size(), error);
         store.recordProgress(plan.planId(), done);
         store.markFailed(plan.planId(), List.of("RUNNING"), error);
-        progress(plan, "FAILED", done, error);
+        outcome(plan, "FAILED", done, error);
+    }
+
+    /** Events about the whole plan carry its strategy as their phase (IN_PLACE or SHADOW_TABLE), not a step's path. */
+    private void outcome(MigrationPlanned plan, String status, int done, String message) {
+        publisher.progress(new MigrationProgress(plan.planId(), plan.target(), status, plan.strategy(), done, plan.steps().size(),
+                message, null, null, null, null));
     }
 
     private void progress(MigrationPlanned plan, String status, int done, String message) {
