@@ -4,6 +4,7 @@ import io.smallrye.config.ConfigMapping;
 import io.smallrye.config.WithDefault;
 
 import java.time.Duration;
+import java.util.Optional;
 
 /** How the worker applies DDL to a live database. */
 @ConfigMapping(prefix = "shadowshift.migration")
@@ -72,10 +73,34 @@ public interface MigrationConfig {
         /**
          * Benchmark knob, 0 (off) in normal use: after the capture triggers exist and the high-water mark is taken,
          * wait this long before the backfill starts, so that the cost of capture alone can be measured under load.
-         * Pause and cancel requests end the wait early.
+         * Pause and cancel requests end the wait early. The same as {@link #holdAt()} BACKFILLING with
+         * {@link #holdFor()}, announced as "hold-before-backfill" (benchmarks/migration/run.sh relies on it).
          */
         @WithDefault("0s")
         Duration holdBeforeBackfill();
+
+        /**
+         * Test and benchmark knob, unset (off) in normal use: the checkpoint at which a shadow rebuild stops for
+         * {@link #holdFor()}, right after recording it, so that an end-to-end test can kill the worker at exactly
+         * that point of a real migration. The run announces the hold on migration-progress (a RUNNING event whose
+         * message reads "holding at OPTIMIZED for 300s (hold-at) on ...") and then sleeps; pause and cancel requests
+         * end the wait early. Every run of a rebuild that reaches the checkpoint holds, a resumed one too. A name
+         * that is not a {@link HoldPoint} fails the worker's start.
+         */
+        Optional<HoldPoint> holdAt();
+
+        /** How long the {@link #holdAt()} hold lasts; 0 (the default) turns it off. */
+        @WithDefault("0s")
+        Duration holdFor();
+
+        /**
+         * Where {@link #holdAt()} can stop a rebuild: the shadow checkpoints, each right after it is recorded, plus
+         * BACKFILL_BATCH, after the run's first backfill batch is checkpointed. CUT_OVER is after the swap committed
+         * and before the foreign keys pointing in are validated.
+         */
+        enum HoldPoint {
+            PREPARED, SHADOW_CREATED, BACKFILLING, BACKFILL_BATCH, BACKFILLED, OPTIMIZED, VALIDATED, CUT_OVER
+        }
 
         /** lock_timeout of the cutover and swap-back transactions: traffic never queues behind us longer. At most 200ms. */
         @WithDefault("200ms")

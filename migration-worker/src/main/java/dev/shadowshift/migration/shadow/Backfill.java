@@ -23,7 +23,7 @@ final class Backfill {
     interface Between {
         /** Checkpoints the batch; @return PAUSE or CANCEL when asked to stop, else null. */
         String afterBatch(List<String> lastKey, long rowsCopied, int batchSize, long rowsTotal, double rowsPerSecond)
-                throws SQLException;
+                throws SQLException, InterruptedException;
 
         /** Sleeps while throttled. */
         void throttle(Connection c) throws SQLException, InterruptedException;

@@ -18,6 +18,7 @@ import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
+import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
 
@@ -37,6 +38,8 @@ import java.util.Optional;
 public class ShadowEngine {
 
     private static final Logger LOG = Logger.getLogger(ShadowEngine.class);
+    /** Not a phase of its own: the hooks and the hold-at knob see it after each checkpointed backfill batch. */
+    private static final String BACKFILL_BATCH = MigrationConfig.Shadow.HoldPoint.BACKFILL_BATCH.name();
 
     public enum Outcome { CUT_OVER, PAUSED, CANCELLED }
 
@@ -76,6 +79,9 @@ public class ShadowEngine {
         ShadowNames n = ShadowNames.of(planId, rebuild.schema(), rebuild.table());
         ShadowCheckpoint cp = store.begin(planId, n);
         if (cp.finished()) {
+            if (cp.phase().equals(ShadowCheckpoint.CUT_OVER)) {
+                validateForeignKeysLeftNotValid(plan.plan().target(), n);
+            }
             return cp.phase().equals(ShadowCheckpoint.ABANDONED) ? Outcome.CANCELLED : Outcome.CUT_OVER;
         }
         try (Connection c = targets.open(plan.plan().target())) {
@@ -113,6 +119,31 @@ public class ShadowEngine {
             }
         }
         // closing the session released the advisory lock, also when we crash
+    }
+
+    /**
+     * The cutover is recorded before the foreign keys pointing in, which the swap re-added NOT VALID, are validated:
+     * a worker that died in between left them unvalidated, and a resumed run of its still running plan validates
+     * them here. Only NOT VALID ones are touched, so a run after a clean cutover takes no lock.
+     */
+    private void validateForeignKeysLeftNotValid(String target, ShadowNames n) throws SQLException, ShadowFailure {
+        try (Connection c = targets.open(target)) {
+            List<TargetCatalog.Constraint> notValid = TargetCatalog.foreignKeysIn(c, n.schema(), n.table()).stream()
+                    .filter(fk -> fk.definition().endsWith(" NOT VALID")).toList();
+            if (notValid.isEmpty()) {
+                return;
+            }
+            LOG.infof("validating %d foreign key(s) pointing in to %s that an interrupted cutover left NOT VALID",
+                    notValid.size(), n.qualified(n.table()));
+            TableSwap.validateForeignKeys(c, notValid);
+        } catch (SQLException e) {
+            if (SqlErrors.isTransient(e)) {
+                throw e;
+            }
+            throw new ShadowFailure("shadow rebuild of " + n.qualified(n.table()) + " failed in phase CUTOVER on "
+                    + "ALTER TABLE VALIDATE CONSTRAINT (foreign keys pointing in): " + SqlErrors.describe(e)
+                    + "; the cutover had committed: the rebuilt table serves and " + n.qualified(n.rollback()) + " is the rollback point", e);
+        }
     }
 
     /** What the run is doing right now, so that a failed statement can be reported in a user's terms. */
@@ -157,7 +188,9 @@ public class ShadowEngine {
             PreflightReport report = Preflight.start(c, n, rebuild, config);
             store.preflight(planId, n.table(), json(report));
             Preflight.validate(report);
-            hooks.reached(ShadowCheckpoint.PREPARED);
+            if (reached(at, n, ShadowCheckpoint.PREPARED) != null) {
+                return control(at, n, c);
+            }
         }
         if (stop(planId) != null) {
             return control(at, n, c);
@@ -170,7 +203,9 @@ public class ShadowEngine {
                 return null;
             });
             store.phase(planId, n.table(), ShadowCheckpoint.SHADOW_CREATED);
-            hooks.reached(ShadowCheckpoint.SHADOW_CREATED);
+            if (reached(at, n, ShadowCheckpoint.SHADOW_CREATED) != null) {
+                return control(at, n, c);
+            }
         }
         if (!cp.reached(ShadowCheckpoint.BACKFILLING)) {
             // taken after the capture trigger committed: every row above it is written through the trigger
@@ -178,8 +213,7 @@ public class ShadowEngine {
             List<String> hwm = Backfill.highWaterMark(c, n, original);
             long total = Preflight.scalarLong(c, "SELECT count(*) FROM " + table, null);
             store.highWaterMark(planId, n.table(), hwm, total);
-            hooks.reached(ShadowCheckpoint.BACKFILLING);
-            if (holdBeforeBackfill(at, n) != null) {
+            if (reached(at, n, ShadowCheckpoint.BACKFILLING) != null || holdBeforeBackfill(at, n) != null) {
                 return control(at, n, c);
             }
         }
@@ -191,7 +225,9 @@ public class ShadowEngine {
                 return control(at, n, c);
             }
             store.phase(planId, n.table(), ShadowCheckpoint.BACKFILLED);
-            hooks.reached(ShadowCheckpoint.BACKFILLED);
+            if (reached(at, n, ShadowCheckpoint.BACKFILLED) != null) {
+                return control(at, n, c);
+            }
         }
         if (stop(planId) != null) {
             return control(at, n, c);
@@ -206,7 +242,9 @@ public class ShadowEngine {
                 return null;
             }));
             store.phase(planId, n.table(), ShadowCheckpoint.OPTIMIZED);
-            hooks.reached(ShadowCheckpoint.OPTIMIZED);
+            if (reached(at, n, ShadowCheckpoint.OPTIMIZED) != null) {
+                return control(at, n, c);
+            }
         }
         if (stop(planId) != null) {
             return control(at, n, c);
@@ -216,7 +254,9 @@ public class ShadowEngine {
             doing.now("CUTOVER", "validation (row counts, EXCEPT both ways)");
             Validation.run(c, n, original, rebuild);
             store.phase(planId, n.table(), ShadowCheckpoint.VALIDATED);
-            hooks.reached(ShadowCheckpoint.VALIDATED);
+            if (reached(at, n, ShadowCheckpoint.VALIDATED) != null) {
+                return control(at, n, c);
+            }
         }
         // the backup gate: never cut over without a verified backup of this plan
         StoredPlan fresh = plans.find(planId).orElseThrow();
@@ -232,7 +272,8 @@ public class ShadowEngine {
         store.cutOver(planId, n.table(), config.retention(), reverse);
         doing.cutOver = true;
         doing.now("CUTOVER", "ALTER TABLE VALIDATE CONSTRAINT (foreign keys pointing in)");
-        hooks.reached(ShadowCheckpoint.CUT_OVER);
+        // past the swap there is nothing left to pause or cancel: a request only ends the hold
+        reached(at, n, ShadowCheckpoint.CUT_OVER);
         TableSwap.validateForeignKeys(c, fks);
         progress(at, "RUNNING", "CUTOVER", table + " now serves from the rebuilt table; the original is kept as "
                 + n.qualified(n.rollback()) + " for " + config.retention() + (reverse ? " with reverse sync" : " (no reverse cast: writes from now on are not carried back on rollback)"),
@@ -245,13 +286,22 @@ public class ShadowEngine {
         String planId = at.plan().planId();
         long[] lastReport = {0};
         long[] lastThrottleReport = {0};
+        boolean[] firstBatch = {true};
         progress(at, "RUNNING", "SHADOW", "backfilling " + n.qualified(n.shadow()) + (cp.lastKey() == null ? "" : " from key " + cp.lastKey()),
                 cp.rowsCopied(), cp.rowsTotal(), null, null);
         return Backfill.run(c, n, shape, rebuild, cp, config, new Backfill.Between() {
             @Override
-            public String afterBatch(List<String> lastKey, long rowsCopied, int batchSize, long rowsTotal, double rate) throws SQLException {
+            public String afterBatch(List<String> lastKey, long rowsCopied, int batchSize, long rowsTotal, double rate)
+                    throws SQLException, InterruptedException {
                 store.batch(planId, n.table(), lastKey, rowsCopied, batchSize);
-                hooks.reached("BACKFILL_BATCH");
+                hooks.reached(BACKFILL_BATCH);
+                if (firstBatch[0]) {
+                    firstBatch[0] = false;
+                    String held = holdAt(at, n, BACKFILL_BATCH);
+                    if (held != null) {
+                        return held;
+                    }
+                }
                 if (System.nanoTime() - lastReport[0] >= config.progressInterval().toNanos()) {
                     lastReport[0] = System.nanoTime();
                     Long eta = rate > 0 ? (long) Math.ceil(Math.max(0, rowsTotal - rowsCopied) / rate) : null;
@@ -287,14 +337,39 @@ public class ShadowEngine {
         });
     }
 
+    /**
+     * A named checkpoint was recorded: the tests' hooks, then the hold-at knob.
+     *
+     * @return PAUSE or CANCEL if asked during the hold, else null
+     */
+    private String reached(Progress at, ShadowNames n, String checkpoint) throws SQLException, InterruptedException {
+        hooks.reached(checkpoint);
+        return holdAt(at, n, checkpoint);
+    }
+
+    /** The test knob: stop at one checkpoint long enough to be killed there. @return PAUSE or CANCEL if asked during the wait */
+    private String holdAt(Progress at, ShadowNames n, String checkpoint) throws SQLException, InterruptedException {
+        Duration holdFor = config.holdFor();
+        if (holdFor.isNegative() || holdFor.isZero() || config.holdAt().filter(h -> h.name().equals(checkpoint)).isEmpty()) {
+            return null;
+        }
+        return hold(at, phaseOf(checkpoint), "holding at " + checkpoint + " for " + seconds(holdFor) + " (hold-at) on "
+                + n.qualified(n.table()), holdFor);
+    }
+
     /** The benchmark knob: capture runs alone for a while. @return PAUSE or CANCEL if asked during the wait */
     private String holdBeforeBackfill(Progress at, ShadowNames n) throws SQLException, InterruptedException {
-        long holdNanos = config.holdBeforeBackfill().toNanos();
+        return hold(at, "SHADOW", "capture only on " + n.qualified(n.table()) + ": holding the backfill for "
+                + config.holdBeforeBackfill() + " (hold-before-backfill)", config.holdBeforeBackfill());
+    }
+
+    /** Announces the hold, then sleeps it out unless a pause or cancel request comes first (which it returns). */
+    private String hold(Progress at, String phase, String message, Duration holdFor) throws SQLException, InterruptedException {
+        long holdNanos = holdFor.toNanos();
         if (holdNanos <= 0) {
             return null;
         }
-        progress(at, "RUNNING", "SHADOW", "capture only on " + n.qualified(n.table()) + ": holding the backfill for "
-                + config.holdBeforeBackfill() + " (hold-before-backfill)", null, null, null);
+        progress(at, "RUNNING", phase, message, null, null, null);
         long until = System.nanoTime() + holdNanos;
         for (long left = holdNanos; left > 0; left = until - System.nanoTime()) {
             String stop = stop(at.plan().planId());
@@ -304,6 +379,19 @@ public class ShadowEngine {
             Thread.sleep(Math.max(1, Math.min(250, left / 1_000_000)));
         }
         return null;
+    }
+
+    private static String phaseOf(String checkpoint) {
+        return switch (checkpoint) {
+            case ShadowCheckpoint.PREPARED -> "PREPARATION";
+            case ShadowCheckpoint.OPTIMIZED -> "OPTIMIZATION";
+            case ShadowCheckpoint.VALIDATED, ShadowCheckpoint.CUT_OVER -> "CUTOVER";
+            default -> "SHADOW";
+        };
+    }
+
+    private static String seconds(Duration d) {
+        return d.toMillis() % 1000 == 0 ? d.toSeconds() + "s" : d.toMillis() + "ms";
     }
 
     /** The run stops at a boundary on request: PAUSE keeps everything (capture goes on), CANCEL removes it. */

@@ -34,6 +34,7 @@ import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestMethodOrder;
 
+import java.lang.reflect.Proxy;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
@@ -42,6 +43,10 @@ import java.sql.Statement;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
@@ -434,6 +439,40 @@ class ShadowMigrationTest {
     }
 
     @Test
+    @Order(9)
+    void aCrashRightAfterTheCutoverCommittedStillValidatesTheForeignKeysPointingIn() throws Exception {
+        createTable("parent_crash", 1_000, "integer");
+        try (Connection c = target(); Statement s = c.createStatement()) {
+            s.execute("CREATE TABLE load.child_crash (id serial PRIMARY KEY, parent_id bigint NOT NULL REFERENCES load.parent_crash (id))");
+            s.execute("INSERT INTO load.child_crash (parent_id) SELECT g FROM generate_series(1, 500) g");
+        }
+        StoredPlan plan = storedPlan("parent_crash", 310);
+        ShadowRebuild rebuild = plans.rebuilds(plan.planId()).get(0);
+        ShadowEngine crashing = new ShadowEngine(targets, shadowStore, plans, publisher, config, throttle, reached -> {
+            if (reached.equals("CUT_OVER")) {
+                throw new SimulatedCrash(reached);
+            }
+        });
+        assertThrows(SimulatedCrash.class, () -> crashing.run(new ShadowEngine.Progress(plan, 0, 4), rebuild));
+        assertFalse(childForeignKeyValid(), "the swap re-added the foreign key NOT VALID and died before validating it");
+
+        ShadowEngine restarted = new ShadowEngine(targets, shadowStore, plans, publisher, config, throttle);
+        assertEquals(ShadowEngine.Outcome.CUT_OVER, restarted.run(new ShadowEngine.Progress(plan, 0, 4), rebuild));
+        assertTrue(childForeignKeyValid(), "the resumed run validated it");
+        assertEquals("bigint", columnType("parent_crash", "n"));
+        assertNoCaptureLeftovers();
+    }
+
+    private static boolean childForeignKeyValid() throws SQLException {
+        try (Connection c = target(); Statement s = c.createStatement();
+             ResultSet rs = s.executeQuery("SELECT convalidated FROM pg_constraint "
+                     + "WHERE conrelid = 'load.child_crash'::regclass AND contype = 'f'")) {
+            assertTrue(rs.next(), "the foreign key exists");
+            return rs.getBoolean(1);
+        }
+    }
+
+    @Test
     @Order(10)
     void serialAndIdentitySequencesContinueAfterCutover() throws Exception {
         try (Connection c = target(); Statement s = c.createStatement()) {
@@ -543,6 +582,58 @@ class ShadowMigrationTest {
         assertEqualToReference("cancelled");
         assertOriginalIntactAndServing("cancelled", "n", "integer", 5_000);
         assertNoCaptureLeftovers();
+    }
+
+    @Test
+    @Order(14)
+    void theHoldAtKnobStopsTheRunAtItsCheckpointSaysSoAndAPauseEndsTheHold() throws Exception {
+        createTable("hold_at", 2_000, "integer");
+        StoredPlan plan = storedPlan("hold_at", 140);
+        assertTrue(plans.markRunning(plan.planId()));
+        ShadowRebuild rebuild = plans.rebuilds(plan.planId()).get(0);
+        ShadowEngine holding = new ShadowEngine(targets, shadowStore, plans, publisher,
+                holdingAt(config, MigrationConfig.Shadow.HoldPoint.OPTIMIZED, Duration.ofSeconds(120)), throttle);
+        long t0 = System.nanoTime();
+        CompletableFuture<ShadowEngine.Outcome> run = CompletableFuture.supplyAsync(() -> {
+            try {
+                return holding.run(new ShadowEngine.Progress(plan, 0, 4), rebuild);
+            } catch (Exception e) {
+                throw new CompletionException(e);
+            }
+        });
+        MigrationProgress held = progressOf(watcher.await(Topics.MIGRATION_PROGRESS, s -> {
+            MigrationProgress p = progressOf(s.value());
+            return p.planId().equals(plan.planId()) && p.message() != null && p.message().contains("(hold-at)");
+        }, WAIT).value());
+        assertEquals("RUNNING", held.status());
+        assertEquals("OPTIMIZATION", held.phase());
+        assertTrue(held.message().startsWith("holding at OPTIMIZED for 120s (hold-at)"), held.message());
+        assertEquals("OPTIMIZED", shadowStore.find(plan.planId(), "hold_at").orElseThrow().phase(), "it holds right after the checkpoint");
+        assertFalse(run.isDone(), "still holding");
+
+        assertTrue(plans.requestControl(plan.planId(), "PAUSE"));
+        assertEquals(ShadowEngine.Outcome.PAUSED, run.get(30, TimeUnit.SECONDS), "a pause ends the hold");
+        assertTrue(Duration.ofNanos(System.nanoTime() - t0).toSeconds() < 60, "long before the 120 s were up");
+        assertEquals("integer", columnType("hold_at", "n"), "a pause at OPTIMIZED does not cut over");
+
+        assertTrue(plans.transition(plan.planId(), List.of("RUNNING"), "RUNNING", null), "the pause request is cleared");
+        ShadowEngine plain = new ShadowEngine(targets, shadowStore, plans, publisher, config, throttle);
+        assertEquals(ShadowEngine.Outcome.CUT_OVER, plain.run(new ShadowEngine.Progress(plan, 0, 4), rebuild));
+        assertEquals("bigint", columnType("hold_at", "n"));
+        assertEqualToReference("hold_at");
+        assertNoCaptureLeftovers();
+    }
+
+    /** The worker's settings with the hold-at knob set, as the environment would set them in a separate process. */
+    private static MigrationConfig holdingAt(MigrationConfig base, MigrationConfig.Shadow.HoldPoint at, Duration holdFor) {
+        MigrationConfig.Shadow shadow = (MigrationConfig.Shadow) Proxy.newProxyInstance(MigrationConfig.class.getClassLoader(),
+                new Class<?>[]{MigrationConfig.Shadow.class}, (proxy, method, args) -> switch (method.getName()) {
+                    case "holdAt" -> Optional.of(at);
+                    case "holdFor" -> holdFor;
+                    default -> method.invoke(base.shadow(), args);
+                });
+        return (MigrationConfig) Proxy.newProxyInstance(MigrationConfig.class.getClassLoader(), new Class<?>[]{MigrationConfig.class},
+                (proxy, method, args) -> method.getName().equals("shadow") ? shadow : method.invoke(base, args));
     }
 
     @Test
