@@ -14,6 +14,13 @@ import java.util.Map;
 /** Reads a schema's tables, columns, keys and indexes from pg_catalog in three queries, whatever the table count. */
 public final class CatalogReader {
 
+    /**
+     * Tables the migration engine makes next to a live table (shadow, rollback point, retired, lost keys): their
+     * names end in {@code _ss_<kind>_<8 hex>} (see migration-worker's ShadowNames). They are not the user's tables:
+     * a diff must neither propose to drop them nor mistake them for the spec's.
+     */
+    public static final String WORKING_TABLE_PATTERN = "_ss_(new|old|rb|lost)_[0-9a-f]{8}$";
+
     private CatalogReader() {
     }
 
@@ -28,9 +35,10 @@ public final class CatalogReader {
                 FROM pg_class c
                 JOIN pg_namespace n ON n.oid = c.relnamespace
                 LEFT JOIN pg_attribute a ON a.attrelid = c.oid AND a.attnum > 0 AND NOT a.attisdropped
-                WHERE n.nspname = ? AND c.relkind IN ('r', 'p')
+                WHERE n.nspname = ? AND c.relkind IN ('r', 'p') AND c.relname !~ ?
                 ORDER BY c.relname, a.attnum""")) {
             ps.setString(1, schema);
+            ps.setString(2, WORKING_TABLE_PATTERN);
             try (ResultSet rs = ps.executeQuery()) {
                 while (rs.next()) {
                     String table = rs.getString(1);
@@ -55,9 +63,10 @@ public final class CatalogReader {
                 JOIN pg_class i ON i.oid = x.indexrelid
                 JOIN pg_am am ON am.oid = i.relam
                 JOIN pg_namespace n ON n.oid = t.relnamespace
-                WHERE n.nspname = ?
+                WHERE n.nspname = ? AND t.relname !~ ?
                 ORDER BY t.relname, i.relname""")) {
             ps.setString(1, schema);
+            ps.setString(2, WORKING_TABLE_PATTERN);
             try (ResultSet rs = ps.executeQuery()) {
                 while (rs.next()) {
                     Array cols = rs.getArray(8);

@@ -59,6 +59,33 @@ public final class SqlIdentifiers {
         return prefix + suffix;
     }
 
+    /**
+     * {@code base + suffix} within 63 bytes, keeping the suffix whole: when it does not fit, the base is cut and a
+     * hash of the whole base keeps it unique. For names whose suffix must stay recognisable (Shadowshift's own
+     * working objects end in {@code _ss_<kind>_<id>}).
+     */
+    public static String withSuffix(String base, String suffix) {
+        check(base + suffix);
+        if (fits(base + suffix)) {
+            return base + suffix;
+        }
+        String hash = "_" + sha256(base).substring(0, HASH_CHARS);
+        int budget = MAX_BYTES - suffix.getBytes(StandardCharsets.UTF_8).length - hash.length();
+        StringBuilder prefix = new StringBuilder();
+        int bytes = 0;
+        for (int i = 0; i < base.length(); ) {
+            int cp = base.codePointAt(i);
+            int len = new String(Character.toChars(cp)).getBytes(StandardCharsets.UTF_8).length;
+            if (bytes + len > budget) {
+                break;
+            }
+            prefix.appendCodePoint(cp);
+            bytes += len;
+            i += Character.charCount(cp);
+        }
+        return prefix + hash + suffix;
+    }
+
     private static void check(String name) {
         if (name == null || name.isEmpty()) {
             throw new IllegalArgumentException("an SQL identifier cannot be empty");

@@ -44,6 +44,20 @@ class SqlIdentifiersTest {
     }
 
     @Test
+    void aSuffixStaysWholeWhenTheBaseIsCut() {
+        assertEquals("orders_ss_old_0123abcd", SqlIdentifiers.withSuffix("orders", "_ss_old_0123abcd"));
+        String longName = "payment_method_details_card_present_offline_receipts_and_more";
+        String a = SqlIdentifiers.withSuffix(longName, "_ss_old_0123abcd");
+        String b = SqlIdentifiers.withSuffix(longName + "x", "_ss_old_0123abcd");
+        assertTrue(a.getBytes(StandardCharsets.UTF_8).length <= 63, a);
+        assertTrue(a.endsWith("_ss_old_0123abcd") && a.startsWith("payment_method"), a);
+        assertTrue(java.util.regex.Pattern.compile(CatalogReader.WORKING_TABLE_PATTERN).matcher(a).find(), a);
+        assertTrue(!a.equals(b), "two long bases that share a prefix stay apart");
+        String multiByte = SqlIdentifiers.withSuffix("ü".repeat(40), "_ss_new_0123abcd");
+        assertTrue(multiByte.getBytes(StandardCharsets.UTF_8).length <= 63 && multiByte.endsWith("_ss_new_0123abcd"), multiByte);
+    }
+
+    @Test
     void parsesJdbcUrls() {
         PgEndpoint e = PgEndpoint.parse("jdbc:postgresql://db.example:6543/shop?user=app&password=s%40cret",
                 Optional.empty(), Optional.empty());

@@ -19,7 +19,7 @@ public record ShadowNames(String schema, String table, String shortId) {
     }
 
     private String name(String infix) {
-        return SqlIdentifiers.shorten(table + "_ss_" + infix + "_" + shortId);
+        return SqlIdentifiers.withSuffix(table, "_ss_" + infix + "_" + shortId);
     }
 
     public String shadow() {
