@@ -43,11 +43,15 @@ public final class SqlIdentifiers {
             return name;
         }
         String suffix = "_" + sha256(name).substring(0, HASH_CHARS);
-        int budget = MAX_BYTES - suffix.length();
+        return prefixWithin(name, MAX_BYTES - suffix.length()) + suffix;
+    }
+
+    /** The longest prefix of {@code s} within {@code budget} UTF-8 bytes, never splitting a character. */
+    private static String prefixWithin(String s, int budget) {
         StringBuilder prefix = new StringBuilder();
         int bytes = 0;
-        for (int i = 0; i < name.length(); ) {
-            int cp = name.codePointAt(i);
+        for (int i = 0; i < s.length(); ) {
+            int cp = s.codePointAt(i);
             int len = new String(Character.toChars(cp)).getBytes(StandardCharsets.UTF_8).length;
             if (bytes + len > budget) {
                 break;
@@ -56,7 +60,7 @@ public final class SqlIdentifiers {
             bytes += len;
             i += Character.charCount(cp);
         }
-        return prefix + suffix;
+        return prefix.toString();
     }
 
     /**
@@ -70,20 +74,7 @@ public final class SqlIdentifiers {
             return base + suffix;
         }
         String hash = "_" + sha256(base).substring(0, HASH_CHARS);
-        int budget = MAX_BYTES - suffix.getBytes(StandardCharsets.UTF_8).length - hash.length();
-        StringBuilder prefix = new StringBuilder();
-        int bytes = 0;
-        for (int i = 0; i < base.length(); ) {
-            int cp = base.codePointAt(i);
-            int len = new String(Character.toChars(cp)).getBytes(StandardCharsets.UTF_8).length;
-            if (bytes + len > budget) {
-                break;
-            }
-            prefix.appendCodePoint(cp);
-            bytes += len;
-            i += Character.charCount(cp);
-        }
-        return prefix + hash + suffix;
+        return prefixWithin(base, MAX_BYTES - suffix.getBytes(StandardCharsets.UTF_8).length - hash.length()) + hash + suffix;
     }
 
     private static void check(String name) {

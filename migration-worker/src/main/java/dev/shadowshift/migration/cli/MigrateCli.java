@@ -21,6 +21,7 @@ import dev.shadowshift.migration.store.StoredPlan;
 import dev.shadowshift.pg.SqlIdentifiers;
 import dev.shadowshift.pg.TargetDatabases;
 import dev.shadowshift.pg.TargetsConfig;
+import dev.shadowshift.pg.cli.CliFlags;
 import dev.shadowshift.pg.cli.DatabaseUrl;
 import dev.shadowshift.pg.dump.TableDump;
 import dev.shadowshift.pg.dump.TableName;
@@ -96,35 +97,7 @@ public final class MigrateCli {
                    boolean noBackup, Map<String, String> config) {
 
         static Options parse(String[] args, Map<String, String> env) {
-            Map<String, String> flags = new HashMap<>();
-            for (int i = 0; i < args.length; i++) {
-                String a = args[i];
-                if (!a.startsWith("--")) {
-                    throw new IllegalArgumentException("unexpected argument '" + a + "'");
-                }
-                String name = a.substring(2);
-                String value = null;
-                int eq = name.indexOf('=');
-                if (eq >= 0) {
-                    value = name.substring(eq + 1);
-                    name = name.substring(0, eq);
-                }
-                if (SWITCHES.contains(name)) {
-                    flags.put(name, "true");
-                } else if (VALUED.contains(name)) {
-                    if (value == null) {
-                        if (i + 1 >= args.length) {
-                            throw new IllegalArgumentException("--" + name + " needs a value");
-                        }
-                        value = args[++i];
-                    }
-                    if (flags.put(name, value) != null) {
-                        throw new IllegalArgumentException("--" + name + " is given twice");
-                    }
-                } else {
-                    throw new IllegalArgumentException("unknown flag --" + name);
-                }
-            }
+            Map<String, String> flags = CliFlags.parse(args, 0, VALUED, SWITCHES);
             if (!flags.containsKey("event")) {
                 throw new IllegalArgumentException("--event=FILE is missing (the output of diff-schema --format=event)");
             }

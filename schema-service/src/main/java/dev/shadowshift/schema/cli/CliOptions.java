@@ -1,10 +1,10 @@
 package dev.shadowshift.schema.cli;
 
+import dev.shadowshift.pg.cli.CliFlags;
 import dev.shadowshift.pg.cli.DatabaseUrl;
 import java.time.Duration;
 import java.time.format.DateTimeParseException;
 import java.util.Arrays;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -27,39 +27,11 @@ public record CliOptions(String verb, String spec, String existingDb, String sch
         if (!VERBS.contains(verb)) {
             throw new CliException("unknown command '" + verb + "'; one of " + VERBS);
         }
-        Map<String, String> flags = new LinkedHashMap<>();
-        for (int i = 1; i < args.length; i++) {
-            String a = args[i];
-            if (!a.startsWith("--") || a.length() == 2) {
-                throw new CliException("unexpected argument '" + a + "'; flags look like --name=value");
-            }
-            String name = a.substring(2);
-            String value = null;
-            int eq = name.indexOf('=');
-            if (eq >= 0) {
-                value = name.substring(eq + 1);
-                name = name.substring(0, eq);
-            }
-            if (SWITCHES.contains(name)) {
-                if (value != null && !value.equals("true") && !value.equals("false")) {
-                    throw new CliException("--" + name + " takes no value (or true/false), not '" + value + "'");
-                }
-                flags.put(name, value == null ? "true" : value);
-                continue;
-            }
-            if (!VALUED.contains(name)) {
-                throw new CliException("unknown flag --" + name + "; known: " + VALUED.stream().sorted().map(f -> "--" + f).toList()
-                        + " and " + SWITCHES.stream().sorted().map(f -> "--" + f).toList());
-            }
-            if (value == null) {
-                if (i + 1 >= args.length || args[i + 1].startsWith("--")) {
-                    throw new CliException("--" + name + " needs a value");
-                }
-                value = args[++i];
-            }
-            if (flags.put(name, value) != null) {
-                throw new CliException("--" + name + " is given twice");
-            }
+        Map<String, String> flags;
+        try {
+            flags = CliFlags.parse(args, 1, VALUED, SWITCHES);
+        } catch (IllegalArgumentException e) {
+            throw new CliException(e.getMessage());
         }
         String spec = flags.get("spec");
         if (spec == null || spec.isBlank()) {
