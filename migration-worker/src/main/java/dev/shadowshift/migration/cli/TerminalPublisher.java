@@ -17,6 +17,8 @@ final class TerminalPublisher extends EventPublisher {
     private final PrintStream err;
     private final ProgressBar bar;
     private String lastLine;
+    /** The row total of the backfill bar on screen, to complete it when the backfill reports it is done. */
+    private Long rowsTotal;
 
     TerminalPublisher(PrintStream err, boolean terminal) {
         super(null, null);
@@ -35,8 +37,13 @@ final class TerminalPublisher extends EventPublisher {
     @Override
     public void progress(MigrationProgress p) {
         if (p.rowsCopied() != null && p.rowsTotal() != null) {
+            rowsTotal = p.rowsTotal();
             bar.show(p.rowsCopied(), p.rowsTotal(), "rows backfilled" + rate(p));
             return;
+        }
+        if (rowsTotal != null && p.message().startsWith("backfill done")) {
+            bar.show(rowsTotal, rowsTotal, "rows backfilled");
+            rowsTotal = null;
         }
         boolean stepProgress = "RUNNING".equals(p.status()) && "IN_PLACE".equals(p.phase()) && p.message().startsWith("applied ");
         if (stepProgress) {
