@@ -32,6 +32,7 @@ final class Abandon {
     /** Runs inside the caller's short-lock transaction. */
     static void rollback(Connection c, ShadowNames n) throws SQLException {
         boolean original = TargetCatalog.exists(c, n.schema(), n.table());
+        MaterializedViews.dropNewOnShadow(c, n);
         // after a cutover the name belongs to the new table, whose triggers are not ours to drop here
         try (Statement s = c.createStatement()) {
             for (String sql : statements(n, original)) {

@@ -16,7 +16,8 @@ import static dev.shadowshift.pg.SqlIdentifiers.quote;
  * original stays as the rollback table, the capture objects are dropped, the new NOT NULLs are set (cheap: the
  * validated CHECK proves them), and, when every changed type can be cast back, reverse-sync triggers mirror each
  * write on the new table into the rollback table so that swapping back loses nothing. Rows whose reverse cast
- * fails are recorded in the lost table instead of failing the client's write.
+ * fails are recorded in the lost table instead of failing the client's write. Each materialized view over the table
+ * gets an empty counterpart on the rebuilt table here, and is swapped for it after commit ({@link MaterializedViews}).
  */
 final class Cutover {
 
@@ -31,8 +32,12 @@ final class Cutover {
     /** @return the foreign keys pointing in, to validate after commit */
     static List<TargetCatalog.Constraint> start(Connection c, ShadowNames n, TableShape original, ShadowRebuild rebuild,
                                                 boolean reverseSync) throws SQLException {
+        // read while the table has its name: the definitions name it, and so bind to the rebuilt table below
+        List<TargetCatalog.MaterializedView> matviews = TargetCatalog.materializedViews(c, n.schema(), n.table());
         List<TargetCatalog.Constraint> fks = new TableSwap(n.schema(), n.table(), n.shadow(), n.rollback(), n::shadowIndex,
                 n::retiredIndex, List.of(n.captureTrigger(), n.captureTruncateTrigger())).run(c);
+        // empty, so nothing is refreshed under this lock; they are filled and swapped in after commit
+        MaterializedViews.createNew(c, n, matviews);
         try (Statement s = c.createStatement()) {
             StatementFailed.exec(s, "DROP FUNCTION IF EXISTS " + n.qualified(n.captureFunction()) + "()");
             for (ShadowRebuild.ColumnChange change : rebuild.changes()) {

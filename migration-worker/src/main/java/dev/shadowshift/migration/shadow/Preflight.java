@@ -16,7 +16,8 @@ import static dev.shadowshift.pg.SqlIdentifiers.quote;
 
 /**
  * PREPARATION: read-only checks before anything changes. Primary key, disk estimate, long transactions,
- * dependents, and a dry run of every cast over all rows. Only a session-local pg_temp function is created (for
+ * dependents (materialized views apart from plain views, and refused when another materialized view selects from
+ * one), and a dry run of every cast over all rows. Only a session-local pg_temp function is created (for
  * the slow path of the cast dry run) and it is dropped again.
  */
 final class Preflight {
@@ -81,10 +82,13 @@ final class Preflight {
                 }
             }
         }
+        List<TargetCatalog.MaterializedView> matviews = TargetCatalog.materializedViews(c, n.schema(), n.table());
+        problems.addAll(MaterializedViews.problems(c, n, matviews));
         return new PreflightReport(n.qualified(n.table()), shape.primaryKey(), bytes, estimate, config.freeSpaceBudgetBytes(), longTx,
                 TargetCatalog.foreignKeysIn(c, n.schema(), n.table()).stream().map(f -> f.schema() + "." + f.table() + "." + f.name()).toList(),
                 TargetCatalog.foreignKeysOut(c, n.schema(), n.table()).stream().map(f -> f.name() + ": " + f.definition()).toList(),
                 TargetCatalog.views(c, n.schema(), n.table()).stream().map(v -> v.schema() + "." + v.name()).toList(),
+                matviews.stream().map(m -> m.schema() + "." + m.name()).toList(),
                 TargetCatalog.userTriggers(c, n.schema(), n.table()).stream().map(TargetCatalog.Trigger::name).toList(),
                 TargetCatalog.grantsFor(c, n.schema(), n.table(), n.qualified(n.table())),
                 TargetCatalog.ownedSequences(c, n.schema(), n.table()).stream()

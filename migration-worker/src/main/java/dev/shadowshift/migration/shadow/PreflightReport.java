@@ -5,7 +5,10 @@ import java.util.List;
 /**
  * What the read-only preflight found, stored with the checkpoint and returned by the dry run.
  *
- * @param problems every check that failed, in words; empty when the migration may go on
+ * @param views             plain views that select from the table: re-created in the cutover transaction
+ * @param materializedViews materialized views that select from the table: each is rebuilt on the new table and
+ *                          refreshed after the cutover, then swapped in under a short lock of its own
+ * @param problems          every check that failed, in words; empty when the migration may go on
  */
 public record PreflightReport(
         String table,
@@ -17,6 +20,7 @@ public record PreflightReport(
         List<String> foreignKeysIn,
         List<String> foreignKeysOut,
         List<String> views,
+        List<String> materializedViews,
         List<String> triggers,
         List<String> grants,
         List<String> sequences,

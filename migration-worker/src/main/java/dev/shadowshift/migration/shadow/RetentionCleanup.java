@@ -6,14 +6,18 @@ import java.sql.Statement;
 
 import static dev.shadowshift.pg.SqlIdentifiers.quote;
 
-/** The rollback point's retention ended: reverse sync, the rollback table and the lost-keys table are dropped. */
+/**
+ * The rollback point's retention ended: reverse sync, the materialized views' rollback copies, the rollback table and
+ * the lost-keys table are dropped.
+ */
 final class RetentionCleanup {
 
     private RetentionCleanup() {
     }
 
     /** Runs inside the caller's short-lock transaction (DROP TRIGGER locks the serving table briefly). */
-    static void run(Connection c, ShadowNames n) throws SQLException {
+    static void run(Connection c, ShadowNames n) throws SQLException, ShadowFailure {
+        MaterializedViews.dropRollbackCopies(c, n);
         try (Statement s = c.createStatement()) {
             if (TargetCatalog.exists(c, n.schema(), n.table())) {
                 s.execute("DROP TRIGGER IF EXISTS " + quote(n.reverseTrigger()) + " ON " + n.qualified(n.table()));

@@ -81,6 +81,7 @@ public class ShadowEngine {
         if (cp.finished()) {
             if (cp.phase().equals(ShadowCheckpoint.CUT_OVER)) {
                 validateForeignKeysLeftNotValid(plan.plan().target(), n);
+                MaterializedViews.finishAfterCutover(targets, plan.plan().target(), n, (conn, what, work) -> shortLock(at, conn, what, work));
             }
             return cp.phase().equals(ShadowCheckpoint.ABANDONED) ? Outcome.CANCELLED : Outcome.CUT_OVER;
         }
@@ -177,6 +178,7 @@ public class ShadowEngine {
             doing.now("CUTOVER", "ALTER TABLE VALIDATE CONSTRAINT (foreign keys pointing in)");
             TableSwap.validateForeignKeys(c, TargetCatalog.foreignKeysIn(c, n.schema(), n.table()));
             store.cutOver(planId, n.table(), config.retention(), TargetCatalog.exists(c, n.schema(), n.lostTable()));
+            MaterializedViews.finish(c, n, (conn, what, work) -> shortLock(at, conn, what, work));
             return Outcome.CUT_OVER;
         }
         TableShape original = TargetCatalog.shape(c, n.schema(), n.table())
@@ -278,6 +280,7 @@ public class ShadowEngine {
         progress(at, "RUNNING", "CUTOVER", table + " now serves from the rebuilt table; the original is kept as "
                 + n.qualified(n.rollback()) + " for " + config.retention() + (reverse ? " with reverse sync" : " (no reverse cast: writes from now on are not carried back on rollback)"),
                 null, null, null);
+        MaterializedViews.finish(c, n, (conn, what, work) -> shortLock(at, conn, what, work));
         return Outcome.CUT_OVER;
     }
 
@@ -443,6 +446,7 @@ public class ShadowEngine {
                 throw new TableBusy("another migration holds " + n.qualified(n.table()));
             }
             long lost = SwapBack.lostRows(c, n);
+            MaterializedViews.refreshRollbackCopies(c, n);
             List<TargetCatalog.Constraint> fks = shortLock(null, c, "swap back of " + n.qualified(n.table()), conn -> SwapBack.start(conn, n));
             store.phase(planId, n.table(), ShadowCheckpoint.ROLLED_BACK);
             TableSwap.validateForeignKeys(c, fks);
@@ -517,6 +521,7 @@ public class ShadowEngine {
                 if (!advisoryLock(c, n)) {
                     continue;
                 }
+                MaterializedViews.finishAfterCutover(c, n, (conn, what, work) -> shortLock(null, conn, what, work));
                 shortLock(null, c, "dropping the rollback point of " + n.qualified(n.table()), conn -> {
                     RetentionCleanup.run(conn, n);
                     return null;

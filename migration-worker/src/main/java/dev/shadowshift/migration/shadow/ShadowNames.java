@@ -75,6 +75,24 @@ public record ShadowNames(String schema, String table, String shortId) {
         return SqlIdentifiers.shorten(originalIndex + "_ss_old_" + shortId);
     }
 
+    /**
+     * A materialized view that selects from the table, re-created on the rebuilt table at cutover (WITH NO DATA) and
+     * refreshed there before it takes the view's name. Named after the view, in the view's schema.
+     */
+    public String newMatview(String matview) {
+        return SqlIdentifiers.withSuffix(matview, "_ss_mv_" + shortId);
+    }
+
+    /** A materialized view once its rebuilt counterpart took its name: the rollback copy, reading the rollback table. */
+    public String oldMatview(String matview) {
+        return SqlIdentifiers.withSuffix(matview, "_ss_mvold_" + shortId);
+    }
+
+    /** The rebuilt materialized view while a swap-back gives its name back to the rollback copy (dropped right after). */
+    public String retiredMatview(String matview) {
+        return SqlIdentifiers.withSuffix(matview, "_ss_mvrb_" + shortId);
+    }
+
     public String notNullCheck(String column) {
         return SqlIdentifiers.shorten("ss_nn_" + shortId + "_" + column);
     }

@@ -9,18 +9,22 @@ import java.util.List;
 /**
  * Rollback after cutover: the rollback table takes the name back in one short-lock transaction (the same swap
  * as cutover, in reverse), the reverse-sync objects are dropped, and the rebuilt table is dropped after commit.
+ * In the same transaction the materialized views' rollback copies take their names back and the rebuilt ones are
+ * dropped ({@link MaterializedViews}; the engine refreshes the copies before, outside the lock).
  */
 final class SwapBack {
 
     private SwapBack() {
     }
 
-    static List<TargetCatalog.Constraint> start(Connection c, ShadowNames n) throws SQLException {
+    static List<TargetCatalog.Constraint> start(Connection c, ShadowNames n) throws SQLException, ShadowFailure {
+        MaterializedViews.SwapBackPlan matviews = MaterializedViews.beforeSwapBack(c, n);
         List<TargetCatalog.Constraint> fks = new TableSwap(n.schema(), n.table(), n.rollback(), n.retired(), n::retiredIndex,
                 n::shadowIndex, List.of(n.reverseTrigger(), n.reverseTruncateTrigger())).run(c);
         try (Statement s = c.createStatement()) {
             StatementFailed.exec(s, "DROP FUNCTION IF EXISTS " + n.qualified(n.reverseFunction()) + "()");
         }
+        MaterializedViews.swapBack(c, n, matviews);
         return fks;
     }
 

@@ -15,9 +15,10 @@ import static dev.shadowshift.pg.SqlIdentifiers.quote;
 /**
  * The swap both cutover and swap-back use, inside the caller's short-lock transaction: the serving table gives
  * its name to the standby table, and everything that follows the table's OID rather than its name is carried
- * over: index names, sequence ownership and identity positions, views (re-created from their definitions, which
- * name the table), foreign keys pointing in (re-added NOT VALID, validated after commit), grants, comment, owner
- * and user triggers (the retired table's are disabled so that a mirrored write does not fire them twice).
+ * over: index names, sequence ownership and identity positions, plain views (re-created from their definitions,
+ * which name the table; materialized views hold rows and are swapped after commit, see {@link MaterializedViews}),
+ * foreign keys pointing in (re-added NOT VALID, validated after commit), grants, comment, owner and user triggers
+ * (the retired table's are disabled so that a mirrored write does not fire them twice).
  *
  * @param retiredName         the serving table's name once it stops serving
  * @param standbyIndexName    the standby's counterpart of a serving index
@@ -40,8 +41,8 @@ record TableSwap(String schema, String serving, String standby, String retiredNa
         }
         // read everything while the serving table still has its name: definitions print it, and so resolve to
         // the standby once it takes the name
-        List<TargetCatalog.View> views = TargetCatalog.views(c, schema, serving).stream()
-                .filter(v -> true).toList();
+        // plain views only: materialized views hold rows and are swapped after commit (MaterializedViews)
+        List<TargetCatalog.View> views = TargetCatalog.views(c, schema, serving);
         List<TargetCatalog.Trigger> triggers = TargetCatalog.userTriggers(c, schema, serving);
         List<String> standbyTriggers = TargetCatalog.userTriggers(c, schema, standby).stream().map(TargetCatalog.Trigger::name).toList();
         List<TargetCatalog.OwnedSequence> sequences = TargetCatalog.ownedSequences(c, schema, serving);
@@ -49,10 +50,7 @@ record TableSwap(String schema, String serving, String standby, String retiredNa
         List<String> commentOwner = TargetCatalog.commentAndOwnerFor(c, schema, serving, servingQ);
         List<TargetCatalog.Index> indexes = TargetCatalog.indexes(c, schema, serving);
         List<String> standbyIndexes = TargetCatalog.indexes(c, schema, standby).stream().map(TargetCatalog.Index::name).toList();
-        List<List<String>> viewGrants = new ArrayList<>();
-        for (TargetCatalog.View v : views) {
-            viewGrants.add(TargetCatalog.grantsFor(c, v.schema(), v.name(), dev.shadowshift.pg.SqlIdentifiers.qualified(v.schema(), v.name())));
-        }
+        List<List<String>> viewGrants = viewGrants(c, views);
 
         try (Statement s = c.createStatement()) {
             for (String t : dropTriggers) {
@@ -105,24 +103,8 @@ record TableSwap(String schema, String serving, String standby, String retiredNa
                 }
             }
         }
+        recreateViews(c, views, viewGrants);
         try (Statement s = c.createStatement()) {
-            for (int i = 0; i < views.size(); i++) {
-                TargetCatalog.View v = views.get(i);
-                String viewQ = dev.shadowshift.pg.SqlIdentifiers.qualified(v.schema(), v.name());
-                Savepoint sp = c.setSavepoint();
-                try {
-                    StatementFailed.exec(s, "CREATE OR REPLACE VIEW " + viewQ + " AS " + v.definition());
-                    c.releaseSavepoint(sp);
-                } catch (SQLException e) {
-                    // a view column changed type: CREATE OR REPLACE refuses, so the view is re-created with its grants
-                    c.rollback(sp);
-                    StatementFailed.exec(s, "DROP VIEW " + viewQ);
-                    StatementFailed.exec(s, "CREATE VIEW " + viewQ + " AS " + v.definition());
-                    for (String g : viewGrants.get(i)) {
-                        StatementFailed.exec(s, g);
-                    }
-                }
-            }
             for (TargetCatalog.Constraint fk : fksIn) {
                 String refQ = dev.shadowshift.pg.SqlIdentifiers.qualified(fk.schema(), fk.table());
                 StatementFailed.exec(s, "ALTER TABLE " + refQ + " DROP CONSTRAINT " + quote(fk.name()));
@@ -145,6 +127,41 @@ record TableSwap(String schema, String serving, String standby, String retiredNa
             }
         }
         return fksIn.stream().filter(fk -> !fk.definition().endsWith(" NOT VALID")).toList();
+    }
+
+    /** The GRANTs of each view, read before a swap: a view that must be dropped and re-created gets them back. */
+    static List<List<String>> viewGrants(Connection c, List<TargetCatalog.View> views) throws SQLException {
+        List<List<String>> grants = new ArrayList<>();
+        for (TargetCatalog.View v : views) {
+            grants.add(TargetCatalog.grantsFor(c, v.schema(), v.name(), dev.shadowshift.pg.SqlIdentifiers.qualified(v.schema(), v.name())));
+        }
+        return grants;
+    }
+
+    /**
+     * Inside the swap's transaction, once the standby has the name: each view is re-created from the definition read
+     * before the rename, which names the relation and so now resolves to the standby.
+     */
+    static void recreateViews(Connection c, List<TargetCatalog.View> views, List<List<String>> viewGrants) throws SQLException {
+        try (Statement s = c.createStatement()) {
+            for (int i = 0; i < views.size(); i++) {
+                TargetCatalog.View v = views.get(i);
+                String viewQ = dev.shadowshift.pg.SqlIdentifiers.qualified(v.schema(), v.name());
+                Savepoint sp = c.setSavepoint();
+                try {
+                    StatementFailed.exec(s, "CREATE OR REPLACE VIEW " + viewQ + " AS " + v.definition());
+                    c.releaseSavepoint(sp);
+                } catch (SQLException e) {
+                    // a view column changed type: CREATE OR REPLACE refuses, so the view is re-created with its grants
+                    c.rollback(sp);
+                    StatementFailed.exec(s, "DROP VIEW " + viewQ);
+                    StatementFailed.exec(s, "CREATE VIEW " + viewQ + " AS " + v.definition());
+                    for (String g : viewGrants.get(i)) {
+                        StatementFailed.exec(s, g);
+                    }
+                }
+            }
+        }
     }
 
     /** After commit: VALIDATE re-added foreign keys (SHARE UPDATE EXCLUSIVE: writes go on). Repeatable. */

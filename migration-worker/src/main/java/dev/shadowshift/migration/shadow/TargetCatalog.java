@@ -21,6 +21,13 @@ final class TargetCatalog {
     record View(String schema, String name, String definition) {
     }
 
+    /**
+     * A materialized view, its definition without the trailing semicolon (so that WITH NO DATA can follow it) and its
+     * storage clause as the server would need it again ({@code  WITH (...) TABLESPACE ...}, or empty).
+     */
+    record MaterializedView(String schema, String name, String definition, boolean populated, String storage) {
+    }
+
     record Trigger(String name, String definition, boolean enabled) {
     }
 
@@ -129,7 +136,10 @@ final class TargetCatalog {
         return out;
     }
 
-    /** Views that select from the table (directly), with their current definitions. */
+    /**
+     * Plain views that select from the relation (a table or a materialized view) directly, with their current
+     * definitions. Materialized views are not among them: see {@link #materializedViews}.
+     */
     static List<View> views(Connection c, String schema, String table) throws SQLException {
         List<View> out = new ArrayList<>();
         try (PreparedStatement ps = c.prepareStatement("""
@@ -137,7 +147,7 @@ final class TargetCatalog {
                 FROM pg_depend d JOIN pg_rewrite r ON r.oid = d.objid JOIN pg_class v ON v.oid = r.ev_class
                 JOIN pg_namespace vn ON vn.oid = v.relnamespace
                 WHERE d.classid = 'pg_rewrite'::regclass AND d.refobjid = to_regclass(?) AND v.oid <> d.refobjid
-                  AND v.relkind IN ('v', 'm') ORDER BY 1, 2""")) {
+                  AND v.relkind = 'v' ORDER BY 1, 2""")) {
             ps.setString(1, qualified(schema, table));
             try (ResultSet rs = ps.executeQuery()) {
                 while (rs.next()) {
@@ -146,6 +156,43 @@ final class TargetCatalog {
             }
         }
         return out;
+    }
+
+    /** Materialized views that select from the relation directly, with their current definitions. */
+    static List<MaterializedView> materializedViews(Connection c, String schema, String table) throws SQLException {
+        List<MaterializedView> out = new ArrayList<>();
+        try (PreparedStatement ps = c.prepareStatement("""
+                SELECT DISTINCT vn.nspname, v.relname, pg_get_viewdef(v.oid), v.relispopulated,
+                       CASE WHEN v.reloptions IS NULL THEN '' ELSE ' WITH (' || array_to_string(ARRAY(
+                           SELECT quote_ident(split_part(o, '=', 1)) || ' = ' || quote_literal(substr(o, strpos(o, '=') + 1))
+                           FROM unnest(v.reloptions) o), ', ') || ')' END
+                       || CASE WHEN v.reltablespace = 0 THEN '' ELSE ' TABLESPACE ' || quote_ident(ts.spcname) END
+                FROM pg_depend d JOIN pg_rewrite r ON r.oid = d.objid JOIN pg_class v ON v.oid = r.ev_class
+                JOIN pg_namespace vn ON vn.oid = v.relnamespace LEFT JOIN pg_tablespace ts ON ts.oid = v.reltablespace
+                WHERE d.classid = 'pg_rewrite'::regclass AND d.refobjid = to_regclass(?) AND v.oid <> d.refobjid
+                  AND v.relkind = 'm' ORDER BY 1, 2""")) {
+            ps.setString(1, qualified(schema, table));
+            try (ResultSet rs = ps.executeQuery()) {
+                while (rs.next()) {
+                    String definition = rs.getString(3).strip();
+                    if (definition.endsWith(";")) {
+                        definition = definition.substring(0, definition.length() - 1);
+                    }
+                    out.add(new MaterializedView(rs.getString(1), rs.getString(2), definition, rs.getBoolean(4), rs.getString(5)));
+                }
+            }
+        }
+        return out;
+    }
+
+    /** Whether a materialized view is populated; empty when there is no materialized view of that name. */
+    static Optional<Boolean> matviewPopulated(Connection c, String schema, String name) throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement("SELECT relispopulated FROM pg_class WHERE oid = to_regclass(?) AND relkind = 'm'")) {
+            ps.setString(1, qualified(schema, name));
+            try (ResultSet rs = ps.executeQuery()) {
+                return rs.next() ? Optional.of(rs.getBoolean(1)) : Optional.empty();
+            }
+        }
     }
 
     /** User triggers (not constraint triggers, not ours). */
@@ -216,15 +263,26 @@ final class TargetCatalog {
 
     /** COMMENT ON TABLE and ALTER TABLE OWNER TO for another table, formatted by the server; empty when none. */
     static List<String> commentAndOwnerFor(Connection c, String schema, String table, String qualifiedOther) throws SQLException {
+        return commentAndOwnerFor(c, schema, table, qualifiedOther, "TABLE");
+    }
+
+    /** @param kind the object kind as COMMENT ON and ALTER name it: TABLE, or MATERIALIZED VIEW (COMMENT ON TABLE refuses one) */
+    static List<String> commentAndOwnerFor(Connection c, String schema, String table, String qualifiedOther, String kind)
+            throws SQLException {
+        if (!kind.equals("TABLE") && !kind.equals("MATERIALIZED VIEW")) {
+            throw new IllegalArgumentException("not a relation kind: " + kind);
+        }
         List<String> out = new ArrayList<>();
         try (PreparedStatement ps = c.prepareStatement("""
                 SELECT CASE WHEN obj_description(t.oid, 'pg_class') IS NOT NULL
-                            THEN format('COMMENT ON TABLE %s IS %L', ?, obj_description(t.oid, 'pg_class')) END,
-                       format('ALTER TABLE %s OWNER TO %s', ?, quote_ident(pg_get_userbyid(t.relowner)))
+                            THEN format('COMMENT ON %s %s IS %L', ?, ?, obj_description(t.oid, 'pg_class')) END,
+                       format('ALTER %s %s OWNER TO %s', ?, ?, quote_ident(pg_get_userbyid(t.relowner)))
                 FROM pg_class t WHERE t.oid = to_regclass(?)""")) {
-            ps.setString(1, qualifiedOther);
+            ps.setString(1, kind);
             ps.setString(2, qualifiedOther);
-            ps.setString(3, qualified(schema, table));
+            ps.setString(3, kind);
+            ps.setString(4, qualifiedOther);
+            ps.setString(5, qualified(schema, table));
             try (ResultSet rs = ps.executeQuery()) {
                 if (rs.next()) {
                     if (rs.getString(1) != null) {
