@@ -96,7 +96,7 @@ final class Backfill {
                 rs.next();
                 read = rs.getLong(1);
                 for (int i = 0; i < keys; i++) {
-                    next.add(rs.getString(3 + i));
+                    next.add(rs.getString(2 + i));
                 }
             }
             if (read == 0) {

@@ -140,7 +140,7 @@ public final class ShadowSql {
      * One backfill batch: locks up to {@code LIMIT ?} source rows after the last key (FOR KEY SHARE, so that a
      * concurrent DELETE either waits for this copy and then deletes it from the shadow too, or wins and the row is
      * skipped: never resurrected), copies them converted, skips rows the capture trigger already wrote, and
-     * returns how many rows it read and the last key as text. Binds: [last key if any], high-water mark, limit.
+     * returns how many rows it read and then the last key as text, a column per key column. Binds: [last key if any], high-water mark, limit.
      */
     static String backfillBatch(ShadowNames n, TableShape shape, ShadowRebuild rebuild, boolean fromStart) {
         Map<String, ShadowRebuild.ColumnChange> changes = byColumn(rebuild);
@@ -151,12 +151,14 @@ public final class ShadowSql {
         String where = (fromStart ? "" : keyAfter(shape, "", ">") + " AND ") + keyAfter(shape, "", "<=");
         return "WITH batch AS (SELECT * FROM " + n.qualified(n.table()) + " WHERE " + where + " ORDER BY " + orderAsc
                 + " LIMIT ? FOR KEY SHARE),\n"
+                // a data-modifying CTE runs whether or not it is referenced: no RETURNING, nothing materialised twice
                 + "copied AS (INSERT INTO " + n.qualified(n.shadow()) + " (" + columnList(shape) + ") OVERRIDING SYSTEM VALUE SELECT "
-                + values(shape, changes, "b.") + " FROM batch b ON CONFLICT (" + orderAsc + ") DO NOTHING RETURNING 1)\n"
-                + "SELECT (SELECT count(*) FROM batch), (SELECT count(*) FROM copied), "
-                + list(java.util.stream.IntStream.range(0, pk.size()).boxed().toList(), i -> "l.k" + i)
+                + values(shape, changes, "b.") + " FROM batch b ON CONFLICT (" + orderAsc + ") DO NOTHING)\n"
+                + "SELECT (SELECT count(*) FROM batch), "
+                + list(java.util.stream.IntStream.range(0, pk.size()).boxed().toList(), i -> "l.k" + i + "::text")
                 + " FROM (SELECT 1) one LEFT JOIN (SELECT "
-                + list(java.util.stream.IntStream.range(0, pk.size()).boxed().toList(), i -> "b." + quote(pk.get(i)) + "::text AS k" + i)
+                // the last key is cast to text once, not for every row the top-1 sort reads
+                + list(java.util.stream.IntStream.range(0, pk.size()).boxed().toList(), i -> "b." + quote(pk.get(i)) + " AS k" + i)
                 + " FROM batch b ORDER BY " + orderDesc + " LIMIT 1) l ON true";
     }
 
