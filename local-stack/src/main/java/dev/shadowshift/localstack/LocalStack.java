@@ -144,8 +144,33 @@ public final class LocalStack implements AutoCloseable {
      * with extra settings on top of its usual ones, then waits until it is ready.
      */
     public void killAndRestart(Service service, Map<String, String> extraEnv) throws Exception {
+        kill(service);
+        start(service, extraEnv);
+    }
+
+    /** SIGKILL, as a crash or an OOM killer would; the service stays down until {@link #start}. */
+    public void kill(Service service) {
+        services.get(service).kill();
+    }
+
+    /**
+     * Stops a service the clean way (it leaves its Kafka consumer groups, so its successor is assigned their
+     * partitions at once rather than after the old member's session timeout), then starts it as {@link #start} does.
+     */
+    public void restart(Service service, Map<String, String> extraEnv) throws Exception {
+        services.get(service).close();
+        start(service, extraEnv);
+    }
+
+    /**
+     * Starts a killed or stopped service again on the same port, with extra settings on top of its usual ones (the
+     * extra settings of an earlier start do not carry over), then waits until it is ready.
+     */
+    public void start(Service service, Map<String, String> extraEnv) throws Exception {
         ServiceProcess old = services.get(service);
-        old.kill();
+        if (old.alive()) {
+            throw new IllegalStateException(service.module + " is still running: kill or restart it instead");
+        }
         Map<String, String> env = new HashMap<>(environments.get(service));
         env.putAll(extraEnv);
         ServiceProcess restarted = launch(service, old.port(), env, true);

@@ -53,6 +53,10 @@ final class ServiceProcess implements AutoCloseable {
         return port;
     }
 
+    boolean alive() {
+        return process.isAlive();
+    }
+
     Path log() {
         return log;
     }

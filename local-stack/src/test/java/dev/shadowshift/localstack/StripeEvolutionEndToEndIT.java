@@ -18,6 +18,8 @@ import org.junit.jupiter.api.MethodOrderer;
 import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestMethodOrder;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.MethodSource;
 
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -61,7 +63,10 @@ class StripeEvolutionEndToEndIT {
         Path root = Path.of("..").toAbsolutePath().normalize();
         stack = LocalStack.start(new LocalStack.Options(root, root.resolve("local-stack/target/e2e"), false, Map.of(
                 "SHADOWSHIFT_MONITOR_POLL_INTERVAL", "1s",
-                "SHADOWSHIFT_MONITOR_LONG_QUERY_THRESHOLD", "3s")), System.out::println);
+                "SHADOWSHIFT_MONITOR_LONG_QUERY_THRESHOLD", "3s",
+                // a SIGKILLed worker keeps its partitions until its session times out (45 s by default): its successor
+                // would not see a new spec that long
+                "KAFKA_SESSION_TIMEOUT_MS", "10000")), System.out::println);
         driver = new EvolutionDriver(stack);
     }
 
@@ -221,7 +226,7 @@ class StripeEvolutionEndToEndIT {
     @Order(5)
     void aWorkerKilledInTheMiddleOfAShadowMigrationResumesAfterRestartAndLosesNoRow() throws Exception {
         // a worker whose next shadow migration stops after its capture triggers exist, before the backfill
-        stack.killAndRestart(LocalStack.Service.MIGRATION, Map.of("SHADOWSHIFT_MIGRATION_SHADOW_HOLD_BEFORE_BACKFILL", "300s"));
+        stack.restart(LocalStack.Service.MIGRATION, Map.of("SHADOWSHIFT_MIGRATION_SHADOW_HOLD_BEFORE_BACKFILL", "300s"));
         String asText = new String(getClass().getResourceAsStream("/shop-amount-decimal.yaml").readAllBytes())
                 .replace("amount: {type: number}", "amount: {type: string}").replace("version: \"3\"", "version: \"4\"");
         HttpResponse<String> submitted = driver.submit("shop", asText, "main", "shop");
@@ -258,6 +263,219 @@ class StripeEvolutionEndToEndIT {
                 assertEquals(0, rs.getInt(1), "capture triggers left behind");
                 assertEquals(0, rs.getInt(2), "shadow tables left behind");
             }
+        }
+    }
+
+    /**
+     * A real kill at one checkpoint of a shadow migration.
+     *
+     * @param checkpoint the worker's hold-at point, where it is SIGKILLed
+     * @param redone     a progress message of the work the checkpoint recorded as done: a resumed run must not say it again
+     * @param next       a progress message of the work after the checkpoint, which the resumed run must do (null: none)
+     */
+    record KillPoint(String checkpoint, String redone, String next) {
+        @Override
+        public String toString() {
+            return checkpoint;
+        }
+    }
+
+    static List<KillPoint> killPoints() {
+        return List.of(
+                new KillPoint("BACKFILL_BATCH", "creating shadow table", " from key "),
+                new KillPoint("OPTIMIZED", "building indexes", "validating "),
+                new KillPoint("VALIDATED", "validating ", "swapping "),
+                new KillPoint("CUT_OVER", "swapping ", null));
+    }
+
+    /**
+     * SIGKILL of the worker in the middle of backfill, after the indexes were built, after validation (just before the
+     * swap) and after the swap committed (before the foreign keys are validated and the plan is reported done); clients
+     * write while it is dead and right after its restart. Each time the restarted worker resumes from the checkpoint
+     * (the swap is not redone, nor a finished backfill) and completes the plan: every write is there with the new type,
+     * the original is kept as the rollback point with every write mirrored into it, and nothing else of the rebuild
+     * remains.
+     */
+    @ParameterizedTest(name = "killed at {0}")
+    @MethodSource("killPoints")
+    @Order(6)
+    void aWorkerKilledAtAShadowCheckpointResumesFromItAndEndsConsistent(KillPoint kill) throws Exception {
+        String schema = "crash_" + kill.checkpoint().toLowerCase(java.util.Locale.ROOT);
+        String reference = "crash_ref." + schema;
+        String orders = schema + ".orders";
+        // 500-row batches, so that BACKFILL_BATCH is in the middle of the backfill. A clean stop here: a SIGKILLed worker's
+        // successor would not be given the new spec's partition until the dead member's Kafka session expired
+        stack.restart(LocalStack.Service.MIGRATION, Map.of(
+                "SHADOWSHIFT_MIGRATION_SHADOW_HOLD_AT", kill.checkpoint(),
+                "SHADOWSHIFT_MIGRATION_SHADOW_HOLD_FOR", "300s",
+                "SHADOWSHIFT_MIGRATION_SHADOW_BATCH_SIZE_INITIAL", "500",
+                "SHADOWSHIFT_MIGRATION_SHADOW_BATCH_SIZE_MAX", "500"));
+        String v1 = new String(LocalStackMain.class.getResourceAsStream("/examples/shop-v1.yaml").readAllBytes());
+        EvolutionDriver.Outcome created = driver.evolve(schema, v1, "main", schema, PATIENCE, System.out::println);
+        assertTrue(created.completed(), schema + " v1: " + created.finalProgress());
+        try (Connection c = target(); Statement s = c.createStatement()) {
+            s.execute("INSERT INTO " + orders + " (id, customer, amount) SELECT 'or_' || g, 'cus_' || (g % 50), g * 100 "
+                    + "FROM generate_series(1, 5000) g");
+            s.execute("CREATE SCHEMA IF NOT EXISTS crash_ref");
+            s.execute("CREATE TABLE " + reference + " AS SELECT id, customer, amount FROM " + orders);
+        }
+
+        String decimal = new String(getClass().getResourceAsStream("/shop-amount-decimal.yaml").readAllBytes());
+        HttpResponse<String> submitted = driver.submit(schema, decimal, "main", schema);
+        assertEquals(201, submitted.statusCode(), submitted.body());
+        MigrationPlanned plan = driver.awaitPlan(schema, EventCodec.mapper().readTree(submitted.body()).path("version").asInt(), PATIENCE);
+        assertEquals("SHADOW_TABLE", plan.strategy());
+        MigrationProgress hold = EventCodec.read(driver.watcher().await(Topics.MIGRATION_PROGRESS, s -> {
+            MigrationProgress p = EventCodec.read(s.value()).dataAs(MigrationProgress.class);
+            return p.planId().equals(plan.planId()) && p.message() != null && p.message().contains("(hold-at)");
+        }, PATIENCE).value()).dataAs(MigrationProgress.class);
+        assertTrue(hold.message().startsWith("holding at " + kill.checkpoint() + " for 300s"), hold.message());
+        assertEquals("RUNNING", hold.status());
+        try (Connection state = stack.infrastructure().postgres().connect(LocalStack.Service.MIGRATION.stateDatabase);
+             PreparedStatement ps = state.prepareStatement(
+                     "SELECT phase, rows_copied, rows_total FROM shadow_migrations WHERE plan_id = ? AND table_name = 'orders'")) {
+            ps.setString(1, plan.planId());
+            try (ResultSet rs = ps.executeQuery()) {
+                assertTrue(rs.next(), "the worker checkpointed its rebuild");
+                if (kill.checkpoint().equals("BACKFILL_BATCH")) {
+                    assertEquals("BACKFILLING", rs.getString(1));
+                    assertTrue(rs.getLong(2) > 0 && rs.getLong(2) < rs.getLong(3),
+                            "in the middle of the backfill: " + rs.getLong(2) + " of " + rs.getLong(3) + " rows copied");
+                } else {
+                    assertEquals(kill.checkpoint(), rs.getString(1));
+                }
+            }
+        }
+
+        stack.kill(LocalStack.Service.MIGRATION);
+        try (Connection c = target()) {
+            assertEquals(kill.checkpoint().equals("CUT_OVER") ? "numeric" : "bigint", amountType(c, schema),
+                    "the swap had committed before the kill, and only then");
+            write(c, reference, orders, "INSERT INTO %s (id, customer, amount) SELECT 'or_' || g, 'cus_dead', g FROM generate_series(5001, 5100) g");
+            write(c, reference, orders, "DELETE FROM %s WHERE id IN ('or_1', 'or_4999')");
+            write(c, reference, orders, "UPDATE %s SET amount = 7, customer = 'cus_moved' WHERE id = 'or_2'");
+            write(c, reference, orders, "UPDATE %s SET amount = 8 WHERE id = 'or_4998'");
+        }
+        stack.start(LocalStack.Service.MIGRATION, Map.of());
+        try (Connection c = target()) {
+            // as soon as the restarted worker is ready, racing its resume
+            write(c, reference, orders, "INSERT INTO %s (id, customer, amount) SELECT 'or_' || g, 'cus_after', g FROM generate_series(5101, 5150) g");
+            write(c, reference, orders, "DELETE FROM %s WHERE id = 'or_3'");
+            write(c, reference, orders, "UPDATE %s SET amount = 9, customer = 'cus_after' WHERE id = 'or_4997'");
+        }
+
+        MigrationProgress last = driver.awaitOutcome(plan.planId(), PATIENCE, System.out::println);
+        assertEquals("COMPLETED", last.status(), "resumed after the kill at " + kill.checkpoint() + ": " + last);
+        List<String> afterKill = driver.progressOf(plan.planId()).stream().map(MigrationProgress::message)
+                .filter(java.util.Objects::nonNull).dropWhile(m -> !m.contains("(hold-at)")).skip(1).toList();
+        assertTrue(afterKill.stream().noneMatch(m -> m.contains(kill.redone())),
+                "the resumed run redid what " + kill.checkpoint() + " had recorded: " + afterKill);
+        if (kill.next() != null) {
+            assertTrue(afterKill.stream().anyMatch(m -> m.contains(kill.next())), "the resumed run went on from " + kill.checkpoint() + ": " + afterKill);
+        }
+
+        try (Connection c = target(); Statement s = c.createStatement()) {
+            assertEquals("numeric", amountType(c, schema));
+            try (ResultSet rs = s.executeQuery("SELECT count(*), sum(amount), (SELECT customer || ' ' || amount FROM " + orders
+                    + " WHERE id = 'or_2') FROM " + orders)) {
+                rs.next();
+                assertEquals(5147, rs.getLong(1), "5,000 + 100 inserted - 2 deleted while the worker was dead, + 50 - 1 after its restart");
+                assertEquals("cus_moved 7", rs.getString(3));
+            }
+            assertSameRows(s, orders, reference, "the migrated table and the writes made to the reference");
+            String rollback = rollbackPoint(s, schema);
+            assertSameRows(s, orders, schema + "." + rollback, "the rollback point, kept in step by reverse sync");
+            assertOnlyTheRollbackPointIsLeft(s, schema, rollback.substring("orders_ss_old_".length()));
+            s.execute("INSERT INTO " + orders + " (id, customer, amount) VALUES ('or_fraction', 'cus_1', 12.34)");
+            try (ResultSet rs = s.executeQuery("SELECT amount FROM " + orders + " WHERE id = 'or_fraction'")) {
+                rs.next();
+                assertEquals(new java.math.BigDecimal("12.34"), rs.getBigDecimal(1), "the new type serves");
+            }
+        }
+    }
+
+    /** Runs a client write on the table under migration and on its reference copy. */
+    private static void write(Connection c, String reference, String table, String sql) throws Exception {
+        try (Statement s = c.createStatement()) {
+            s.execute(String.format(sql, table));
+            s.execute(String.format(sql, reference));
+        }
+    }
+
+    private static String amountType(Connection c, String schema) throws Exception {
+        try (PreparedStatement ps = c.prepareStatement("SELECT data_type FROM information_schema.columns "
+                + "WHERE table_schema = ? AND table_name = 'orders' AND column_name = 'amount'")) {
+            ps.setString(1, schema);
+            try (ResultSet rs = ps.executeQuery()) {
+                assertTrue(rs.next(), schema + ".orders.amount exists");
+                return rs.getString(1);
+            }
+        }
+    }
+
+    private static void assertSameRows(Statement s, String table, String other, String what) throws Exception {
+        for (String[] pair : List.of(new String[]{table, other}, new String[]{other, table})) {
+            try (ResultSet rs = s.executeQuery("SELECT count(*) FROM (SELECT id, customer, amount::numeric FROM " + pair[0]
+                    + " EXCEPT SELECT id, customer, amount::numeric FROM " + pair[1] + ") d")) {
+                rs.next();
+                assertEquals(0, rs.getLong(1), what + ": rows of " + pair[0] + " missing from or different in " + pair[1]);
+            }
+        }
+    }
+
+    /** The original table, kept after cutover: exactly one. */
+    private static String rollbackPoint(Statement s, String schema) throws Exception {
+        List<String> found = new ArrayList<>();
+        try (ResultSet rs = s.executeQuery("SELECT c.relname FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace "
+                + "WHERE n.nspname = '" + schema + "' AND c.relkind = 'r' AND c.relname LIKE 'orders\\_ss\\_old\\_%'")) {
+            while (rs.next()) {
+                found.add(rs.getString(1));
+            }
+        }
+        assertEquals(1, found.size(), "one rollback point in " + schema + ": " + found);
+        return found.get(0);
+    }
+
+    /**
+     * What a rebuild may leave once it completed: the rollback table with its indexes, the lost-rows table, and the
+     * reverse-sync trigger and function that keep the rollback table in step. No capture trigger or function, no shadow
+     * table or index, no cast-check function, no invalid index from a build the kill cut short.
+     */
+    private static void assertOnlyTheRollbackPointIsLeft(Statement s, String schema, String id) throws Exception {
+        Set<String> rollbackTables = Set.of("orders_ss_old_" + id, "orders_ss_lost_" + id);
+        try (ResultSet rs = s.executeQuery("SELECT c.relname, c.relkind, t.relname FROM pg_class c "
+                + "JOIN pg_namespace n ON n.oid = c.relnamespace LEFT JOIN pg_index i ON i.indexrelid = c.oid "
+                + "LEFT JOIN pg_class t ON t.oid = i.indrelid WHERE n.nspname = '" + schema + "' AND c.relname LIKE '%\\_ss\\_%'")) {
+            while (rs.next()) {
+                String name = rs.getString(1);
+                boolean ok = rs.getString(2).equals("i") ? rollbackTables.contains(rs.getString(3)) : rollbackTables.contains(name);
+                assertTrue(ok, "left behind in " + schema + ": " + name + " (" + rs.getString(2) + " on " + rs.getString(3) + ")");
+            }
+        }
+        try (ResultSet rs = s.executeQuery("SELECT t.tgname, c.relname FROM pg_trigger t JOIN pg_class c ON c.oid = t.tgrelid "
+                + "JOIN pg_namespace n ON n.oid = c.relnamespace WHERE n.nspname = '" + schema + "' AND NOT t.tgisinternal "
+                + "AND t.tgname LIKE '%\\_ss\\_%'")) {
+            while (rs.next()) {
+                assertTrue(rs.getString(2).equals("orders") && Set.of("orders_ss_reverse_" + id, "orders_ss_reverse_trunc_" + id)
+                        .contains(rs.getString(1)), "trigger left behind: " + rs.getString(1) + " on " + rs.getString(2));
+            }
+        }
+        try (ResultSet rs = s.executeQuery("SELECT p.proname FROM pg_proc p JOIN pg_namespace n ON n.oid = p.pronamespace "
+                + "WHERE n.nspname = '" + schema + "' AND p.proname LIKE '%\\_ss\\_%'")) {
+            while (rs.next()) {
+                assertEquals("orders_ss_reverse_" + id, rs.getString(1), "function left behind");
+            }
+        }
+        try (ResultSet rs = s.executeQuery("SELECT (SELECT count(*) FROM pg_trigger WHERE tgname LIKE '%\\_ss\\_capture%'), "
+                + "(SELECT count(*) FROM pg_proc WHERE proname LIKE '%\\_ss\\_capture%' OR proname LIKE 'ss\\_castable%'), "
+                + "(SELECT count(*) FROM pg_class WHERE relname LIKE '%\\_ss\\_new\\_%'), "
+                + "(SELECT count(*) FROM pg_index i JOIN pg_class c ON c.oid = i.indrelid JOIN pg_namespace n ON n.oid = c.relnamespace "
+                + "  WHERE n.nspname = '" + schema + "' AND NOT i.indisvalid)")) {
+            rs.next();
+            assertEquals(0, rs.getInt(1), "capture triggers left behind");
+            assertEquals(0, rs.getInt(2), "capture or cast-check functions left behind");
+            assertEquals(0, rs.getInt(3), "shadow tables or indexes left behind");
+            assertEquals(0, rs.getInt(4), "invalid indexes left behind");
         }
     }
 
