@@ -151,10 +151,17 @@ say "raw INSERT INTO copy SELECT * FROM table, idle: $COPY_ROWS rows in $COPY_MS
 (cd "$OUT" && exec "${PGB[@]}" -T 3600) > "$OUT/pgbench-rawcopy.txt" 2>&1 &
 COPY_LOAD_PID=$!
 sleep 5   # the load settles first
-read -r LCOPY_ROWS LCOPY_MS < <(raw_copy)
+# three copies under load, the median counts: one sample swung by +-30% between runs on this machine
+LOADED_RATES=()
+for attempt in 1 2 3; do
+  read -r LCOPY_ROWS LCOPY_MS < <(raw_copy)
+  rate="$(awk -v r="$LCOPY_ROWS" -v ms="$LCOPY_MS" 'BEGIN {printf "%.0f", r / (ms / 1000)}')"
+  LOADED_RATES+=("$rate")
+  say "raw INSERT INTO copy SELECT * FROM table, under pgbench ${CLIENTS}c, copy $attempt: $LCOPY_ROWS rows in $LCOPY_MS ms = $rate rows/s"
+done
 kill -INT "$COPY_LOAD_PID" 2>/dev/null; wait "$COPY_LOAD_PID" 2>/dev/null || true; COPY_LOAD_PID=""
-RAW_RATE="$(awk -v r="$LCOPY_ROWS" -v ms="$LCOPY_MS" 'BEGIN {printf "%.0f", r / (ms / 1000)}')"
-say "raw INSERT INTO copy SELECT * FROM table, under pgbench ${CLIENTS}c: $LCOPY_ROWS rows in $LCOPY_MS ms = $RAW_RATE rows/s"
+RAW_RATE="$(printf '%s\n' "${LOADED_RATES[@]}" | sort -n | sed -n 2p)"
+say "raw copy under load, median of 3: $RAW_RATE rows/s (${LOADED_RATES[*]})"
 psqlt -c "VACUUM ANALYZE $TABLE"
 
 # --- 3. pgbench alone ----------------------------------------------------------------------------------------------
@@ -228,7 +235,11 @@ read -r _ _ _ BFL_P99 BFL_MAX < <(cat "${LOGS[@]}" | awk -v lo="$(add "$HOLD_END
 pct() { awk -v a="$1" -v b="$2" 'BEGIN {if (a == "-" || b == "-" || b == 0) print "-"; else printf "%.1f", 100 * a / b}'; }
 loss() { awk -v c="$1" -v b="$2" 'BEGIN {if (c == "-" || b == "-" || b == 0) print "-"; else printf "%.1f", 100 * (b - c) / b}'; }
 verdict() { awk -v v="$1" -v op="$2" -v g="$3" 'BEGIN {if (v == "-") print "n/a"; else if ((op == "<=" && v + 0 <= g) || (op == ">=" && v + 0 >= g)) print "PASS"; else print "MISS"}'; }
-CAP_LOSS="$(loss "$CAP_TPS" "$BASE_TPS")"
+# the verdict takes the larger of the two losses: against the 30 s baseline and against the 9 s just before the
+# migration (the closest in time, with the same polling): the machine's speed drifts by more than the goal
+CAP_LOSS_BASE="$(loss "$CAP_TPS" "$BASE_TPS")"
+CAP_LOSS_PRE="$(loss "$CAP_TPS" "$PRE_TPS")"
+CAP_LOSS="$(awk -v a="$CAP_LOSS_BASE" -v b="$CAP_LOSS_PRE" 'BEGIN {if (a == "-") print b; else if (b == "-") print a; else print (a + 0 > b + 0 ? a : b)}')"
 BF_LOSS="$(loss "$BF_TPS" "$BASE_TPS")"
 WIN_LOSS="$(loss "$WIN_TPS" "$BASE_TPS")"
 BF_PCT="$(pct "$BF_RATE" "$RAW_RATE")"
@@ -242,14 +253,15 @@ BF_PCT_IDLE="$(pct "$BF_RATE" "$RAW_IDLE_RATE")"
   printf '%-52s %16s %10s %s\n' "cutover write stall p99 (cutover +-1 s, $CUT_N tx)" "$CUT_P99 ms" "<= 50 ms" "$(verdict "$CUT_P99" "<=" 50)"
   printf '%-52s %16s %10s %s\n' "cutover write stall max (cutover +-1 s)" "$CUT_MAX ms" "" ""
   printf '%-52s %16s %10s %s\n' "backfill rate, under load (worker: $BF_COPIED rows/${BF_SECONDS}s)" "$BF_RATE rows/s" "" ""
-  printf '%-52s %16s %10s %s\n' "raw INSERT INTO copy SELECT *, under the same load" "$RAW_RATE rows/s" "" ""
+  printf '%-52s %16s %10s %s\n' "raw INSERT INTO copy SELECT *, same load (median of 3)" "$RAW_RATE rows/s" "" ""
   printf '%-52s %16s %10s %s\n' "raw INSERT INTO copy SELECT *, idle server" "$RAW_IDLE_RATE rows/s" "" ""
   printf '%-52s %16s %10s %s\n' "backfill / raw copy, both under load" "$BF_PCT %" ">= 70 %" "$(verdict "$BF_PCT" ">=" 70)"
   printf '%-52s %16s %10s %s\n' "backfill (under load) / raw copy (idle)" "$BF_PCT_IDLE %" "" ""
   printf '%-52s %16s %10s %s\n' "TPS baseline (pgbench alone, before)" "$BASE_TPS" "" ""
   printf '%-52s %16s %10s %s\n' "TPS in the 9 s before the migration" "$PRE_TPS" "" ""
   printf '%-52s %16s %10s %s\n' "TPS capture only (triggers on, no backfill)" "$CAP_TPS" "" ""
-  printf '%-52s %16s %10s %s\n' "TPS loss from capture" "$CAP_LOSS %" "<= 10 %" "$(verdict "$CAP_LOSS" "<=" 10)"
+  printf '%-52s %16s %10s %s\n' "  loss vs baseline / vs the 9 s before" "$CAP_LOSS_BASE / $CAP_LOSS_PRE %" "" ""
+  printf '%-52s %16s %10s %s\n' "TPS loss from capture (the larger)" "$CAP_LOSS %" "<= 10 %" "$(verdict "$CAP_LOSS" "<=" 10)"
   printf '%-52s %16s %10s %s\n' "TPS during backfill (capture + backfill)" "$BF_TPS" "" ""
   printf '%-52s %16s %10s %s\n' "  loss vs baseline" "$BF_LOSS %" "" ""
   printf '%-52s %16s %10s %s\n' "TPS backfill .. cutover-1s (+ indexes, validation)" "$WIN_TPS" "" ""

@@ -1,0 +1,90 @@
+#!/usr/bin/env bash
+# What does capturing writes cost, by design, on this machine? Interleaved A/B rounds of the benchmark's pgbench
+# write load (writes.pgbench, 4 clients) on a 1M-row table, with:
+#   none      no trigger (the baseline)
+#   noop      a PL/pgSQL AFTER ROW trigger that does nothing: the floor of any trigger-based capture
+#   keylog    a trigger that only appends the changed key to an unindexed log table (pg_repack / key-log style,
+#             applied later; the applying is NOT part of this figure)
+#   mirror    the engine's capture: every write upserts/deletes the converted row in the shadow, in the writer's
+#             transaction (the same function body ShadowSql.mirrorFunction generates), with the shadow empty (as
+#             at the start of a migration) and full (as at the end of the backfill)
+# Each round runs every variant once for BENCH_AB_SECONDS, so drift in the machine's speed hits all alike; the
+# report gives each variant's median TPS and its loss against the median baseline.
+#
+#   benchmarks/migration/capture-ab.sh            uses postgresql://postgres@127.0.0.1:5432 (creates and drops a database)
+#   BENCH_PG=postgresql://user@host:port BENCH_AB_ROUNDS=6 BENCH_AB_SECONDS=8 benchmarks/migration/capture-ab.sh
+set -euo pipefail
+HERE="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
+PG="${BENCH_PG:-postgresql://postgres@127.0.0.1:5432}"
+DB="shadowshift_capture_ab"
+ROUNDS="${BENCH_AB_ROUNDS:-6}"
+SECONDS_EACH="${BENCH_AB_SECONDS:-8}"
+ROWS=1000000
+# the local stack's embedded PostgreSQL commits asynchronously (as many write-heavy servers do): match it
+export PGOPTIONS='-c synchronous_commit=off'
+psql "$PG/postgres" -X -q -v ON_ERROR_STOP=1 -c "DROP DATABASE IF EXISTS $DB" -c "CREATE DATABASE $DB"
+trap 'psql "$PG/postgres" -X -q -c "DROP DATABASE IF EXISTS $DB" >/dev/null 2>&1 || true' EXIT
+q() { psql "$PG/$DB" -X -q -v ON_ERROR_STOP=1 "$@"; }
+q <<SQL
+CREATE SCHEMA bench;
+CREATE TABLE bench.ledgers (id bigint PRIMARY KEY, amount bigint, account text, memo text, status text);
+INSERT INTO bench.ledgers SELECT g, g * 7, 'acct-' || (g % 1000), md5(g::text), 'open' FROM generate_series(1, $ROWS) g;
+CREATE TABLE bench.shadow (id bigint PRIMARY KEY, amount text, account text, memo text, status text);
+CREATE TABLE bench.full_shadow (id bigint PRIMARY KEY, amount text, account text, memo text, status text);
+INSERT INTO bench.full_shadow SELECT id, amount::text, account, memo, status FROM bench.ledgers;
+CREATE TABLE bench.key_log (id bigint);
+VACUUM ANALYZE;
+CREATE FUNCTION bench.noop() RETURNS trigger LANGUAGE plpgsql AS \$\$ BEGIN RETURN NULL; END \$\$;
+CREATE FUNCTION bench.keylog() RETURNS trigger LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS \$\$
+BEGIN
+  IF TG_OP = 'DELETE' THEN INSERT INTO bench.key_log VALUES (OLD.id); RETURN NULL; END IF;
+  INSERT INTO bench.key_log VALUES (NEW.id);
+  IF TG_OP = 'UPDATE' AND OLD.id IS DISTINCT FROM NEW.id THEN INSERT INTO bench.key_log VALUES (OLD.id); END IF;
+  RETURN NULL;
+END \$\$;
+SQL
+for target in shadow full_shadow; do
+  q <<SQL
+CREATE FUNCTION bench.mirror_$target() RETURNS trigger LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS \$\$
+BEGIN
+  IF TG_OP = 'TRUNCATE' THEN TRUNCATE bench.$target; RETURN NULL; END IF;
+  IF TG_OP = 'DELETE' OR (TG_OP = 'UPDATE' AND ROW(OLD.id) IS DISTINCT FROM ROW(NEW.id)) THEN
+    DELETE FROM bench.$target WHERE ROW(id) = ROW(OLD.id);
+  END IF;
+  IF TG_OP <> 'DELETE' THEN
+    INSERT INTO bench.$target (id, amount, account, memo, status) OVERRIDING SYSTEM VALUE
+      VALUES (NEW.id, CAST(NEW.amount AS text), NEW.account, NEW.memo, NEW.status)
+      ON CONFLICT (id) DO UPDATE SET amount = EXCLUDED.amount, account = EXCLUDED.account, memo = EXCLUDED.memo, status = EXCLUDED.status;
+  END IF;
+  RETURN NULL;
+END \$\$;
+SQL
+done
+sed -e "s/@TABLE@/bench.ledgers/g" -e "s/@ROWS@/$ROWS/g" "$HERE/writes.pgbench" > "/tmp/capture-ab-$$.pgbench"
+run() { pgbench -n -c 4 -j 2 -T "$SECONDS_EACH" -f "/tmp/capture-ab-$$.pgbench" "$PG/$DB" 2>&1 | awk '/^tps = / {printf "%d", $3}'; }
+with_trigger() { # $1 function, then the measurement
+  q -c "CREATE TRIGGER ab AFTER INSERT OR UPDATE OR DELETE ON bench.ledgers FOR EACH ROW EXECUTE FUNCTION bench.$1()"
+  run
+  q -c "DROP TRIGGER ab ON bench.ledgers"
+}
+VARIANTS=(none noop keylog mirror_shadow mirror_full_shadow)
+declare -A results
+for r in $(seq 1 "$ROUNDS"); do
+  line="round $r:"
+  for v in "${VARIANTS[@]}"; do
+    if [ "$v" = none ]; then tps="$(run)"; else tps="$(with_trigger "$v")"; fi
+    results[$v]="${results[$v]:-} $tps"
+    line="$line $v=$tps"
+  done
+  q -c "TRUNCATE bench.shadow, bench.key_log" -c "VACUUM bench.ledgers"
+  echo "$line" >&2
+done
+rm -f "/tmp/capture-ab-$$.pgbench"
+median() { tr ' ' '\n' | grep -v '^$' | sort -n | awk '{a[NR] = $1} END {print (NR % 2 ? a[(NR + 1) / 2] : (a[NR / 2] + a[NR / 2 + 1]) / 2)}'; }
+base="$(echo "${results[none]}" | median)"
+echo "capture cost A/B, $(date -u +%Y-%m-%dT%H:%M:%SZ), $(nproc) cores, $ROUNDS rounds x ${SECONDS_EACH}s per variant, pgbench 4c/2j, synchronous_commit=off"
+printf '%-40s %10s %8s\n' variant "median tps" loss
+for v in "${VARIANTS[@]}"; do
+  m="$(echo "${results[$v]}" | median)"
+  printf '%-40s %10s %7s%%\n' "$v" "$m" "$(awk -v a="$m" -v b="$base" 'BEGIN {printf "%.1f", 100 * (b - a) / b}')"
+done
