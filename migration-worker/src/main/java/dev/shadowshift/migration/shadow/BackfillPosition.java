@@ -2,8 +2,6 @@ package dev.shadowshift.migration.shadow;
 
 import dev.shadowshift.migration.plan.TypeNames;
 
-import org.jboss.logging.Logger;
-
 import java.sql.Array;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
@@ -29,8 +27,6 @@ import static dev.shadowshift.pg.SqlIdentifiers.quote;
  */
 final class BackfillPosition {
 
-    private static final Logger LOG = Logger.getLogger(BackfillPosition.class);
-
     private BackfillPosition() {
     }
 
@@ -50,19 +46,17 @@ final class BackfillPosition {
         String key = quote(shape.primaryKey().get(0));
         String type = TypeNames.require(shape.type(shape.primaryKey().get(0)), "type of " + key);
         String upper = highWaterMark;
-        // the same keyset walk as the batch (ORDER BY key LIMIT n, which the planner serves from the primary key
-        // index even with a generic plan; an OFFSET form got a sequential scan and a sort of the whole table)
-        try (PreparedStatement ps = c.prepareStatement("SELECT max(k)::text FROM (SELECT " + key + " AS k FROM "
-                + n.qualified(n.table()) + " WHERE " + (after == null ? "" : key + " > ?::" + type + " AND ") + key + " <= ?::"
-                + type + " ORDER BY " + key + " LIMIT ?) batch")) {
+        try (PreparedStatement ps = c.prepareStatement("SELECT " + key + "::text FROM " + n.qualified(n.table()) + " WHERE "
+                + (after == null ? "" : key + " > ?::" + type + " AND ") + key + " <= ?::" + type + " ORDER BY " + key
+                + " OFFSET ? LIMIT 1")) {
             int p = 1;
             if (after != null) {
                 ps.setString(p++, after);
             }
             ps.setString(p++, highWaterMark);
-            ps.setInt(p, Math.max(1, size));
+            ps.setInt(p, Math.max(0, size - 1));
             try (ResultSet rs = ps.executeQuery()) {
-                if (rs.next() && rs.getString(1) != null) {
+                if (rs.next()) {
                     upper = rs.getString(1);
                 }
             }
@@ -86,7 +80,6 @@ final class BackfillPosition {
         try (PreparedStatement ps = c.prepareStatement("""
                 SELECT coalesce(array_agg(DISTINCT l.virtualtransaction), '{}') FROM pg_catalog.pg_locks l
                 WHERE l.locktype = 'relation' AND l.relation = to_regclass(?) AND l.granted
-                  AND l.database = (SELECT oid FROM pg_catalog.pg_database WHERE datname = current_database())
                   AND l.mode IN ('RowExclusiveLock', 'ShareRowExclusiveLock', 'ExclusiveLock', 'AccessExclusiveLock')
                   AND l.pid IS DISTINCT FROM pg_backend_pid()""")) {
             ps.setString(1, n.qualified(n.table()));
@@ -101,23 +94,12 @@ final class BackfillPosition {
         try (PreparedStatement ps = c.prepareStatement("SELECT count(*) FROM pg_catalog.pg_locks "
                 + "WHERE locktype = 'virtualxid' AND mode = 'ExclusiveLock' AND virtualxid = ANY(?)")) {
             ps.setArray(1, writers);
-            long since = System.nanoTime();
-            long nextWarning = since + 10_000_000_000L;
             for (long pause = 1; ; pause = Math.min(50, pause * 2)) {
-                long open;
                 try (ResultSet rs = ps.executeQuery()) {
                     rs.next();
-                    open = rs.getLong(1);
-                }
-                if (open == 0) {
-                    return;
-                }
-                if (System.nanoTime() > nextWarning) {
-                    // a client holding a write transaction open stalls the backfill (never the clients)
-                    LOG.warnf("backfill of %s waits for %d transaction(s) that were writing to it when its batch began, "
-                            + "open for %d s now (pg_stat_activity shows them)", n.qualified(n.table()), open,
-                            (System.nanoTime() - since) / 1_000_000_000L);
-                    nextWarning = System.nanoTime() + 10_000_000_000L;
+                    if (rs.getLong(1) == 0) {
+                        return;
+                    }
                 }
                 Thread.sleep(pause);
             }
