@@ -25,7 +25,6 @@ final class Abandon {
             sql.add("DROP TRIGGER IF EXISTS " + quote(n.captureTruncateTrigger()) + " ON " + n.qualified(n.table()));
         }
         sql.add("DROP FUNCTION IF EXISTS " + n.qualified(n.captureFunction()) + "()");
-        sql.addAll(ShadowSql.dropPositionSequences(n));
         sql.add("DROP TABLE IF EXISTS " + n.qualified(n.shadow()));
         return sql;
     }

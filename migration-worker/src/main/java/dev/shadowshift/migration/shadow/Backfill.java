@@ -64,18 +64,13 @@ final class Backfill {
         long copied = cp.rowsCopied();
         long total = cp.rowsTotal() == null ? 0 : cp.rowsTotal();
         int size = cp.batchSize() == null ? config.batchSizeInitial() : cp.batchSize();
-        boolean positioned = ShadowSql.positionAware(shape) && TargetCatalog.exists(c, n.schema(), n.backfillPosition());
-        if (positioned) {
-            BackfillPosition.start(c, n, cp.highWaterMark());
-        }
         // prepared once per run: the "after" statement is then planned once (server-side) and reused per batch
         try (PreparedStatement first = c.prepareStatement(fromStart); PreparedStatement next = c.prepareStatement(after)) {
-            return loop(c, n, shape, positioned, cp, config, between, keys, first, next, last, copied, total, size);
+            return loop(c, cp, config, between, keys, first, next, last, copied, total, size);
         }
     }
 
-    private static String loop(Connection c, ShadowNames n, TableShape shape, boolean positioned, ShadowCheckpoint cp,
-                               MigrationConfig.Shadow config, Between between, int keys,
+    private static String loop(Connection c, ShadowCheckpoint cp, MigrationConfig.Shadow config, Between between, int keys,
                                PreparedStatement fromStart, PreparedStatement after, List<String> last, long copied,
                                long total, int size) throws SQLException, InterruptedException {
         long startedAt = System.nanoTime();
@@ -93,11 +88,7 @@ final class Backfill {
                     ps.setString(p++, k);
                 }
             }
-            // the batch ends at the key it claimed (capture mirrors every write up to it from then on), else at the mark
-            List<String> bound = positioned
-                    ? List.of(BackfillPosition.claim(c, n, shape, last == null ? null : last.get(0), cp.highWaterMark().get(0), size))
-                    : cp.highWaterMark();
-            for (String k : bound) {
+            for (String k : cp.highWaterMark()) {
                 ps.setString(p++, k);
             }
             ps.setInt(p, size);

@@ -26,12 +26,8 @@ final class CreateShadow {
         sql.add(ShadowSql.createShadowTable(n));
         sql.addAll(ShadowSql.alterShadowTypes(n, rebuild));
         sql.add(ShadowSql.addPrimaryKey(n, shape));
-        boolean positioned = ShadowSql.positionAware(shape);
-        if (positioned) {
-            sql.addAll(ShadowSql.createPositionSequences(n));
-        }
         sql.add(ShadowSql.mirrorFunction(n.qualified(n.captureFunction()), n.qualified(n.shadow()), shape,
-                ShadowSql.byColumn(rebuild), null, positioned ? n : null));
+                ShadowSql.byColumn(rebuild), null));
         sql.addAll(ShadowSql.mirrorTriggers(n.qualified(n.table()), n.captureTrigger(), n.captureTruncateTrigger(),
                 n.qualified(n.captureFunction())));
         return sql;

@@ -40,9 +40,6 @@ final class Cutover {
         MaterializedViews.createNew(c, n, matviews);
         try (Statement s = c.createStatement()) {
             StatementFailed.exec(s, "DROP FUNCTION IF EXISTS " + n.qualified(n.captureFunction()) + "()");
-            for (String drop : ShadowSql.dropPositionSequences(n)) {
-                StatementFailed.exec(s, drop);
-            }
             for (ShadowRebuild.ColumnChange change : rebuild.changes()) {
                 if (change.setNotNull()) {
                     StatementFailed.exec(s, "ALTER TABLE " + n.qualified(n.table()) + " ALTER COLUMN " + quote(change.column()) + " SET NOT NULL");

@@ -214,10 +214,6 @@ public class ShadowEngine {
             doing.now("SHADOW", "high-water mark (SELECT max key)");
             List<String> hwm = Backfill.highWaterMark(c, n, original);
             long total = Preflight.scalarLong(c, "SELECT count(*) FROM " + table, null);
-            if (hwm != null && ShadowSql.positionAware(original) && TargetCatalog.exists(c, n.schema(), n.backfillPosition())) {
-                // from now on capture leaves the rows below the mark that the backfill has not reached to the backfill
-                BackfillPosition.start(c, n, hwm);
-            }
             store.highWaterMark(planId, n.table(), hwm, total);
             if (reached(at, n, ShadowCheckpoint.BACKFILLING) != null || holdBeforeBackfill(at, n) != null) {
                 return control(at, n, c);

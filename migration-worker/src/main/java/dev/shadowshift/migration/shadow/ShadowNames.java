@@ -44,18 +44,6 @@ public record ShadowNames(String schema, String table, String shortId) {
         return name("capture");
     }
 
-    /**
-     * Where the backfill stands (the greatest key it has claimed) and where it will stop (the high-water mark), as
-     * sequences: the capture trigger reads them without a snapshot, so it sees a new position at once.
-     */
-    public String backfillPosition() {
-        return name("pos");
-    }
-
-    public String backfillLimit() {
-        return name("hwm");
-    }
-
     public String captureTruncateTrigger() {
         return name("capture_trunc");
     }

@@ -86,18 +86,6 @@ public final class ShadowSql {
      */
     static String mirrorFunction(String qualifiedFunction, String qualifiedTarget, TableShape shape,
                                  Map<String, ShadowRebuild.ColumnChange> changes, String qualifiedLostTable) {
-        return mirrorFunction(qualifiedFunction, qualifiedTarget, shape, changes, qualifiedLostTable, null);
-    }
-
-    /**
-     * With {@code positions} (capture of a table with a single integer key): a write to a row the backfill has not
-     * reached yet (key above the backfill position and at most the high-water mark) and that is not in the shadow is
-     * not mirrored, because the backfill copies that row's latest version itself; the backfill makes sure of that by waiting, after it moves
-     * the position, for every transaction that was writing to the table (see Backfill). A key change is always
-     * mirrored. Both values are read from sequences, which need no snapshot.
-     */
-    static String mirrorFunction(String qualifiedFunction, String qualifiedTarget, TableShape shape,
-                                 Map<String, ShadowRebuild.ColumnChange> changes, String qualifiedLostTable, ShadowNames positions) {
         String pk = list(shape.primaryKey(), s -> quote(s));
         String oldKey = list(shape.primaryKey(), k -> "OLD." + quote(k));
         String newKey = list(shape.primaryKey(), k -> "NEW." + quote(k));
@@ -118,27 +106,6 @@ public final class ShadowSql {
                   END IF;
                 """.formatted(qualifiedTarget, oldKey, newKey, pk, keyValues(shape, changes, "OLD."),
                 columnList(shape), values(shape, changes, "NEW."), onConflict);
-        if (positions != null) {
-            String key = quote(shape.primaryKey().get(0));
-            String pos = "pg_catalog.pg_sequence_last_value(" + regclass(positions.qualified(positions.backfillPosition())) + ")";
-            String limit = "pg_catalog.pg_sequence_last_value(" + regclass(positions.qualified(positions.backfillLimit())) + ")";
-            // a row already in the shadow (written there before the limit was set, or moved there by a key change)
-            // is always mirrored: the backfill's ON CONFLICT DO NOTHING would keep its older copy
-            write = """
-                  IF TG_OP = 'DELETE' THEN
-                    IF OLD.%1$s > %2$s AND OLD.%1$s <= %3$s
-                       AND NOT EXISTS (SELECT 1 FROM %4$s WHERE %5$s = %6$s) THEN
-                      RETURN NULL;
-                    END IF;
-                  ELSIF TG_OP = 'INSERT' OR (TG_OP = 'UPDATE' AND OLD.%1$s = NEW.%1$s) THEN
-                    IF NEW.%1$s > %2$s AND NEW.%1$s <= %3$s
-                       AND NOT EXISTS (SELECT 1 FROM %4$s WHERE %5$s = %7$s) THEN
-                      RETURN NULL;
-                    END IF;
-                  END IF;
-                """.formatted(key, pos, limit, qualifiedTarget, key, keyValues(shape, changes, "OLD."),
-                    keyValues(shape, changes, "NEW.")) + write;
-        }
         String body;
         if (qualifiedLostTable == null) {
             body = "BEGIN\n" + write + "  RETURN NULL;\nEND";
@@ -153,37 +120,6 @@ public final class ShadowSql {
         }
         return "CREATE OR REPLACE FUNCTION " + qualifiedFunction + "() RETURNS trigger LANGUAGE plpgsql SECURITY DEFINER"
                 + " SET search_path = pg_catalog, pg_temp AS " + dollarQuote(body);
-    }
-
-    private static final java.util.Set<String> INTEGER_KEYS = java.util.Set.of("smallint", "integer", "bigint");
-
-    /**
-     * Whether capture can leave rows the backfill has not reached to the backfill: a single integer key, whose
-     * position fits a sequence. Other keys are mirrored on every write.
-     */
-    static boolean positionAware(TableShape shape) {
-        return shape.primaryKey().size() == 1 && INTEGER_KEYS.contains(shape.type(shape.primaryKey().get(0)));
-    }
-
-    /** The two sequences, both at the lowest bigint (so that nothing is skipped until the backfill sets them). */
-    static List<String> createPositionSequences(ShadowNames n) {
-        List<String> out = new ArrayList<>();
-        for (String seq : List.of(n.backfillPosition(), n.backfillLimit())) {
-            out.add("CREATE SEQUENCE " + n.qualified(seq) + " AS bigint MINVALUE " + Long.MIN_VALUE + " START WITH " + Long.MIN_VALUE);
-            // is_called, so that pg_sequence_last_value answers (it is NULL for a sequence never called)
-            out.add("SELECT pg_catalog.setval(" + regclass(n.qualified(seq)) + ", " + Long.MIN_VALUE + ", true)");
-        }
-        return out;
-    }
-
-    static List<String> dropPositionSequences(ShadowNames n) {
-        return List.of("DROP SEQUENCE IF EXISTS " + n.qualified(n.backfillPosition()),
-                "DROP SEQUENCE IF EXISTS " + n.qualified(n.backfillLimit()));
-    }
-
-    /** A qualified name as a regclass literal: quoted identifiers inside a string literal. */
-    static String regclass(String qualifiedName) {
-        return "'" + qualifiedName.replace("'", "''") + "'::pg_catalog.regclass";
     }
 
     static List<String> mirrorTriggers(String qualifiedTable, String rowTrigger, String truncateTrigger, String qualifiedFunction) {
