@@ -8,6 +8,11 @@
 #   mirror    the engine's capture: every write upserts/deletes the converted row in the shadow, in the writer's
 #             transaction (the same function body ShadowSql.mirrorFunction generates), with the shadow empty (as
 #             at the start of a migration) and full (as at the end of the backfill)
+#   positioned  the engine's capture for a single integer key at the start of the backfill: writes to rows the
+#             backfill has not reached (not in the shadow, key between the position and the high-water mark, both
+#             read from sequences) are left to the backfill; inserts above the mark are mirrored
+#   noop_secdef_set  the noop trigger declared like the engine's (SECURITY DEFINER SET search_path): the price of
+#             the declaration alone
 # Each round runs every variant once for BENCH_AB_SECONDS, so drift in the machine's speed hits all alike; the
 # report gives each variant's median TPS and its loss against the median baseline.
 #
@@ -60,6 +65,37 @@ BEGIN
 END \$\$;
 SQL
 done
+q <<SQL
+CREATE FUNCTION bench.noop_secdef_set() RETURNS trigger LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, pg_temp
+  AS \$\$ BEGIN RETURN NULL; END \$\$;
+CREATE SEQUENCE bench.pos AS bigint MINVALUE $((-9223372036854775807 - 1)) START WITH $((-9223372036854775807 - 1));
+SELECT pg_catalog.setval('bench.pos', $((-9223372036854775807 - 1)), true);
+CREATE SEQUENCE bench.hwm AS bigint MINVALUE $((-9223372036854775807 - 1));
+SELECT pg_catalog.setval('bench.hwm', $ROWS, true);
+CREATE FUNCTION bench.positioned() RETURNS trigger LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS \$\$
+BEGIN
+  IF TG_OP = 'DELETE' THEN
+    IF OLD.id > pg_catalog.pg_sequence_last_value('bench.pos'::pg_catalog.regclass) AND OLD.id <= pg_catalog.pg_sequence_last_value('bench.hwm'::pg_catalog.regclass)
+       AND NOT EXISTS (SELECT 1 FROM bench.shadow WHERE id = OLD.id) THEN
+      RETURN NULL;
+    END IF;
+  ELSIF TG_OP = 'INSERT' OR (TG_OP = 'UPDATE' AND OLD.id = NEW.id) THEN
+    IF NEW.id > pg_catalog.pg_sequence_last_value('bench.pos'::pg_catalog.regclass) AND NEW.id <= pg_catalog.pg_sequence_last_value('bench.hwm'::pg_catalog.regclass)
+       AND NOT EXISTS (SELECT 1 FROM bench.shadow WHERE id = NEW.id) THEN
+      RETURN NULL;
+    END IF;
+  END IF;
+  IF TG_OP = 'DELETE' OR (TG_OP = 'UPDATE' AND ROW(OLD.id) IS DISTINCT FROM ROW(NEW.id)) THEN
+    DELETE FROM bench.shadow WHERE ROW(id) = ROW(OLD.id);
+  END IF;
+  IF TG_OP <> 'DELETE' THEN
+    INSERT INTO bench.shadow (id, amount, account, memo, status) OVERRIDING SYSTEM VALUE
+      VALUES (NEW.id, CAST(NEW.amount AS text), NEW.account, NEW.memo, NEW.status)
+      ON CONFLICT (id) DO UPDATE SET amount = EXCLUDED.amount, account = EXCLUDED.account, memo = EXCLUDED.memo, status = EXCLUDED.status;
+  END IF;
+  RETURN NULL;
+END \$\$;
+SQL
 sed -e "s/@TABLE@/bench.ledgers/g" -e "s/@ROWS@/$ROWS/g" "$HERE/writes.pgbench" > "/tmp/capture-ab-$$.pgbench"
 run() { pgbench -n -c 4 -j 2 -T "$SECONDS_EACH" -f "/tmp/capture-ab-$$.pgbench" "$PG/$DB" 2>&1 | awk '/^tps = / {printf "%d", $3}'; }
 with_trigger() { # $1 function, then the measurement
@@ -67,7 +103,7 @@ with_trigger() { # $1 function, then the measurement
   run
   q -c "DROP TRIGGER ab ON bench.ledgers"
 }
-VARIANTS=(none noop keylog mirror_shadow mirror_full_shadow)
+VARIANTS=(none noop noop_secdef_set keylog positioned mirror_shadow mirror_full_shadow)
 declare -A results
 for r in $(seq 1 "$ROUNDS"); do
   line="round $r:"
