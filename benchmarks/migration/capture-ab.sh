@@ -8,9 +8,9 @@
 #   mirror    the engine's capture: every write upserts/deletes the converted row in the shadow, in the writer's
 #             transaction (the same function body ShadowSql.mirrorFunction generates), with the shadow empty (as
 #             at the start of a migration) and full (as at the end of the backfill)
-#   positioned  the engine's capture for a single integer key at the start of the backfill: writes to rows the
-#             backfill has not reached (not in the shadow, key between the position and the high-water mark, both
-#             read from sequences) are left to the backfill; inserts above the mark are mirrored
+#   positioned  an experiment, tried in the engine and reverted (RESULTS.md): capture for a single integer key that
+#             leaves writes to rows the backfill has not reached (not in the shadow, key between the position and the
+#             high-water mark, both read from sequences) to the backfill; inserts above the mark are mirrored
 #   noop_secdef_set  the noop trigger declared like the engine's (SECURITY DEFINER SET search_path): the price of
 #             the declaration alone
 # Each round runs every variant once for BENCH_AB_SECONDS, so drift in the machine's speed hits all alike; the
