@@ -42,11 +42,20 @@ COPY_LOAD_PID=""
 say() { printf 'bench | %s\n' "$*" >&2; }
 die() { say "ERROR: $*"; exit 1; }
 
+# SIGINT lets pgbench flush its per-transaction log; a shell started in the background without job control hands
+# its children SIGINT ignored, so fall back to SIGTERM (losing at most the log's last buffer) rather than hang
+stop() {  # $1 pid
+  kill -INT "$1" 2>/dev/null || return 0
+  for _ in $(seq 1 50); do kill -0 "$1" 2>/dev/null || break; sleep 0.2; done
+  kill -0 "$1" 2>/dev/null && kill -TERM "$1" 2>/dev/null
+  wait "$1" 2>/dev/null || true
+}
+
 cleanup() {
   set +e
   [ -n "$POLL_PID" ] && kill "$POLL_PID" 2>/dev/null
-  [ -n "$COPY_LOAD_PID" ] && kill -INT "$COPY_LOAD_PID" 2>/dev/null && wait "$COPY_LOAD_PID" 2>/dev/null
-  [ -n "$LOAD_PID" ] && kill -INT "$LOAD_PID" 2>/dev/null && wait "$LOAD_PID" 2>/dev/null
+  [ -n "$COPY_LOAD_PID" ] && stop "$COPY_LOAD_PID"
+  [ -n "$LOAD_PID" ] && stop "$LOAD_PID"
   if [ -n "$STACK_PID" ]; then
     say "stopping the stack (SIGINT to $STACK_PID)"
     kill -INT "$STACK_PID" 2>/dev/null
@@ -159,7 +168,7 @@ for attempt in 1 2 3; do
   LOADED_RATES+=("$rate")
   say "raw INSERT INTO copy SELECT * FROM table, under pgbench ${CLIENTS}c, copy $attempt: $LCOPY_ROWS rows in $LCOPY_MS ms = $rate rows/s"
 done
-kill -INT "$COPY_LOAD_PID" 2>/dev/null; wait "$COPY_LOAD_PID" 2>/dev/null || true; COPY_LOAD_PID=""
+stop "$COPY_LOAD_PID"; COPY_LOAD_PID=""
 RAW_RATE="$(printf '%s\n' "${LOADED_RATES[@]}" | sort -n | sed -n 2p)"
 say "raw copy under load, median of 3: $RAW_RATE rows/s (${LOADED_RATES[*]})"
 psqlt -c "VACUUM ANALYZE $TABLE"
@@ -193,7 +202,7 @@ read -r PLAN2 STATUS2 STRATEGY2 < <(await_plan 2 3000)
 MIG_END=$(now)
 sleep 5
 kill "$POLL_PID" 2>/dev/null; wait "$POLL_PID" 2>/dev/null || true; POLL_PID=""
-kill -INT "$LOAD_PID" 2>/dev/null; wait "$LOAD_PID" 2>/dev/null || true; LOAD_PID=""
+stop "$LOAD_PID"; LOAD_PID=""
 curl -sf "$MIGRATION_URL/migrations/$PLAN2" > "$OUT/plan-v2.json" || true
 say "v2 plan $PLAN2: $STATUS2, strategy $STRATEGY2; amount is now $(psqlt -c "SELECT format_type(atttypid, atttypmod) FROM pg_attribute WHERE attrelid = '$TABLE'::regclass AND attname = 'amount'")"
 [ "$STRATEGY2" = SHADOW_TABLE ] || say "WARNING: the v2 plan did not take the shadow-table path"
