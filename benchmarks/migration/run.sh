@@ -57,9 +57,8 @@ cleanup() {
   [ -n "$COPY_LOAD_PID" ] && stop "$COPY_LOAD_PID"
   [ -n "$LOAD_PID" ] && stop "$LOAD_PID"
   if [ -n "$STACK_PID" ]; then
-    say "stopping the stack (SIGINT to $STACK_PID)"
-    kill -INT "$STACK_PID" 2>/dev/null
-    wait "$STACK_PID" 2>/dev/null
+    say "stopping the stack (SIGINT to $STACK_PID, SIGTERM after 10 s; both run its shutdown)"
+    stop "$STACK_PID"
   fi
 }
 trap cleanup EXIT
