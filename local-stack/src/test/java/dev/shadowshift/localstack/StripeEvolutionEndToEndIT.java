@@ -285,7 +285,7 @@ class StripeEvolutionEndToEndIT {
                 new KillPoint("BACKFILL_BATCH", "creating shadow table", " from key "),
                 new KillPoint("OPTIMIZED", "building indexes", "validating "),
                 new KillPoint("VALIDATED", "validating ", "swapping "),
-                new KillPoint("CUT_OVER", "swapping ", null));
+                new KillPoint("CUT_OVER", "swapping ", "serves from the rebuilt table (its cutover committed before this run)"));
     }
 
     /**

@@ -82,6 +82,9 @@ public class ShadowEngine {
             if (cp.phase().equals(ShadowCheckpoint.CUT_OVER)) {
                 validateForeignKeysLeftNotValid(plan.plan().target(), n);
                 MaterializedViews.finishAfterCutover(targets, plan.plan().target(), n, (conn, what, work) -> shortLock(at, conn, what, work));
+                // the run that swapped died before it could say so: watchers still learn which table serves
+                progress(at, "RUNNING", "CUTOVER", n.qualified(n.table()) + " serves from the rebuilt table (its cutover committed "
+                        + "before this run); the original is kept as " + n.qualified(n.rollback()), null, null, null);
             }
             return cp.phase().equals(ShadowCheckpoint.ABANDONED) ? Outcome.CANCELLED : Outcome.CUT_OVER;
         }
