@@ -5,8 +5,6 @@ import dev.shadowshift.pg.TargetDatabases;
 import org.jboss.logging.Logger;
 
 import java.sql.Connection;
-import java.sql.PreparedStatement;
-import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.util.ArrayList;
@@ -136,7 +134,7 @@ final class MaterializedViews {
             throws SQLException, ShadowFailure, InterruptedException {
         try (Connection c = targets.open(target)) {
             c.setAutoCommit(true);
-            if (!advisoryLock(c, n)) {
+            if (!ShadowEngine.advisoryLock(c, n)) {
                 LOG.infof("another session holds %s: it finishes the materialized views", n.advisoryKey());
                 return;
             }
@@ -300,15 +298,5 @@ final class MaterializedViews {
     private static boolean readsRelation(Connection c, String schema, String name, String tableSchema, String table) throws SQLException {
         return TargetCatalog.materializedViews(c, tableSchema, table).stream()
                 .anyMatch(m -> m.schema().equals(schema) && m.name().equals(name));
-    }
-
-    private static boolean advisoryLock(Connection c, ShadowNames n) throws SQLException {
-        try (PreparedStatement ps = c.prepareStatement("SELECT pg_try_advisory_lock(hashtextextended(?, 0))")) {
-            ps.setString(1, n.advisoryKey());
-            try (ResultSet rs = ps.executeQuery()) {
-                rs.next();
-                return rs.getBoolean(1);
-            }
-        }
     }
 }

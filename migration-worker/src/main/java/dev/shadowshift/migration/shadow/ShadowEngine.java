@@ -563,7 +563,8 @@ public class ShadowEngine {
                 }, work);
     }
 
-    private static boolean advisoryLock(Connection c, ShadowNames n) throws SQLException {
+    /** The session lock that keeps one migration per table across workers; also taken by the matview swap after cutover. */
+    static boolean advisoryLock(Connection c, ShadowNames n) throws SQLException {
         try (PreparedStatement ps = c.prepareStatement("SELECT pg_try_advisory_lock(hashtextextended(?, 0))")) {
             ps.setString(1, n.advisoryKey());
             try (ResultSet rs = ps.executeQuery()) {
