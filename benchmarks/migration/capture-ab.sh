@@ -48,20 +48,26 @@ BEGIN
   RETURN NULL;
 END \$\$;
 SQL
-for target in shadow full_shadow; do
-  q <<SQL
-CREATE FUNCTION bench.mirror_$target() RETURNS trigger LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS \$\$
-BEGIN
-  IF TG_OP = 'TRUNCATE' THEN TRUNCATE bench.$target; RETURN NULL; END IF;
+# the body ShadowSql.mirrorFunction generates for this table, writing into bench.$1
+mirror_body() {
+  cat <<SQL
+  IF TG_OP = 'TRUNCATE' THEN TRUNCATE bench.$1; RETURN NULL; END IF;
   IF TG_OP = 'DELETE' OR (TG_OP = 'UPDATE' AND ROW(OLD.id) IS DISTINCT FROM ROW(NEW.id)) THEN
-    DELETE FROM bench.$target WHERE ROW(id) = ROW(OLD.id);
+    DELETE FROM bench.$1 WHERE ROW(id) = ROW(OLD.id);
   END IF;
   IF TG_OP <> 'DELETE' THEN
-    INSERT INTO bench.$target (id, amount, account, memo, status) OVERRIDING SYSTEM VALUE
+    INSERT INTO bench.$1 (id, amount, account, memo, status) OVERRIDING SYSTEM VALUE
       VALUES (NEW.id, CAST(NEW.amount AS text), NEW.account, NEW.memo, NEW.status)
       ON CONFLICT (id) DO UPDATE SET amount = EXCLUDED.amount, account = EXCLUDED.account, memo = EXCLUDED.memo, status = EXCLUDED.status;
   END IF;
   RETURN NULL;
+SQL
+}
+for target in shadow full_shadow; do
+  q <<SQL
+CREATE FUNCTION bench.mirror_$target() RETURNS trigger LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS \$\$
+BEGIN
+$(mirror_body "$target")
 END \$\$;
 SQL
 done
@@ -85,15 +91,7 @@ BEGIN
       RETURN NULL;
     END IF;
   END IF;
-  IF TG_OP = 'DELETE' OR (TG_OP = 'UPDATE' AND ROW(OLD.id) IS DISTINCT FROM ROW(NEW.id)) THEN
-    DELETE FROM bench.shadow WHERE ROW(id) = ROW(OLD.id);
-  END IF;
-  IF TG_OP <> 'DELETE' THEN
-    INSERT INTO bench.shadow (id, amount, account, memo, status) OVERRIDING SYSTEM VALUE
-      VALUES (NEW.id, CAST(NEW.amount AS text), NEW.account, NEW.memo, NEW.status)
-      ON CONFLICT (id) DO UPDATE SET amount = EXCLUDED.amount, account = EXCLUDED.account, memo = EXCLUDED.memo, status = EXCLUDED.status;
-  END IF;
-  RETURN NULL;
+$(mirror_body shadow)
 END \$\$;
 SQL
 sed -e "s/@TABLE@/bench.ledgers/g" -e "s/@ROWS@/$ROWS/g" "$HERE/writes.pgbench" > "/tmp/capture-ab-$$.pgbench"
