@@ -38,6 +38,8 @@ CREATE TABLE bench.shadow (id bigint PRIMARY KEY, amount text, account text, mem
 CREATE TABLE bench.full_shadow (id bigint PRIMARY KEY, amount text, account text, memo text, status text);
 INSERT INTO bench.full_shadow SELECT id, amount::text, account, memo, status FROM bench.ledgers;
 CREATE TABLE bench.key_log (id bigint);
+CREATE TABLE bench.change_log (old_id bigint, new_id bigint);
+CREATE UNLOGGED TABLE bench.change_log_unlogged (old_id bigint, new_id bigint);
 VACUUM ANALYZE;
 CREATE FUNCTION bench.noop() RETURNS trigger LANGUAGE plpgsql AS \$\$ BEGIN RETURN NULL; END \$\$;
 CREATE FUNCTION bench.keylog() RETURNS trigger LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS \$\$
@@ -47,6 +49,14 @@ BEGIN
   IF TG_OP = 'UPDATE' AND OLD.id IS DISTINCT FROM NEW.id THEN INSERT INTO bench.key_log VALUES (OLD.id); END IF;
   RETURN NULL;
 END \$\$;
+-- one row per write, old and new key (OLD / NEW read as NULL where they do not apply): no branch, no operator,
+-- so nothing in the body depends on the caller's search_path and the declaration needs no SET clause
+CREATE FUNCTION bench.keylog_noset() RETURNS trigger LANGUAGE plpgsql SECURITY DEFINER AS \$\$
+BEGIN INSERT INTO bench.change_log (old_id, new_id) VALUES (OLD.id, NEW.id); RETURN NULL; END \$\$;
+CREATE FUNCTION bench.keylog_unlogged() RETURNS trigger LANGUAGE plpgsql SECURITY DEFINER AS \$\$
+BEGIN INSERT INTO bench.change_log_unlogged (old_id, new_id) VALUES (OLD.id, NEW.id); RETURN NULL; END \$\$;
+CREATE FUNCTION bench.keylog_invoker() RETURNS trigger LANGUAGE plpgsql AS \$\$
+BEGIN INSERT INTO bench.change_log (old_id, new_id) VALUES (OLD.id, NEW.id); RETURN NULL; END \$\$;
 SQL
 # the body ShadowSql.mirrorFunction generates for this table, writing into bench.$1
 mirror_body() {
@@ -101,7 +111,7 @@ with_trigger() { # $1 function, then the measurement
   run
   q -c "DROP TRIGGER ab ON bench.ledgers"
 }
-VARIANTS=(none noop noop_secdef_set keylog positioned mirror_shadow mirror_full_shadow)
+read -r -a VARIANTS <<< "${BENCH_AB_VARIANTS:-none noop noop_secdef_set keylog keylog_noset keylog_unlogged keylog_invoker positioned mirror_shadow mirror_full_shadow}"
 declare -A results
 for r in $(seq 1 "$ROUNDS"); do
   line="round $r:"
@@ -110,7 +120,7 @@ for r in $(seq 1 "$ROUNDS"); do
     results[$v]="${results[$v]:-} $tps"
     line="$line $v=$tps"
   done
-  q -c "TRUNCATE bench.shadow, bench.key_log" -c "VACUUM bench.ledgers"
+  q -c "TRUNCATE bench.shadow, bench.key_log, bench.change_log, bench.change_log_unlogged" -c "VACUUM bench.ledgers"
   echo "$line" >&2
 done
 rm -f "/tmp/capture-ab-$$.pgbench"

@@ -15,11 +15,11 @@ import java.util.Map;
 public final class CatalogReader {
 
     /**
-     * Tables the migration engine makes next to a live table (shadow, rollback point, retired, lost keys): their
+     * Tables the migration engine makes next to a live table (shadow, rollback point, retired, lost keys, change log, backfill position): their
      * names end in {@code _ss_<kind>_<8 hex>} (see migration-worker's ShadowNames). They are not the user's tables:
      * a diff must neither propose to drop them nor mistake them for the spec's.
      */
-    public static final String WORKING_TABLE_PATTERN = "_ss_(new|old|rb|lost)_[0-9a-f]{8}$";
+    public static final String WORKING_TABLE_PATTERN = "_ss_(new|old|rb|lost|log|pos)_[0-9a-f]{8}$";
 
     private CatalogReader() {
     }

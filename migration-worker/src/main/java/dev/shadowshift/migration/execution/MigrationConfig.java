@@ -55,8 +55,8 @@ public interface MigrationConfig {
     interface Shadow {
         /**
          * Each backfill batch aims at this duration; the batch size adapts to it. Longer batches copy faster (fewer
-         * round trips, checkpoints and throttle checks per row) but hold their FOR KEY SHARE row locks longer: a
-         * client DELETE or key update of a row in the batch waits for at most about this long.
+         * round trips, checkpoints and throttle checks per row); shorter ones give pause, cancel and throttling a
+         * chance sooner. A batch takes no row locks: client writes never wait for it.
          */
         @WithDefault("500ms")
         Duration batchTimeTarget();
@@ -101,6 +101,26 @@ public interface MigrationConfig {
         enum HoldPoint {
             PREPARED, SHADOW_CREATED, BACKFILLING, BACKFILL_BATCH, BACKFILLED, OPTIMIZED, VALIDATED, CUT_OVER
         }
+
+        /**
+         * During the backfill, the change log (the keys clients wrote since capture began) is applied this often:
+         * keys the backfill has passed are copied again into the shadow, keys it has yet to reach are dropped (it
+         * copies them later, writes included). Shorter keeps the log, and the catch-up after the backfill, small;
+         * longer leaves more of the server to the copy.
+         */
+        @WithDefault("30s")
+        Duration applyInterval();
+
+        /** Log rows one apply statement takes: each round is one statement and one short transaction. */
+        @WithDefault("20000")
+        int applyBatchSize();
+
+        /**
+         * Before validation and cutover the log is applied until a round finds fewer pending writes than this; the
+         * cutover copies the rest under its lock, where every one of them adds to the clients' wait.
+         */
+        @WithDefault("500")
+        int cutoverMaxPending();
 
         /** lock_timeout of the cutover and swap-back transactions: traffic never queues behind us longer. At most 200ms. */
         @WithDefault("200ms")

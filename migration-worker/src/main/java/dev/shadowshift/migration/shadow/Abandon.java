@@ -9,7 +9,8 @@ import java.util.List;
 import static dev.shadowshift.pg.SqlIdentifiers.quote;
 
 /**
- * Rollback before cutover (cancel, failure): drops the capture triggers, their function and the shadow table.
+ * Rollback before cutover (cancel, failure): drops the capture triggers, their functions, the change log, the
+ * backfill position and the shadow table.
  * The original was never touched beyond the triggers, so it goes on serving as if nothing happened.
  */
 final class Abandon {
@@ -24,9 +25,17 @@ final class Abandon {
             sql.add("DROP TRIGGER IF EXISTS " + quote(n.captureTrigger()) + " ON " + n.qualified(n.table()));
             sql.add("DROP TRIGGER IF EXISTS " + quote(n.captureTruncateTrigger()) + " ON " + n.qualified(n.table()));
         }
-        sql.add("DROP FUNCTION IF EXISTS " + n.qualified(n.captureFunction()) + "()");
+        sql.addAll(dropCapture(n));
         sql.add("DROP TABLE IF EXISTS " + n.qualified(n.shadow()));
         return sql;
+    }
+
+    /** The capture's functions, log and backfill position (the triggers go with the table's own DROP TRIGGER). */
+    static List<String> dropCapture(ShadowNames n) {
+        return List.of("DROP FUNCTION IF EXISTS " + n.qualified(n.captureFunction()) + "()",
+                "DROP FUNCTION IF EXISTS " + n.qualified(n.captureTruncateFunction()) + "()",
+                "DROP TABLE IF EXISTS " + n.qualified(n.changeLog()),
+                "DROP TABLE IF EXISTS " + n.qualified(n.backfillPosition()));
     }
 
     /** Runs inside the caller's short-lock transaction. */

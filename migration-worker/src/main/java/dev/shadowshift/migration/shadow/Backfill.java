@@ -12,10 +12,11 @@ import java.util.List;
 
 /**
  * SHADOW, part two: copies the rows that existed when capture began, by keyset, up to the high-water mark taken
- * after the capture trigger was committed (every row above it was written through the trigger). Each batch is
- * one autocommitted statement and is checkpointed after it commits; a batch replayed after a crash copies
- * nothing twice (ON CONFLICT DO NOTHING). Batch size adapts to a time target; between batches the run yields to
- * throttling, pause and cancel.
+ * after the capture trigger was committed (every write after that is in the change log). Each batch is one
+ * autocommitted statement that also moves the position table in the target, so a resumed run continues exactly
+ * after the last committed batch (the state database's checkpoint may lag it by one batch). Batch size adapts to a
+ * time target; between batches the run yields to throttling, pause and cancel, and every apply-interval applies
+ * the change log for the keys it has passed ({@link ChangeLog}).
  */
 final class Backfill {
 
@@ -27,6 +28,9 @@ final class Backfill {
 
         /** Sleeps while throttled. */
         void throttle(Connection c) throws SQLException, InterruptedException;
+
+        /** Applies the change log for the keys up to {@code position} and above the mark (every apply-interval). */
+        void applyChanges(Connection c, List<String> position) throws SQLException;
 
         /** The backfill reached the high-water mark: rows this run copied (read), and how long it took. */
         default void finished(long rowsCopied, long nanos) {
@@ -60,7 +64,7 @@ final class Backfill {
         int keys = shape.primaryKey().size();
         String fromStart = ShadowSql.backfillBatch(n, shape, rebuild, true);
         String after = ShadowSql.backfillBatch(n, shape, rebuild, false);
-        List<String> last = cp.lastKey();
+        List<String> last = position(c, n, shape);
         long copied = cp.rowsCopied();
         long total = cp.rowsTotal() == null ? 0 : cp.rowsTotal();
         int size = cp.batchSize() == null ? config.batchSizeInitial() : cp.batchSize();
@@ -70,12 +74,27 @@ final class Backfill {
         }
     }
 
+    /** The last key a committed batch copied, from the target (null before the first batch). */
+    static List<String> position(Connection c, ShadowNames n, TableShape shape) throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement(ShadowSql.readBackfillPosition(n, shape)); ResultSet rs = ps.executeQuery()) {
+            if (!rs.next() || rs.getString(1) == null) {
+                return null;
+            }
+            List<String> key = new ArrayList<>();
+            for (int i = 1; i <= shape.primaryKey().size(); i++) {
+                key.add(rs.getString(i));
+            }
+            return key;
+        }
+    }
+
     private static String loop(Connection c, ShadowCheckpoint cp, MigrationConfig.Shadow config, Between between, int keys,
                                PreparedStatement fromStart, PreparedStatement after, List<String> last, long copied,
                                long total, int size) throws SQLException, InterruptedException {
         long startedAt = System.nanoTime();
         long copiedAtStart = copied;
         long target = config.batchTimeTarget().toNanos();
+        long lastApply = System.nanoTime();
         while (true) {
             between.throttle(c);
             long t0 = System.nanoTime();
@@ -114,6 +133,10 @@ final class Backfill {
             String stop = between.afterBatch(last, copied, size, Math.max(total, copied), rate);
             if (stop != null) {
                 return stop;
+            }
+            if (System.nanoTime() - lastApply >= config.applyInterval().toNanos()) {
+                between.applyChanges(c, last);
+                lastApply = System.nanoTime();
             }
         }
     }

@@ -11,8 +11,9 @@ import java.util.List;
 import static dev.shadowshift.pg.SqlIdentifiers.quote;
 
 /**
- * SHADOW, part one: the shadow table (LIKE the original, then the new column types, then the primary key) and
- * the synchronous capture triggers, all in ONE transaction: either everything exists or nothing does. The
+ * SHADOW, part one: the shadow table (LIKE the original, then the new column types, then the primary key), the
+ * change log, the backfill position and the capture triggers that append to the log, all in ONE transaction:
+ * either everything exists or nothing does. The
  * statements first drop whatever an interrupted earlier attempt may have left, so running this twice is safe
  * (before the backfill nothing in the shadow is worth keeping: the capture starts with it).
  */
@@ -26,10 +27,11 @@ final class CreateShadow {
         sql.add(ShadowSql.createShadowTable(n));
         sql.addAll(ShadowSql.alterShadowTypes(n, rebuild));
         sql.add(ShadowSql.addPrimaryKey(n, shape));
-        sql.add(ShadowSql.mirrorFunction(n.qualified(n.captureFunction()), n.qualified(n.shadow()), shape,
-                ShadowSql.byColumn(rebuild), null));
-        sql.addAll(ShadowSql.mirrorTriggers(n.qualified(n.table()), n.captureTrigger(), n.captureTruncateTrigger(),
-                n.qualified(n.captureFunction())));
+        sql.add(ShadowSql.createChangeLog(n, shape));
+        sql.addAll(ShadowSql.createBackfillPosition(n, shape));
+        sql.add(ShadowSql.captureFunction(n, shape));
+        sql.add(ShadowSql.captureTruncateFunction(n));
+        sql.addAll(ShadowSql.captureTriggers(n));
         return sql;
     }
 
@@ -43,6 +45,6 @@ final class CreateShadow {
     }
 
     static String describe(ShadowNames n) {
-        return "created " + n.qualified(n.shadow()) + " and capture trigger " + quote(n.captureTrigger());
+        return "created " + n.qualified(n.shadow()) + ", change log " + n.qualified(n.changeLog()) + " and capture trigger " + quote(n.captureTrigger());
     }
 }

@@ -12,9 +12,9 @@ import java.util.Map;
 import static dev.shadowshift.pg.SqlIdentifiers.quote;
 
 /**
- * CUTOVER: in one short-lock transaction the shadow takes the original's name (see {@link TableSwap}), the
- * original stays as the rollback table, the capture objects are dropped, the new NOT NULLs are set (cheap: the
- * validated CHECK proves them), and, when every changed type can be cast back, reverse-sync triggers mirror each
+ * CUTOVER: in one short-lock transaction the writes still in the change log are copied, the shadow takes the
+ * original's name (see {@link TableSwap}), the original stays as the rollback table, the capture objects are
+ * dropped, the new NOT NULLs are set (cheap: the validated CHECK proves them), and, when every changed type can be cast back, reverse-sync triggers mirror each
  * write on the new table into the rollback table so that swapping back loses nothing. Rows whose reverse cast
  * fails are recorded in the lost table instead of failing the client's write. Each materialized view over the table
  * gets an empty counterpart on the rebuilt table here, and is swapped for it after commit ({@link MaterializedViews}).
@@ -29,9 +29,22 @@ final class Cutover {
         return !TargetCatalog.exists(c, n.schema(), n.shadow()) && TargetCatalog.exists(c, n.schema(), n.rollback());
     }
 
-    /** @return the foreign keys pointing in, to validate after commit */
-    static List<TargetCatalog.Constraint> start(Connection c, ShadowNames n, TableShape original, ShadowRebuild rebuild,
-                                                boolean reverseSync) throws SQLException {
+    /**
+     * What the swap did.
+     *
+     * @param foreignKeysIn the foreign keys pointing in, to validate after commit
+     * @param drained       writes copied from the change log under the lock
+     */
+    record Swapped(List<TargetCatalog.Constraint> foreignKeysIn, long drained) {
+    }
+
+    static Swapped start(Connection c, ShadowNames n, TableShape original, ShadowRebuild rebuild, boolean reverseSync)
+            throws SQLException {
+        try (Statement s = c.createStatement()) {
+            StatementFailed.exec(s, "LOCK TABLE " + n.qualified(n.table()) + ", " + n.qualified(n.shadow()) + " IN ACCESS EXCLUSIVE MODE");
+        }
+        // no client can write now: what the log holds is the last of it
+        long drained = ChangeLog.applyOnce(c, n, original, rebuild, null, null, true, null).applied();
         // read while the table has its name: the definitions name it, and so bind to the rebuilt table below
         List<TargetCatalog.MaterializedView> matviews = TargetCatalog.materializedViews(c, n.schema(), n.table());
         List<TargetCatalog.Constraint> fks = new TableSwap(n.schema(), n.table(), n.shadow(), n.rollback(), n::shadowIndex,
@@ -39,7 +52,9 @@ final class Cutover {
         // empty, so nothing is refreshed under this lock; they are filled and swapped in after commit
         MaterializedViews.createNew(c, n, matviews);
         try (Statement s = c.createStatement()) {
-            StatementFailed.exec(s, "DROP FUNCTION IF EXISTS " + n.qualified(n.captureFunction()) + "()");
+            for (String drop : Abandon.dropCapture(n)) {
+                StatementFailed.exec(s, drop);
+            }
             for (ShadowRebuild.ColumnChange change : rebuild.changes()) {
                 if (change.setNotNull()) {
                     StatementFailed.exec(s, "ALTER TABLE " + n.qualified(n.table()) + " ALTER COLUMN " + quote(change.column()) + " SET NOT NULL");
@@ -65,6 +80,6 @@ final class Cutover {
                 }
             }
         }
-        return fks;
+        return new Swapped(fks, drained);
     }
 }

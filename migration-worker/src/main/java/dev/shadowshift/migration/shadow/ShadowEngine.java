@@ -40,6 +40,8 @@ public class ShadowEngine {
     private static final Logger LOG = Logger.getLogger(ShadowEngine.class);
     /** Not a phase of its own: the hooks and the hold-at knob see it after each checkpointed backfill batch. */
     private static final String BACKFILL_BATCH = MigrationConfig.Shadow.HoldPoint.BACKFILL_BATCH.name();
+    /** For the tests' hooks only: a batch committed in the target, not yet checkpointed in the state database. */
+    static final String BACKFILL_BATCH_COPIED = "BACKFILL_BATCH_COPIED";
 
     public enum Outcome { CUT_OVER, PAUSED, CANCELLED }
 
@@ -213,7 +215,7 @@ public class ShadowEngine {
             }
         }
         if (!cp.reached(ShadowCheckpoint.BACKFILLING)) {
-            // taken after the capture trigger committed: every row above it is written through the trigger
+            // taken after the capture trigger committed: every write to a row above it is in the change log
             doing.now("SHADOW", "high-water mark (SELECT max key)");
             List<String> hwm = Backfill.highWaterMark(c, n, original);
             long total = Preflight.scalarLong(c, "SELECT count(*) FROM " + table, null);
@@ -224,11 +226,13 @@ public class ShadowEngine {
         }
         cp = store.find(planId, n.table()).orElseThrow();
         if (!cp.reached(ShadowCheckpoint.BACKFILLED)) {
-            doing.now("SHADOW", "backfill batch (INSERT INTO shadow SELECT ... ON CONFLICT DO NOTHING)");
+            doing.now("SHADOW", "backfill batch (INSERT INTO shadow SELECT ...)");
             String stopped = backfill(at, n, c, original, rebuild, cp);
             if (stopped != null) {
                 return control(at, n, c);
             }
+            doing.now("SHADOW", "applying the change log (copying logged rows into the shadow)");
+            catchUp(at, n, c, original, rebuild, config.applyBatchSize(), "after the backfill");
             store.phase(planId, n.table(), ShadowCheckpoint.BACKFILLED);
             if (reached(at, n, ShadowCheckpoint.BACKFILLED) != null) {
                 return control(at, n, c);
@@ -256,8 +260,12 @@ public class ShadowEngine {
         }
         if (!cp.reached(ShadowCheckpoint.VALIDATED)) {
             progress(at, "RUNNING", "CUTOVER", "validating " + n.qualified(n.shadow()) + " against " + table + " in one snapshot", null, null, null);
-            doing.now("CUTOVER", "validation (row counts, EXCEPT both ways)");
-            Validation.run(c, n, original, rebuild);
+            doing.now("CUTOVER", "applying the change log (copying logged rows into the shadow)");
+            catchUp(at, n, c, original, rebuild, config.cutoverMaxPending(), "before validation");
+            doing.now("CUTOVER", "validation (EXCEPT both ways)");
+            Validation.Result valid = Validation.run(c, n, original, rebuild);
+            progress(at, "RUNNING", "CUTOVER", "validated: " + n.qualified(n.shadow()) + " equals " + table + " in one snapshot ("
+                    + valid.rows() + " rows; " + valid.pending() + " key(s) written since then are copied at the swap)", null, null, null);
             store.phase(planId, n.table(), ShadowCheckpoint.VALIDATED);
             if (reached(at, n, ShadowCheckpoint.VALIDATED) != null) {
                 return control(at, n, c);
@@ -268,19 +276,24 @@ public class ShadowEngine {
         if (fresh.plan().requiresBackup() && fresh.backupId() == null) {
             throw new BackupMissing("no verified backup-completed is recorded for plan " + planId + "; the shadow path does not cut over without one");
         }
-        doing.now("CUTOVER", "swap (LOCK, RENAME, carry-over of views, foreign keys, grants, triggers)");
+        doing.now("CUTOVER", "applying the change log (copying logged rows into the shadow)");
+        // the fewer writes are left, the shorter the swap holds its lock: the swap copies the rest
+        catchUp(at, n, c, original, rebuild, config.cutoverMaxPending(), "before the swap");
+        doing.now("CUTOVER", "swap (LOCK, copy of the last logged writes, RENAME, carry-over of views, foreign keys, grants, triggers)");
         boolean reverse = reverseCastsExist(c, original, rebuild);
         progress(at, "RUNNING", "CUTOVER", "swapping " + n.qualified(n.shadow()) + " in for " + table
                 + " (lock_timeout " + config.cutoverLockTimeout().toMillis() + "ms)", null, null, null);
-        List<TargetCatalog.Constraint> fks = shortLock(at, c, "cutover of " + table,
+        Cutover.Swapped swapped = shortLock(at, c, "cutover of " + table,
                 conn -> Cutover.start(conn, n, original, rebuild, reverse));
+        List<TargetCatalog.Constraint> fks = swapped.foreignKeysIn();
         store.cutOver(planId, n.table(), config.retention(), reverse);
         doing.cutOver = true;
         doing.now("CUTOVER", "ALTER TABLE VALIDATE CONSTRAINT (foreign keys pointing in)");
         // past the swap there is nothing left to pause or cancel: a request only ends the hold
         reached(at, n, ShadowCheckpoint.CUT_OVER);
         TableSwap.validateForeignKeys(c, fks);
-        progress(at, "RUNNING", "CUTOVER", table + " now serves from the rebuilt table; the original is kept as "
+        progress(at, "RUNNING", "CUTOVER", table + " now serves from the rebuilt table (" + swapped.drained()
+                + " logged write(s) copied under the lock); the original is kept as "
                 + n.qualified(n.rollback()) + " for " + config.retention() + (reverse ? " with reverse sync" : " (no reverse cast: writes from now on are not carried back on rollback)"),
                 null, null, null);
         MaterializedViews.finish(c, n, (conn, what, work) -> shortLock(at, conn, what, work));
@@ -299,6 +312,8 @@ public class ShadowEngine {
             @Override
             public String afterBatch(List<String> lastKey, long rowsCopied, int batchSize, long rowsTotal, double rate)
                     throws SQLException, InterruptedException {
+                // a crash here leaves the state database one batch behind the target's own position table
+                hooks.reached(BACKFILL_BATCH_COPIED);
                 store.batch(planId, n.table(), lastKey, rowsCopied, batchSize);
                 hooks.reached(BACKFILL_BATCH);
                 if (firstBatch[0]) {
@@ -327,6 +342,11 @@ public class ShadowEngine {
             }
 
             @Override
+            public void applyChanges(Connection conn, List<String> position) throws SQLException {
+                applyLog(at, n, conn, shape, rebuild, position, cp.highWaterMark(), false, config.applyBatchSize(), "during the backfill");
+            }
+
+            @Override
             public void throttle(Connection conn) throws SQLException, InterruptedException {
                 for (Optional<String> why = throttle.reason(conn, at.plan().plan().target()); why.isPresent();
                      why = throttle.reason(conn, at.plan().plan().target())) {
@@ -341,6 +361,34 @@ public class ShadowEngine {
                 }
             }
         });
+    }
+
+    /** Applies the whole change log (the backfill is done) until fewer than {@code stopBelow} writes are pending. */
+    private void catchUp(Progress at, ShadowNames n, Connection c, TableShape shape, ShadowRebuild rebuild, int stopBelow, String when)
+            throws SQLException {
+        applyLog(at, n, c, shape, rebuild, null, null, true, stopBelow, when);
+    }
+
+    private void applyLog(Progress at, ShadowNames n, Connection c, TableShape shape, ShadowRebuild rebuild, List<String> position,
+                          List<String> mark, boolean done, int stopBelow, String when) throws SQLException {
+        long[] lastReport = {System.nanoTime()};
+        ChangeLog.Applied total = ChangeLog.catchUp(c, n, shape, rebuild, position, mark, done, config.applyBatchSize(), stopBelow,
+                (round, sofar) -> {
+                    if (System.nanoTime() - lastReport[0] >= config.progressInterval().toNanos()) {
+                        lastReport[0] = System.nanoTime();
+                        progress(at, "RUNNING", phaseNow(done), "applying the change log " + when + ": " + sofar.applied
+                                + " row(s) copied from " + sofar.taken + " logged write(s) so far", null, null, null);
+                    }
+                });
+        if (total.taken > 0) {
+            double seconds = total.nanos / 1e9;
+            LOG.infof("plan %s: change log applied %s: %d logged write(s), %d row(s) copied into the shadow in %.3f s",
+                    at.plan().planId(), when, total.taken, total.applied, seconds);
+        }
+    }
+
+    private static String phaseNow(boolean backfillDone) {
+        return backfillDone ? "CUTOVER" : "SHADOW";
     }
 
     /**
@@ -474,6 +522,7 @@ public class ShadowEngine {
                 sql.addAll(CreateShadow.statements(n, shape, rebuild));
                 sql.add(ShadowSql.highWaterMark(n, shape));
                 sql.add(ShadowSql.backfillBatch(n, shape, rebuild, false));
+                sql.add(ShadowSql.applyChanges(n, shape, rebuild, ShadowSql.Due.PASSED_OR_ABOVE_MARK));
                 sql.addAll(Optimization.indexStatements(c, n));
                 sql.add(ShadowSql.comparable(n.qualified(n.table()), shape, ShadowSql.byColumn(rebuild)) + " EXCEPT "
                         + ShadowSql.comparableAsIs(n.qualified(n.shadow()), shape));

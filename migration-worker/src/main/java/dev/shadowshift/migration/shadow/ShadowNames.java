@@ -44,6 +44,24 @@ public record ShadowNames(String schema, String table, String shortId) {
         return name("capture");
     }
 
+    /** The statement-level TRUNCATE capture: its own function, rare enough to afford a fixed search_path. */
+    public String captureTruncateFunction() {
+        return name("capture_trunc");
+    }
+
+    /**
+     * The change log: the keys (old and new) of every row written on the original since capture began, appended by
+     * the capture trigger and consumed by the worker, which copies each such row again from the original.
+     */
+    public String changeLog() {
+        return name("log");
+    }
+
+    /** One row: the last key the backfill copied, written in the same statement as each batch. */
+    public String backfillPosition() {
+        return name("pos");
+    }
+
     public String captureTruncateTrigger() {
         return name("capture_trunc");
     }

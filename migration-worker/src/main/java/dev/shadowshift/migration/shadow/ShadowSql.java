@@ -137,29 +137,146 @@ public final class ShadowSql {
     }
 
     /**
-     * One backfill batch: locks up to {@code LIMIT ?} source rows after the last key (FOR KEY SHARE, so that a
-     * concurrent DELETE either waits for this copy and then deletes it from the shadow too, or wins and the row is
-     * skipped: never resurrected), copies them converted, skips rows the capture trigger already wrote, and
-     * returns how many rows it read and then the last key as text, a column per key column. Binds: [last key if any], high-water mark, limit.
+     * One backfill batch: copies up to {@code LIMIT ?} source rows after the last key, converted, in key order, and
+     * records the batch's last key in the position table in the same statement, so that the position and the rows
+     * it covers commit together and a resumed run never copies a row twice. No ON CONFLICT and no row locks: nothing
+     * else writes keys between the position and the high-water mark into the shadow (the change log applies only
+     * keys the backfill has passed, or above the mark), and a write racing the copy is logged and re-copied once the
+     * position passes it. Returns how many rows it read, then the last key as text, a column per key column.
+     * Binds: [last key if any], high-water mark, limit.
      */
     static String backfillBatch(ShadowNames n, TableShape shape, ShadowRebuild rebuild, boolean fromStart) {
         Map<String, ShadowRebuild.ColumnChange> changes = byColumn(rebuild);
         String orderAsc = list(shape.primaryKey(), k -> quote(k));
         // qualified with the batch alias: an unqualified name would sort by the text output column ('999' > '1000')
         String orderDesc = list(shape.primaryKey(), k -> "b." + quote(k) + " DESC");
-        List<String> pk = shape.primaryKey();
+        List<Integer> positions = java.util.stream.IntStream.range(0, shape.primaryKey().size()).boxed().toList();
         String where = (fromStart ? "" : keyAfter(shape, "", ">") + " AND ") + keyAfter(shape, "", "<=");
-        return "WITH batch AS (SELECT * FROM " + n.qualified(n.table()) + " WHERE " + where + " ORDER BY " + orderAsc
-                + " LIMIT ? FOR KEY SHARE),\n"
+        return "WITH batch AS (SELECT * FROM " + n.qualified(n.table()) + " WHERE " + where + " ORDER BY " + orderAsc + " LIMIT ?),\n"
                 // a data-modifying CTE runs whether or not it is referenced: no RETURNING, nothing materialised twice
                 + "copied AS (INSERT INTO " + n.qualified(n.shadow()) + " (" + columnList(shape) + ") OVERRIDING SYSTEM VALUE SELECT "
-                + values(shape, changes, "b.") + " FROM batch b ON CONFLICT (" + orderAsc + ") DO NOTHING)\n"
-                + "SELECT (SELECT count(*) FROM batch), "
-                + list(java.util.stream.IntStream.range(0, pk.size()).boxed().toList(), i -> "l.k" + i + "::text")
-                + " FROM (SELECT 1) one LEFT JOIN (SELECT "
+                + values(shape, changes, "b.") + " FROM batch b),\n"
                 // the last key is cast to text once, not for every row the top-1 sort reads
-                + list(java.util.stream.IntStream.range(0, pk.size()).boxed().toList(), i -> "b." + quote(pk.get(i)) + " AS k" + i)
-                + " FROM batch b ORDER BY " + orderDesc + " LIMIT 1) l ON true";
+                + "last AS (SELECT " + list(positions, i -> "b." + quote(shape.primaryKey().get(i)) + "::text AS k" + i)
+                + " FROM batch b ORDER BY " + orderDesc + " LIMIT 1),\n"
+                + "moved AS (UPDATE " + n.qualified(n.backfillPosition()) + " p SET " + list(positions, i -> "k" + i + " = l.k" + i)
+                + " FROM last l)\n"
+                + "SELECT (SELECT count(*) FROM batch), " + list(positions, i -> "l.k" + i)
+                + " FROM (SELECT 1) one LEFT JOIN last l ON true";
+    }
+
+    /** The backfill position table: one row, the last copied key as text per key column (NULL before the first batch). */
+    static List<String> createBackfillPosition(ShadowNames n, TableShape shape) {
+        List<Integer> positions = java.util.stream.IntStream.range(0, shape.primaryKey().size()).boxed().toList();
+        return List.of("CREATE TABLE " + n.qualified(n.backfillPosition()) + " (" + list(positions, i -> "k" + i + " text") + ")",
+                "INSERT INTO " + n.qualified(n.backfillPosition()) + " DEFAULT VALUES");
+    }
+
+    static String readBackfillPosition(ShadowNames n, TableShape shape) {
+        List<Integer> positions = java.util.stream.IntStream.range(0, shape.primaryKey().size()).boxed().toList();
+        return "SELECT " + list(positions, i -> "k" + i) + " FROM " + n.qualified(n.backfillPosition());
+    }
+
+    /**
+     * The change log: the old and the new key of each write, in the original's key types and collations (CREATE
+     * TABLE AS copies both), no index: it is only appended to and consumed whole.
+     */
+    static String createChangeLog(ShadowNames n, TableShape shape) {
+        List<Integer> positions = java.util.stream.IntStream.range(0, shape.primaryKey().size()).boxed().toList();
+        return "CREATE TABLE " + n.qualified(n.changeLog()) + " AS SELECT "
+                + list(positions, i -> "o." + quote(shape.primaryKey().get(i)) + " AS old_" + i) + ", "
+                + list(positions, i -> "o." + quote(shape.primaryKey().get(i)) + " AS new_" + i)
+                + " FROM " + n.qualified(n.table()) + " o WITH NO DATA";
+    }
+
+    /**
+     * The row capture: one appended log row per write, with OLD's and NEW's key (PL/pgSQL reads OLD as NULL in an
+     * INSERT trigger and NEW as NULL in a DELETE trigger). This runs in every client write, so it is as small as it
+     * can be: one INSERT, no branch. SECURITY DEFINER so that clients need no rights on the log, and deliberately no
+     * SET search_path clause, which made every call save and restore the setting and cost clients 5-18 % of their
+     * throughput (benchmarks/migration/RESULTS.md): the body names only a schema-qualified table and record fields
+     * of the log's own types, so it calls no function or operator a caller's search_path could shadow.
+     */
+    static String captureFunction(ShadowNames n, TableShape shape) {
+        List<Integer> positions = java.util.stream.IntStream.range(0, shape.primaryKey().size()).boxed().toList();
+        String body = "BEGIN\n  INSERT INTO " + n.qualified(n.changeLog()) + " ("
+                + list(positions, i -> "old_" + i) + ", " + list(positions, i -> "new_" + i) + ") VALUES ("
+                + list(shape.primaryKey(), k -> "OLD." + quote(k)) + ", " + list(shape.primaryKey(), k -> "NEW." + quote(k))
+                + ");\n  RETURN NULL;\nEND";
+        return "CREATE OR REPLACE FUNCTION " + n.qualified(n.captureFunction()) + "() RETURNS trigger LANGUAGE plpgsql SECURITY DEFINER AS "
+                + dollarQuote(body);
+    }
+
+    /** TRUNCATE of the original empties the shadow and the log with it; rare, so it can afford the fixed search_path. */
+    static String captureTruncateFunction(ShadowNames n) {
+        return "CREATE OR REPLACE FUNCTION " + n.qualified(n.captureTruncateFunction()) + "() RETURNS trigger LANGUAGE plpgsql"
+                + " SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS "
+                + dollarQuote("BEGIN\n  TRUNCATE " + n.qualified(n.shadow()) + ", " + n.qualified(n.changeLog()) + ";\n  RETURN NULL;\nEND");
+    }
+
+    static List<String> captureTriggers(ShadowNames n) {
+        return List.of(
+                "CREATE TRIGGER " + quote(n.captureTrigger()) + " AFTER INSERT OR UPDATE OR DELETE ON " + n.qualified(n.table())
+                        + " FOR EACH ROW EXECUTE FUNCTION " + n.qualified(n.captureFunction()) + "()",
+                "CREATE TRIGGER " + quote(n.captureTruncateTrigger()) + " AFTER TRUNCATE ON " + n.qualified(n.table())
+                        + " FOR EACH STATEMENT EXECUTE FUNCTION " + n.qualified(n.captureTruncateFunction()) + "()");
+    }
+
+    /** Which logged keys to apply now: the ones the backfill has passed, and the ones above its high-water mark. */
+    enum Due { ALL, ABOVE_MARK, PASSED_OR_ABOVE_MARK }
+
+    /**
+     * Applies up to {@code LIMIT ?} change-log rows in one statement: takes them out of the log, and for every
+     * distinct key among them that is due, copies the original's row as it is now into the shadow (upsert), or
+     * deletes the shadow's row when the original has none. Keys not due lie between the backfill position and
+     * the high-water mark: the backfill copies them later, from a snapshot that already holds the logged write, so
+     * their log rows are only dropped. Everything reads one snapshot, and a write that commits after it keeps its
+     * log row for the next round. Returns the log rows taken and the keys applied.
+     * Binds: limit, then [position key if PASSED_OR_ABOVE_MARK], [high-water mark unless ALL].
+     */
+    static String applyChanges(ShadowNames n, TableShape shape, ShadowRebuild rebuild, Due due) {
+        Map<String, ShadowRebuild.ColumnChange> changes = byColumn(rebuild);
+        List<String> pk = shape.primaryKey();
+        List<Integer> positions = java.util.stream.IntStream.range(0, pk.size()).boxed().toList();
+        String log = n.qualified(n.changeLog());
+        String shadow = n.qualified(n.shadow());
+        String source = n.qualified(n.table());
+        String sourceKey = list(pk, k -> "s." + quote(k));
+        String keyOfDue = list(pk, k -> "d." + quote(k));
+        List<String> nonKey = shape.insertable().stream().map(TableShape.Column::name).filter(c -> !pk.contains(c)).toList();
+        String onConflict = nonKey.isEmpty() ? "DO NOTHING"
+                : "DO UPDATE SET " + list(nonKey, c -> quote(c) + " = EXCLUDED." + quote(c));
+        String when = switch (due) {
+            case ALL -> "true";
+            case ABOVE_MARK -> keyAfter(shape, "", ">");
+            case PASSED_OR_ABOVE_MARK -> "(" + keyAfter(shape, "", "<=") + " OR " + keyAfter(shape, "", ">") + ")";
+        };
+        return "WITH taken AS (DELETE FROM " + log + " WHERE ctid = ANY (ARRAY(SELECT ctid FROM " + log + " LIMIT ?)) RETURNING *),\n"
+                + "keys AS (SELECT " + list(positions, i -> "old_" + i + " AS " + quote(pk.get(i))) + " FROM taken WHERE old_0 IS NOT NULL"
+                + " UNION SELECT " + list(positions, i -> "new_" + i) + " FROM taken WHERE new_0 IS NOT NULL),\n"
+                + "due AS (SELECT * FROM keys WHERE " + when + "),\n"
+                + "removed AS (DELETE FROM " + shadow + " t USING due d WHERE ROW(" + list(pk, k -> "t." + quote(k)) + ") = ROW("
+                + keyValues(shape, changes, "d.") + ") AND NOT EXISTS (SELECT 1 FROM " + source + " s WHERE ROW(" + sourceKey
+                + ") = ROW(" + keyOfDue + "))),\n"
+                + "copied AS (INSERT INTO " + shadow + " (" + columnList(shape) + ") OVERRIDING SYSTEM VALUE SELECT "
+                + values(shape, changes, "s.") + " FROM " + source + " s JOIN due d ON ROW(" + sourceKey + ") = ROW(" + keyOfDue
+                + ") ON CONFLICT (" + list(pk, k -> quote(k)) + ") " + onConflict + ")\n"
+                + "SELECT (SELECT count(*) FROM taken), (SELECT count(*) FROM due)";
+    }
+
+    /**
+     * The converted keys, as the text {@link #comparable} prints them, of every write still waiting in the change
+     * log: validation leaves these rows to the cutover, which copies them under its lock.
+     */
+    static String pendingKeys(ShadowNames n, TableShape shape, ShadowRebuild rebuild) {
+        Map<String, ShadowRebuild.ColumnChange> changes = byColumn(rebuild);
+        List<String> pk = shape.primaryKey();
+        List<Integer> positions = java.util.stream.IntStream.range(0, pk.size()).boxed().toList();
+        String log = n.qualified(n.changeLog());
+        return "SELECT " + list(positions, i -> "(" + castExpression("old_" + i, changes.get(pk.get(i))) + ")::text AS k" + i)
+                + " FROM " + log + " WHERE old_0 IS NOT NULL UNION SELECT "
+                + list(positions, i -> "(" + castExpression("new_" + i, changes.get(pk.get(i))) + ")::text")
+                + " FROM " + log + " WHERE new_0 IS NOT NULL";
     }
 
     /** The high-water mark: the greatest key now, as text per key column. */
@@ -170,12 +287,18 @@ public final class ShadowSql {
 
     /** Rows of one table, converted, as text columns: comparable even for types without equality (json). */
     static String comparable(String qualifiedTable, TableShape shape, Map<String, ShadowRebuild.ColumnChange> changes) {
-        return "SELECT " + list(shape.columns(), c -> "(" + castExpression(quote(c.name()), changes.get(c.name())) + ")::text")
-                + " FROM " + qualifiedTable;
+        return "SELECT " + list(columnPositions(shape), i -> "(" + castExpression(quote(shape.columns().get(i).name()),
+                changes.get(shape.columns().get(i).name())) + ")::text AS c" + i) + " FROM " + qualifiedTable;
     }
 
     static String comparableAsIs(String qualifiedTable, TableShape shape) {
-        return "SELECT " + list(shape.columns(), c -> quote(c.name()) + "::text") + " FROM " + qualifiedTable;
+        return "SELECT " + list(columnPositions(shape), i -> quote(shape.columns().get(i).name()) + "::text AS c" + i)
+                + " FROM " + qualifiedTable;
+    }
+
+    /** Column i of {@link #comparable} is {@code c<i>}: the positions of the key columns among them. */
+    static List<Integer> columnPositions(TableShape shape) {
+        return java.util.stream.IntStream.range(0, shape.columns().size()).boxed().toList();
     }
 
     static String dollarQuote(String body) {
