@@ -224,6 +224,12 @@ BF_RATE="$(printf '%s' "$BF_LINE" | sed -n 's/.*= \([0-9]*\) rows\/s.*/\1/p')"
 BF_SECONDS="$(printf '%s' "$BF_LINE" | sed -n 's/.* rows in \([0-9.]*\) s .*/\1/p')"
 BF_COPIED="$(printf '%s' "$BF_LINE" | sed -n 's/.*backfill done: \([0-9]*\) rows.*/\1/p')"
 [ -n "$BF_RATE" ] || { say "WARNING: no 'backfill done' line for $PLAN2 in $MIGRATION_LOG"; BF_RATE="-"; BF_SECONDS="-"; BF_COPIED="-"; }
+# the change log applied right after the backfill (writes clients made meanwhile), also from the worker's log
+CU_LINE="$(grep -a "plan $PLAN2: change log applied after the backfill:" "$MIGRATION_LOG" 2>/dev/null | tail -1 || true)"
+CU_WRITES="$(printf '%s' "$CU_LINE" | sed -n 's/.*after the backfill: \([0-9]*\) logged.*/\1/p')"
+CU_SECONDS="$(printf '%s' "$CU_LINE" | sed -n 's/.* in \([0-9.]*\) s$/\1/p')"
+[ -n "$CU_WRITES" ] || { CU_WRITES=0; CU_SECONDS=0; }
+BFCU_RATE="$(awk -v r="$BF_COPIED" -v a="$BF_SECONDS" -v b="$CU_SECONDS" 'BEGIN {if (r == "-" || a == "-") print "-"; else printf "%.0f", r / (a + b)}')"
 LOGS=("$OUT"/migration.*)
 tps_between() { # lo hi -> tps (or - when the window is missing or shorter than 1 s)
   if [ "$1" = "-" ] || [ "$2" = "-" ] || awk -v a="$1" -v b="$2" 'BEGIN {exit !(b - a < 1)}'; then echo "-"; return; fi
@@ -265,6 +271,8 @@ BF_PCT_IDLE="$(pct "$BF_RATE" "$RAW_IDLE_RATE")"
   printf '%-52s %16s %10s %s\n' "raw INSERT INTO copy SELECT *, idle server" "$RAW_IDLE_RATE rows/s" "" ""
   printf '%-52s %16s %10s %s\n' "backfill / raw copy, both under load" "$BF_PCT %" ">= 70 %" "$(verdict "$BF_PCT" ">=" 70)"
   printf '%-52s %16s %10s %s\n' "backfill (under load) / raw copy (idle)" "$BF_PCT_IDLE %" "" ""
+  printf '%-52s %16s %10s %s\n' "change log applied after the backfill" "$CU_WRITES writes/${CU_SECONDS}s" "" ""
+  printf '%-52s %16s %10s %s\n' "backfill + that catch-up, rows/s / raw copy" "$BFCU_RATE rows/s $(pct "$BFCU_RATE" "$RAW_RATE") %" "" ""
   printf '%-52s %16s %10s %s\n' "TPS baseline (pgbench alone, before)" "$BASE_TPS" "" ""
   printf '%-52s %16s %10s %s\n' "TPS in the 9 s before the migration" "$PRE_TPS" "" ""
   printf '%-52s %16s %10s %s\n' "TPS capture only (triggers on, no backfill)" "$CAP_TPS" "" ""

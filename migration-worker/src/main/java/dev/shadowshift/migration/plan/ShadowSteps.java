@@ -40,11 +40,15 @@ public final class ShadowSteps {
         for (String s : ShadowSql.alterShadowTypes(n, rebuild)) {
             copy.append(s).append(";\n");
         }
-        copy.append("-- synchronous capture: AFTER INSERT OR UPDATE OR DELETE FOR EACH ROW on ").append(orig)
-                .append(" EXECUTE FUNCTION ").append(n.qualified(n.captureFunction())).append("() (upsert on the primary key)\n");
+        copy.append("-- capture: AFTER INSERT OR UPDATE OR DELETE FOR EACH ROW on ").append(orig)
+                .append(" EXECUTE FUNCTION ").append(n.qualified(n.captureFunction())).append("() appends the old and new key to ")
+                .append(n.qualified(n.changeLog())).append("\n");
         copy.append("-- keyset backfill up to the high-water mark: INSERT INTO ").append(n.qualified(n.shadow()))
                 .append(" SELECT <casts> FROM ").append(orig)
-                .append(" WHERE pk > $last AND pk <= $hwm ORDER BY pk LIMIT $n FOR KEY SHARE ON CONFLICT (pk) DO NOTHING");
+                .append(" WHERE pk > $last AND pk <= $hwm ORDER BY pk LIMIT $n (the position recorded in ")
+                .append(n.qualified(n.backfillPosition())).append(" by the same statement)\n");
+        copy.append("-- change log applied between batches and after the backfill: each logged key's row copied again from ")
+                .append(orig).append(" (upsert), or deleted from the shadow when gone");
         steps.add(new Step(COPY, copy.toString(), "SHARE ROW EXCLUSIVE"));
         StringBuilder optimize = new StringBuilder("-- CREATE INDEX CONCURRENTLY of every index of ").append(orig)
                 .append(" on ").append(n.qualified(n.shadow())).append("; foreign keys NOT VALID, then VALIDATE\n");
@@ -55,8 +59,9 @@ public final class ShadowSteps {
             }
         }
         steps.add(new Step(OPTIMIZE, optimize.toString().strip(), "SHARE UPDATE EXCLUSIVE"));
-        steps.add(new Step(CUTOVER, "-- validate: row counts and EXCEPT both ways in one REPEATABLE READ snapshot\n"
+        steps.add(new Step(CUTOVER, "-- validate: EXCEPT both ways in one REPEATABLE READ snapshot (keys still in the change log aside)\n"
                 + "SET LOCAL lock_timeout = '200ms';\nLOCK TABLE " + orig + ", " + n.qualified(n.shadow()) + " IN ACCESS EXCLUSIVE MODE;\n"
+                + "-- the last logged writes copied into " + n.qualified(n.shadow()) + "\n"
                 + "ALTER TABLE " + orig + " RENAME TO " + SqlIdentifiers.quote(n.rollback()) + ";\n"
                 + "ALTER TABLE " + n.qualified(n.shadow()) + " RENAME TO " + SqlIdentifiers.quote(rebuild.table()) + ";\n"
                 + "-- then: sequences, identity, views, foreign keys in, grants, comments, triggers carried over; "

@@ -61,17 +61,22 @@ final class Backfill {
             return null;
         }
         c.setAutoCommit(true);
-        int keys = shape.primaryKey().size();
-        String fromStart = ShadowSql.backfillBatch(n, shape, rebuild, true);
-        String after = ShadowSql.backfillBatch(n, shape, rebuild, false);
         List<String> last = position(c, n, shape);
         long copied = cp.rowsCopied();
         long total = cp.rowsTotal() == null ? 0 : cp.rowsTotal();
         int size = cp.batchSize() == null ? config.batchSizeInitial() : cp.batchSize();
-        // prepared once per run: the "after" statement is then planned once (server-side) and reused per batch
-        try (PreparedStatement first = c.prepareStatement(fromStart); PreparedStatement next = c.prepareStatement(after)) {
-            return loop(c, cp, config, between, keys, first, next, last, copied, total, size);
+        // prepared once per run: each is then planned once (server-side) and reused per batch
+        try (PreparedStatement boundFirst = c.prepareStatement(ShadowSql.backfillBound(n, shape, true));
+             PreparedStatement boundNext = c.prepareStatement(ShadowSql.backfillBound(n, shape, false));
+             PreparedStatement copyFirst = c.prepareStatement(ShadowSql.backfillBatch(n, shape, rebuild, true));
+             PreparedStatement copyNext = c.prepareStatement(ShadowSql.backfillBatch(n, shape, rebuild, false))) {
+            return loop(c, cp, config, between, shape.primaryKey().size(), new Statements(boundFirst, boundNext, copyFirst, copyNext),
+                    last, copied, total, size);
         }
+    }
+
+    private record Statements(PreparedStatement boundFirst, PreparedStatement boundNext, PreparedStatement copyFirst,
+                              PreparedStatement copyNext) {
     }
 
     /** The last key a committed batch copied, from the target (null before the first batch). */
@@ -89,8 +94,8 @@ final class Backfill {
     }
 
     private static String loop(Connection c, ShadowCheckpoint cp, MigrationConfig.Shadow config, Between between, int keys,
-                               PreparedStatement fromStart, PreparedStatement after, List<String> last, long copied,
-                               long total, int size) throws SQLException, InterruptedException {
+                               Statements sql, List<String> last, long copied, long total, int size)
+            throws SQLException, InterruptedException {
         long startedAt = System.nanoTime();
         long copiedAtStart = copied;
         long target = config.batchTimeTarget().toNanos();
@@ -98,32 +103,27 @@ final class Backfill {
         while (true) {
             between.throttle(c);
             long t0 = System.nanoTime();
-            long read;
-            List<String> next = new ArrayList<>();
-            PreparedStatement ps = last == null ? fromStart : after;
+            List<String> bound = bound(last == null ? sql.boundFirst() : sql.boundNext(), last, cp.highWaterMark(), size, keys);
+            boolean final_ = bound == null;
+            if (final_) {
+                bound = cp.highWaterMark();
+            }
+            PreparedStatement copy = last == null ? sql.copyFirst() : sql.copyNext();
             int p = 1;
+            for (String k : bound) {
+                copy.setString(p++, k);
+            }
             if (last != null) {
                 for (String k : last) {
-                    ps.setString(p++, k);
+                    copy.setString(p++, k);
                 }
             }
-            for (String k : cp.highWaterMark()) {
-                ps.setString(p++, k);
+            for (String k : bound) {
+                copy.setString(p++, k);
             }
-            ps.setInt(p, size);
-            try (ResultSet rs = ps.executeQuery()) {
-                rs.next();
-                read = rs.getLong(1);
-                for (int i = 0; i < keys; i++) {
-                    next.add(rs.getString(2 + i));
-                }
-            }
-            if (read == 0) {
-                between.finished(copied - copiedAtStart, System.nanoTime() - startedAt);
-                return null;
-            }
+            long read = copy.executeUpdate();
             long took = Math.max(1, System.nanoTime() - t0);
-            last = next;
+            last = bound;
             copied += read;
             // aim the next batch at the time target, changing at most 2x per step, within bounds
             double factor = Math.max(0.5, Math.min(2.0, (double) target / took));
@@ -131,6 +131,10 @@ final class Backfill {
             double seconds = (System.nanoTime() - startedAt) / 1e9;
             double rate = seconds > 0 ? (copied - copiedAtStart) / seconds : 0;
             String stop = between.afterBatch(last, copied, size, Math.max(total, copied), rate);
+            if (final_) {
+                between.finished(copied - copiedAtStart, System.nanoTime() - startedAt);
+                return null;
+            }
             if (stop != null) {
                 return stop;
             }
@@ -138,6 +142,30 @@ final class Backfill {
                 between.applyChanges(c, last);
                 lastApply = System.nanoTime();
             }
+        }
+    }
+
+    /** The key {@code size} rows on from {@code last}, or null when fewer rows are left before the mark. */
+    private static List<String> bound(PreparedStatement ps, List<String> last, List<String> mark, int size, int keys) throws SQLException {
+        int p = 1;
+        if (last != null) {
+            for (String k : last) {
+                ps.setString(p++, k);
+            }
+        }
+        for (String k : mark) {
+            ps.setString(p++, k);
+        }
+        ps.setInt(p, Math.max(0, size - 1));
+        try (ResultSet rs = ps.executeQuery()) {
+            if (!rs.next()) {
+                return null;
+            }
+            List<String> key = new ArrayList<>();
+            for (int i = 1; i <= keys; i++) {
+                key.add(rs.getString(i));
+            }
+            return key;
         }
     }
 }

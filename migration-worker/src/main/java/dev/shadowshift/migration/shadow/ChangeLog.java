@@ -81,20 +81,25 @@ final class ChangeLog {
 
     /**
      * Applies rounds of {@code limit} log rows until one takes fewer than {@code stopBelow}: the log then held
-     * fewer pending writes than that when the round began. Writes keep arriving meanwhile; this converges as long
-     * as applying outpaces the clients, which one set-based statement per round does by a wide margin.
+     * fewer pending writes than that when the round began. Writes keep arriving meanwhile, so under a steady load
+     * each round finds about what the clients wrote during the one before; once a round drains the log (takes fewer
+     * than {@code limit}) and finds no fewer rows than the round before, more rounds would not shrink it, and the
+     * catch-up ends there too. It goes on while the clients write faster than it applies, and says so each round.
      */
     static Applied catchUp(Connection c, ShadowNames n, TableShape shape, ShadowRebuild rebuild, List<String> position,
                            List<String> mark, boolean done, int limit, int stopBelow, Rounds rounds) throws SQLException {
         Applied total = new Applied();
+        long before = Long.MAX_VALUE;
         while (true) {
             long t0 = System.nanoTime();
             Round r = applyOnce(c, n, shape, rebuild, position, mark, done, limit);
             total.add(r, System.nanoTime() - t0);
             rounds.after(r, total);
-            if (r.taken() < Math.max(1, stopBelow)) {
+            boolean steady = r.taken() < limit && r.taken() >= before;
+            if (r.taken() < Math.max(1, stopBelow) || steady) {
                 return total;
             }
+            before = r.taken();
         }
     }
 

@@ -521,6 +521,7 @@ public class ShadowEngine {
             if (!shape.primaryKey().isEmpty()) {
                 sql.addAll(CreateShadow.statements(n, shape, rebuild));
                 sql.add(ShadowSql.highWaterMark(n, shape));
+                sql.add(ShadowSql.backfillBound(n, shape, false));
                 sql.add(ShadowSql.backfillBatch(n, shape, rebuild, false));
                 sql.add(ShadowSql.applyChanges(n, shape, rebuild, ShadowSql.Due.PASSED_OR_ABOVE_MARK));
                 sql.addAll(Optimization.indexStatements(c, n));

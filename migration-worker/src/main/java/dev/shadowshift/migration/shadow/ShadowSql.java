@@ -137,32 +137,33 @@ public final class ShadowSql {
     }
 
     /**
-     * One backfill batch: copies up to {@code LIMIT ?} source rows after the last key, converted, in key order, and
-     * records the batch's last key in the position table in the same statement, so that the position and the rows
-     * it covers commit together and a resumed run never copies a row twice. No ON CONFLICT and no row locks: nothing
-     * else writes keys between the position and the high-water mark into the shadow (the change log applies only
-     * keys the backfill has passed, or above the mark), and a write racing the copy is logged and re-copied once the
-     * position passes it. Returns how many rows it read, then the last key as text, a column per key column.
-     * Binds: [last key if any], high-water mark, limit.
+     * The upper bound of the next backfill batch: the key {@code OFFSET ?} rows past the position (or from the
+     * start), within the high-water mark, as text per key column; no row when fewer are left (then the mark is the
+     * bound). A walk over the primary key only. Binds: [last key if any], high-water mark, offset.
+     */
+    static String backfillBound(ShadowNames n, TableShape shape, boolean fromStart) {
+        String where = (fromStart ? "" : keyAfter(shape, "", ">") + " AND ") + keyAfter(shape, "", "<=");
+        return "SELECT " + list(shape.primaryKey(), k -> quote(k) + "::text") + " FROM " + n.qualified(n.table()) + " WHERE " + where
+                + " ORDER BY " + list(shape.primaryKey(), k -> quote(k)) + " OFFSET ? LIMIT 1";
+    }
+
+    /**
+     * One backfill batch: copies every source row with a key after the position and up to the batch's bound,
+     * converted, and moves the position table to the bound in the same statement, so that the position and the
+     * rows it covers commit together and a resumed run never copies a row twice. The bound comes from
+     * {@link #backfillBound} beforehand: the copy itself has no ORDER BY, LIMIT or CTE to materialise, and reads the
+     * range however the server finds fastest. No ON CONFLICT and no row locks: nothing else writes keys between the
+     * position and the high-water mark into the shadow (the change log applies only keys the backfill has passed, or
+     * above the mark), and a write racing the copy is logged and copied again once the position passes it.
+     * Binds: the bound (for the position), [last key if any], the bound. Its update count is the rows copied.
      */
     static String backfillBatch(ShadowNames n, TableShape shape, ShadowRebuild rebuild, boolean fromStart) {
         Map<String, ShadowRebuild.ColumnChange> changes = byColumn(rebuild);
-        String orderAsc = list(shape.primaryKey(), k -> quote(k));
-        // qualified with the batch alias: an unqualified name would sort by the text output column ('999' > '1000')
-        String orderDesc = list(shape.primaryKey(), k -> "b." + quote(k) + " DESC");
         List<Integer> positions = java.util.stream.IntStream.range(0, shape.primaryKey().size()).boxed().toList();
         String where = (fromStart ? "" : keyAfter(shape, "", ">") + " AND ") + keyAfter(shape, "", "<=");
-        return "WITH batch AS (SELECT * FROM " + n.qualified(n.table()) + " WHERE " + where + " ORDER BY " + orderAsc + " LIMIT ?),\n"
-                // a data-modifying CTE runs whether or not it is referenced: no RETURNING, nothing materialised twice
-                + "copied AS (INSERT INTO " + n.qualified(n.shadow()) + " (" + columnList(shape) + ") OVERRIDING SYSTEM VALUE SELECT "
-                + values(shape, changes, "b.") + " FROM batch b),\n"
-                // the last key is cast to text once, not for every row the top-1 sort reads
-                + "last AS (SELECT " + list(positions, i -> "b." + quote(shape.primaryKey().get(i)) + "::text AS k" + i)
-                + " FROM batch b ORDER BY " + orderDesc + " LIMIT 1),\n"
-                + "moved AS (UPDATE " + n.qualified(n.backfillPosition()) + " p SET " + list(positions, i -> "k" + i + " = l.k" + i)
-                + " FROM last l)\n"
-                + "SELECT (SELECT count(*) FROM batch), " + list(positions, i -> "l.k" + i)
-                + " FROM (SELECT 1) one LEFT JOIN last l ON true";
+        return "WITH moved AS (UPDATE " + n.qualified(n.backfillPosition()) + " SET " + list(positions, i -> "k" + i + " = ?") + ")\n"
+                + "INSERT INTO " + n.qualified(n.shadow()) + " (" + columnList(shape) + ") OVERRIDING SYSTEM VALUE SELECT "
+                + values(shape, changes, "b.") + " FROM " + n.qualified(n.table()) + " b WHERE " + where;
     }
 
     /** The backfill position table: one row, the last copied key as text per key column (NULL before the first batch). */
@@ -251,16 +252,20 @@ public final class ShadowSql {
             case ABOVE_MARK -> keyAfter(shape, "", ">");
             case PASSED_OR_ABOVE_MARK -> "(" + keyAfter(shape, "", "<=") + " OR " + keyAfter(shape, "", ">") + ")";
         };
+        String shadowKey = list(pk, k -> "t2." + quote(k));
+        // every lookup is a LATERAL subquery with LIMIT 1: never pulled up into a join, so it stays one primary-key
+        // probe per due key, whatever the planner guesses about the CTEs' sizes (a hash join would scan the table)
         return "WITH taken AS (DELETE FROM " + log + " WHERE ctid = ANY (ARRAY(SELECT ctid FROM " + log + " LIMIT ?)) RETURNING *),\n"
                 + "keys AS (SELECT " + list(positions, i -> "old_" + i + " AS " + quote(pk.get(i))) + " FROM taken WHERE old_0 IS NOT NULL"
                 + " UNION SELECT " + list(positions, i -> "new_" + i) + " FROM taken WHERE new_0 IS NOT NULL),\n"
                 + "due AS (SELECT * FROM keys WHERE " + when + "),\n"
-                + "removed AS (DELETE FROM " + shadow + " t USING due d WHERE ROW(" + list(pk, k -> "t." + quote(k)) + ") = ROW("
-                + keyValues(shape, changes, "d.") + ") AND NOT EXISTS (SELECT 1 FROM " + source + " s WHERE ROW(" + sourceKey
-                + ") = ROW(" + keyOfDue + "))),\n"
-                + "copied AS (INSERT INTO " + shadow + " (" + columnList(shape) + ") OVERRIDING SYSTEM VALUE SELECT "
-                + values(shape, changes, "s.") + " FROM " + source + " s JOIN due d ON ROW(" + sourceKey + ") = ROW(" + keyOfDue
-                + ") ON CONFLICT (" + list(pk, k -> quote(k)) + ") " + onConflict + ")\n"
+                + "removed AS (DELETE FROM " + shadow + " t WHERE t.ctid = ANY (ARRAY(SELECT x.ctid FROM due d CROSS JOIN LATERAL"
+                + " (SELECT t2.ctid FROM " + shadow + " t2 WHERE ROW(" + shadowKey + ") = ROW(" + keyValues(shape, changes, "d.")
+                + ") LIMIT 1) x WHERE (SELECT 1 FROM " + source + " s WHERE ROW(" + sourceKey + ") = ROW(" + keyOfDue
+                + ") LIMIT 1) IS NULL))),\n"
+                + "copied AS (INSERT INTO " + shadow + " (" + columnList(shape) + ") OVERRIDING SYSTEM VALUE SELECT r.* FROM due d"
+                + " CROSS JOIN LATERAL (SELECT " + values(shape, changes, "s.") + " FROM " + source + " s WHERE ROW(" + sourceKey
+                + ") = ROW(" + keyOfDue + ") LIMIT 1) r ON CONFLICT (" + list(pk, k -> quote(k)) + ") " + onConflict + ")\n"
                 + "SELECT (SELECT count(*) FROM taken), (SELECT count(*) FROM due)";
     }
 
