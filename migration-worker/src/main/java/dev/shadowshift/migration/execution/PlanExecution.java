@@ -184,7 +184,7 @@ public class PlanExecution {
                         + "' but no stored rebuild"));
     }
 
-    /** PAUSE leaves everything as it is (capture keeps mirroring); CANCEL ends the plan (the engine removed its objects). */
+    /** PAUSE leaves everything as it is (capture keeps logging writes); CANCEL ends the plan (the engine removed its objects). */
     private void stopOnRequest(StoredPlan stored, String control, int done) throws SQLException, InterruptedException {
         MigrationPlanned plan = stored.plan();
         if ("PAUSE".equals(control)) {

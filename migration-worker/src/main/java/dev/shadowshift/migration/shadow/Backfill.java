@@ -65,18 +65,93 @@ final class Backfill {
         long copied = cp.rowsCopied();
         long total = cp.rowsTotal() == null ? 0 : cp.rowsTotal();
         int size = cp.batchSize() == null ? config.batchSizeInitial() : cp.batchSize();
+        int keys = shape.primaryKey().size();
         // prepared once per run: each is then planned once (server-side) and reused per batch
+        if (ShadowSql.keyOrderPreserved(shape, rebuild)) {
+            try (PreparedStatement copyFirst = c.prepareStatement(ShadowSql.backfillInKeyOrder(n, shape, rebuild, true));
+                 PreparedStatement copyNext = c.prepareStatement(ShadowSql.backfillInKeyOrder(n, shape, rebuild, false));
+                 PreparedStatement positionFirst = c.prepareStatement(ShadowSql.recordPosition(n, shape, rebuild, true));
+                 PreparedStatement positionNext = c.prepareStatement(ShadowSql.recordPosition(n, shape, rebuild, false))) {
+                BatchCopy inKeyOrder = (from, mark, rows) -> {
+                    c.setAutoCommit(false);
+                    try {
+                        long copiedNow = bind(from == null ? copyFirst : copyNext, from, mark, rows).executeUpdate();
+                        List<String> to = copiedNow == 0 ? from : firstKey(bind(from == null ? positionFirst : positionNext, from, mark, null), keys);
+                        c.commit();
+                        return new Step(copiedNow, to, copiedNow < rows);
+                    } finally {
+                        ShortLocks.rollbackQuietly(c);
+                        c.setAutoCommit(true);
+                    }
+                };
+                return loop(c, cp, config, between, inKeyOrder, last, copied, total, size);
+            }
+        }
         try (PreparedStatement boundFirst = c.prepareStatement(ShadowSql.backfillBound(n, shape, true));
              PreparedStatement boundNext = c.prepareStatement(ShadowSql.backfillBound(n, shape, false));
              PreparedStatement copyFirst = c.prepareStatement(ShadowSql.backfillBatch(n, shape, rebuild, true));
              PreparedStatement copyNext = c.prepareStatement(ShadowSql.backfillBatch(n, shape, rebuild, false))) {
-            return loop(c, cp, config, between, shape.primaryKey().size(), new Statements(boundFirst, boundNext, copyFirst, copyNext),
-                    last, copied, total, size);
+            BatchCopy bounded = (from, mark, rows) -> {
+                List<String> bound = firstKey(bind(from == null ? boundFirst : boundNext, from, mark, Math.max(0, rows - 1)), keys);
+                boolean last_ = bound == null;
+                List<String> to = last_ ? mark : bound;
+                PreparedStatement copy = from == null ? copyFirst : copyNext;
+                int p = 1;
+                for (String k : to) {
+                    copy.setString(p++, k);
+                }
+                if (from != null) {
+                    for (String k : from) {
+                        copy.setString(p++, k);
+                    }
+                }
+                for (String k : to) {
+                    copy.setString(p++, k);
+                }
+                return new Step(copy.executeUpdate(), to, last_);
+            };
+            return loop(c, cp, config, between, bounded, last, copied, total, size);
         }
     }
 
-    private record Statements(PreparedStatement boundFirst, PreparedStatement boundNext, PreparedStatement copyFirst,
-                              PreparedStatement copyNext) {
+    /** One batch: copies up to {@code rows} rows after {@code from} (null: from the start) and moves the position. */
+    private interface BatchCopy {
+        Step copy(List<String> from, List<String> mark, int rows) throws SQLException;
+    }
+
+    /** @param done true when nothing is left before the mark */
+    private record Step(long rows, List<String> position, boolean done) {
+    }
+
+    /** Binds [from], the mark, and [a trailing int]. */
+    private static PreparedStatement bind(PreparedStatement ps, List<String> from, List<String> mark, Integer trailing) throws SQLException {
+        int p = 1;
+        if (from != null) {
+            for (String k : from) {
+                ps.setString(p++, k);
+            }
+        }
+        for (String k : mark) {
+            ps.setString(p++, k);
+        }
+        if (trailing != null) {
+            ps.setInt(p, trailing);
+        }
+        return ps;
+    }
+
+    /** The first row's key columns as text, or null without a row. */
+    private static List<String> firstKey(PreparedStatement ps, int keys) throws SQLException {
+        try (ResultSet rs = ps.executeQuery()) {
+            if (!rs.next()) {
+                return null;
+            }
+            List<String> key = new ArrayList<>();
+            for (int i = 1; i <= keys; i++) {
+                key.add(rs.getString(i));
+            }
+            return key;
+        }
     }
 
     /** The last key a committed batch copied, from the target (null before the first batch). */
@@ -93,8 +168,8 @@ final class Backfill {
         }
     }
 
-    private static String loop(Connection c, ShadowCheckpoint cp, MigrationConfig.Shadow config, Between between, int keys,
-                               Statements sql, List<String> last, long copied, long total, int size)
+    private static String loop(Connection c, ShadowCheckpoint cp, MigrationConfig.Shadow config, Between between,
+                               BatchCopy batch, List<String> last, long copied, long total, int size)
             throws SQLException, InterruptedException {
         long startedAt = System.nanoTime();
         long copiedAtStart = copied;
@@ -103,35 +178,19 @@ final class Backfill {
         while (true) {
             between.throttle(c);
             long t0 = System.nanoTime();
-            List<String> bound = bound(last == null ? sql.boundFirst() : sql.boundNext(), last, cp.highWaterMark(), size, keys);
-            boolean final_ = bound == null;
-            if (final_) {
-                bound = cp.highWaterMark();
-            }
-            PreparedStatement copy = last == null ? sql.copyFirst() : sql.copyNext();
-            int p = 1;
-            for (String k : bound) {
-                copy.setString(p++, k);
-            }
-            if (last != null) {
-                for (String k : last) {
-                    copy.setString(p++, k);
-                }
-            }
-            for (String k : bound) {
-                copy.setString(p++, k);
-            }
-            long read = copy.executeUpdate();
+            Step step = batch.copy(last, cp.highWaterMark(), size);
             long took = Math.max(1, System.nanoTime() - t0);
-            last = bound;
-            copied += read;
+            copied += step.rows();
+            if (step.position() != null) {
+                last = step.position();
+            }
             // aim the next batch at the time target, changing at most 2x per step, within bounds
             double factor = Math.max(0.5, Math.min(2.0, (double) target / took));
             size = (int) Math.max(config.batchSizeMin(), Math.min(config.batchSizeMax(), size * factor));
             double seconds = (System.nanoTime() - startedAt) / 1e9;
             double rate = seconds > 0 ? (copied - copiedAtStart) / seconds : 0;
-            String stop = between.afterBatch(last, copied, size, Math.max(total, copied), rate);
-            if (final_) {
+            String stop = last == null ? null : between.afterBatch(last, copied, size, Math.max(total, copied), rate);
+            if (step.done()) {
                 between.finished(copied - copiedAtStart, System.nanoTime() - startedAt);
                 return null;
             }
@@ -142,30 +201,6 @@ final class Backfill {
                 between.applyChanges(c, last);
                 lastApply = System.nanoTime();
             }
-        }
-    }
-
-    /** The key {@code size} rows on from {@code last}, or null when fewer rows are left before the mark. */
-    private static List<String> bound(PreparedStatement ps, List<String> last, List<String> mark, int size, int keys) throws SQLException {
-        int p = 1;
-        if (last != null) {
-            for (String k : last) {
-                ps.setString(p++, k);
-            }
-        }
-        for (String k : mark) {
-            ps.setString(p++, k);
-        }
-        ps.setInt(p, Math.max(0, size - 1));
-        try (ResultSet rs = ps.executeQuery()) {
-            if (!rs.next()) {
-                return null;
-            }
-            List<String> key = new ArrayList<>();
-            for (int i = 1; i <= keys; i++) {
-                key.add(rs.getString(i));
-            }
-            return key;
         }
     }
 }

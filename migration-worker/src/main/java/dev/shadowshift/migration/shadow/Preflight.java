@@ -32,7 +32,7 @@ final class Preflight {
                 .orElseThrow(() -> new UnsupportedTable("table " + n.qualified(n.table()) + " does not exist"));
         List<String> problems = new ArrayList<>();
         if (shape.primaryKey().isEmpty()) {
-            problems.add("table " + n.qualified(n.table()) + " has no primary key: the shadow path copies and mirrors rows by key");
+            problems.add("table " + n.qualified(n.table()) + " has no primary key: the shadow path copies rows, and captures writes, by key");
         }
         for (ShadowRebuild.ColumnChange change : rebuild.changes()) {
             if (shape.column(change.column()).isEmpty()) {

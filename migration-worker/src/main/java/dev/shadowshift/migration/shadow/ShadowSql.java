@@ -78,9 +78,9 @@ public final class ShadowSql {
     }
 
     /**
-     * The body of a trigger function that mirrors each row write on the table it fires on into {@code target}, in
-     * the same transaction: deletes delete, inserts and updates upsert on the primary key, a key change deletes
-     * the old key first, TRUNCATE truncates. SECURITY DEFINER so that clients without rights on the target still
+     * Reverse sync after cutover: the body of a trigger function that mirrors each row write on the table it fires
+     * on into {@code target} (the rollback table), in the same transaction: deletes delete, inserts and updates
+     * upsert on the primary key, a key change deletes the old key first, TRUNCATE truncates. SECURITY DEFINER so that clients without rights on the target still
      * write; a fixed search_path so that nothing can be shadowed. With {@code lostTable}, a row whose conversion
      * fails is recorded there instead of failing the client's write (used by reverse sync, whose casts may narrow).
      */
@@ -142,9 +142,11 @@ public final class ShadowSql {
      * bound). A walk over the primary key only. Binds: [last key if any], high-water mark, offset.
      */
     static String backfillBound(ShadowNames n, TableShape shape, boolean fromStart) {
-        String where = (fromStart ? "" : keyAfter(shape, "", ">") + " AND ") + keyAfter(shape, "", "<=");
-        return "SELECT " + list(shape.primaryKey(), k -> quote(k) + "::text") + " FROM " + n.qualified(n.table()) + " WHERE " + where
-                + " ORDER BY " + list(shape.primaryKey(), k -> quote(k)) + " OFFSET ? LIMIT 1";
+        String where = (fromStart ? "" : keyAfter(shape, "o.", ">") + " AND ") + keyAfter(shape, "o.", "<=");
+        // ordered by the qualified column: an unqualified name would sort by the text output column ('999' > '1000'),
+        // which also means sorting the whole rest of the table instead of walking the index
+        return "SELECT " + list(shape.primaryKey(), k -> "o." + quote(k) + "::text") + " FROM " + n.qualified(n.table()) + " o WHERE "
+                + where + " ORDER BY " + list(shape.primaryKey(), k -> "o." + quote(k)) + " OFFSET ? LIMIT 1";
     }
 
     /**
@@ -164,6 +166,61 @@ public final class ShadowSql {
         return "WITH moved AS (UPDATE " + n.qualified(n.backfillPosition()) + " SET " + list(positions, i -> "k" + i + " = ?") + ")\n"
                 + "INSERT INTO " + n.qualified(n.shadow()) + " (" + columnList(shape) + ") OVERRIDING SYSTEM VALUE SELECT "
                 + values(shape, changes, "b.") + " FROM " + n.qualified(n.table()) + " b WHERE " + where;
+    }
+
+    /**
+     * True when the shadow orders its keys as the original does: no key column changes type, or only widens an
+     * integer. Then a batch can be a plain ordered, limited copy and find its last key in the shadow afterwards
+     * ({@link #backfillInKeyOrder}, {@link #recordPosition}); otherwise it needs its bound first ({@link #backfillBound}).
+     */
+    static boolean keyOrderPreserved(TableShape shape, ShadowRebuild rebuild) {
+        Map<String, ShadowRebuild.ColumnChange> changes = byColumn(rebuild);
+        List<String> integers = List.of("smallint", "integer", "bigint");
+        for (String k : shape.primaryKey()) {
+            ShadowRebuild.ColumnChange change = changes.get(k);
+            if (change == null || change.toType() == null || change.toType().equals(shape.type(k))) {
+                continue;
+            }
+            int from = integers.indexOf(shape.type(k));
+            int to = integers.indexOf(change.toType());
+            if (from < 0 || to < from) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    /**
+     * One backfill batch where the key order is preserved: the next {@code LIMIT ?} source rows after the position,
+     * in key order, converted; nothing materialised (the rows stream from the primary key into the insert). No ON
+     * CONFLICT and no row locks, for the reasons given at {@link #backfillBatch}. Binds: [last key if any],
+     * high-water mark, limit. Its update count is the rows copied; {@link #recordPosition} follows in its transaction.
+     */
+    static String backfillInKeyOrder(ShadowNames n, TableShape shape, ShadowRebuild rebuild, boolean fromStart) {
+        Map<String, ShadowRebuild.ColumnChange> changes = byColumn(rebuild);
+        String where = (fromStart ? "" : keyAfter(shape, "b.", ">") + " AND ") + keyAfter(shape, "b.", "<=");
+        return "INSERT INTO " + n.qualified(n.shadow()) + " (" + columnList(shape) + ") OVERRIDING SYSTEM VALUE SELECT "
+                + values(shape, changes, "b.") + " FROM " + n.qualified(n.table()) + " b WHERE " + where
+                + " ORDER BY " + list(shape.primaryKey(), k -> "b." + quote(k)) + " LIMIT ?";
+    }
+
+    /**
+     * After {@link #backfillInKeyOrder}, in its transaction: the greatest shadow key between the old position and
+     * the mark is the batch's last key (nothing else writes keys there), which becomes the position and is
+     * returned as text per key column; no row when the batch copied nothing. Binds: [last key if any], mark.
+     */
+    static String recordPosition(ShadowNames n, TableShape shape, ShadowRebuild rebuild, boolean fromStart) {
+        Map<String, ShadowRebuild.ColumnChange> changes = byColumn(rebuild);
+        List<String> pk = shape.primaryKey();
+        List<Integer> positions = java.util.stream.IntStream.range(0, pk.size()).boxed().toList();
+        java.util.function.Function<String, String> after = op -> "ROW(" + list(pk, k -> "t." + quote(k)) + ") " + op + " ROW("
+                + list(pk, k -> "?::" + TypeNames.require(changes.containsKey(k) && changes.get(k).toType() != null
+                ? changes.get(k).toType() : shape.type(k), "type of " + k)) + ")";
+        String where = (fromStart ? "" : after.apply(">") + " AND ") + after.apply("<=");
+        return "UPDATE " + n.qualified(n.backfillPosition()) + " p SET " + list(positions, i -> "k" + i + " = l.k" + i)
+                + " FROM (SELECT " + list(positions, i -> "t." + quote(pk.get(i)) + "::text AS k" + i) + " FROM "
+                + n.qualified(n.shadow()) + " t WHERE " + where + " ORDER BY " + list(pk, k -> "t." + quote(k) + " DESC")
+                + " LIMIT 1) l RETURNING " + list(positions, i -> "p.k" + i);
     }
 
     /** The backfill position table: one row, the last copied key as text per key column (NULL before the first batch). */
