@@ -30,7 +30,7 @@ final class Backfill {
         void throttle(Connection c) throws SQLException, InterruptedException;
 
         /** Applies the change log for the keys up to {@code position} and above the mark (every apply-interval). */
-        void applyChanges(Connection c, List<String> position) throws SQLException;
+        void applyChanges(Connection c, List<String> position, String when) throws SQLException;
 
         /** The backfill reached the high-water mark: rows this run copied (read), and how long it took. */
         default void finished(long rowsCopied, long nanos) {
@@ -171,6 +171,9 @@ final class Backfill {
     private static String loop(Connection c, ShadowCheckpoint cp, MigrationConfig.Shadow config, Between between,
                                BatchCopy batch, List<String> last, long copied, long total, int size)
             throws SQLException, InterruptedException {
+        // what was logged before the first batch (or before a resume) for keys the backfill has yet to reach, it
+        // copies with those writes: dropped now, cheaply, instead of being copied once more after the backfill
+        between.applyChanges(c, last, "before the backfill");
         long startedAt = System.nanoTime();
         long copiedAtStart = copied;
         long target = config.batchTimeTarget().toNanos();
@@ -198,7 +201,7 @@ final class Backfill {
                 return stop;
             }
             if (System.nanoTime() - lastApply >= config.applyInterval().toNanos()) {
-                between.applyChanges(c, last);
+                between.applyChanges(c, last, "during the backfill");
                 lastApply = System.nanoTime();
             }
         }

@@ -342,8 +342,8 @@ public class ShadowEngine {
             }
 
             @Override
-            public void applyChanges(Connection conn, List<String> position) throws SQLException {
-                applyLog(at, n, conn, shape, rebuild, position, cp.highWaterMark(), false, config.applyBatchSize(), "during the backfill");
+            public void applyChanges(Connection conn, List<String> position, String when) throws SQLException {
+                applyLog(at, n, conn, shape, rebuild, position, cp.highWaterMark(), false, config.applyBatchSize(), when);
             }
 
             @Override
