@@ -14,7 +14,8 @@
 #   noop_secdef_set  the noop trigger declared like the engine's (SECURITY DEFINER SET search_path): the price of
 #             the declaration alone
 # Each round runs every variant once for BENCH_AB_SECONDS, so drift in the machine's speed hits all alike; the
-# report gives each variant's median TPS and its loss against the median baseline.
+# report gives each variant's median TPS, its loss against the median baseline, and the median of its losses
+# against the baseline of the same round (paired: robust to drift between rounds).
 #
 #   benchmarks/migration/capture-ab.sh            uses postgresql://postgres@127.0.0.1:5432 (creates and drops a database)
 #   BENCH_PG=postgresql://user@host:port BENCH_AB_ROUNDS=6 BENCH_AB_SECONDS=8 benchmarks/migration/capture-ab.sh
@@ -126,9 +127,15 @@ done
 rm -f "/tmp/capture-ab-$$.pgbench"
 median() { tr ' ' '\n' | grep -v '^$' | sort -n | awk '{a[NR] = $1} END {print (NR % 2 ? a[(NR + 1) / 2] : (a[NR / 2] + a[NR / 2 + 1]) / 2)}'; }
 base="$(echo "${results[none]}" | median)"
+# a variant's loss is taken against the baseline of its own round (the machine's speed drifts between rounds by
+# as much as the differences measured), and the median of those paired losses is reported
+paired() { # $1 variant -> median of the per-round losses against none
+  paste <(echo "${results[none]}" | tr ' ' '\n' | grep -v '^$') <(echo "${results[$1]}" | tr ' ' '\n' | grep -v '^$') \
+    | awk '{printf "%.1f\n", 100 * ($1 - $2) / $1}' | median
+}
 echo "capture cost A/B, $(date -u +%Y-%m-%dT%H:%M:%SZ), $(nproc) cores, $ROUNDS rounds x ${SECONDS_EACH}s per variant, pgbench 4c/2j, synchronous_commit=off"
-printf '%-40s %10s %8s\n' variant "median tps" loss
+printf '%-40s %10s %8s %14s\n' variant "median tps" loss "paired loss"
 for v in "${VARIANTS[@]}"; do
   m="$(echo "${results[$v]}" | median)"
-  printf '%-40s %10s %7s%%\n' "$v" "$m" "$(awk -v a="$m" -v b="$base" 'BEGIN {printf "%.1f", 100 * (b - a) / b}')"
+  printf '%-40s %10s %7s%% %13s%%\n' "$v" "$m" "$(awk -v a="$m" -v b="$base" 'BEGIN {printf "%.1f", 100 * (b - a) / b}')" "$(paired "$v")"
 done
