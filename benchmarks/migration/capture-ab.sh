@@ -4,8 +4,11 @@
 #   none      no trigger (the baseline)
 #   noop      a PL/pgSQL AFTER ROW trigger that does nothing: the floor of any trigger-based capture
 #   keylog    a trigger that only appends the changed key to an unindexed log table (pg_repack / key-log style,
-#             applied later; the applying is NOT part of this figure)
-#   mirror    the engine's capture: every write upserts/deletes the converted row in the shadow, in the writer's
+#             applied later; the applying is NOT part of this figure), declared SECURITY DEFINER SET search_path
+#   keylog_noset  the engine's capture since 2026-12-01: one INSERT of the old and new key, SECURITY DEFINER without
+#             the SET clause (ShadowSql.captureFunction); keylog_unlogged the same into an UNLOGGED log,
+#             keylog_invoker without SECURITY DEFINER
+#   mirror    the engine's capture until 2026-11-24 (now only its reverse sync after cutover): every write upserts/deletes the converted row in the shadow, in the writer's
 #             transaction (the same function body ShadowSql.mirrorFunction generates), with the shadow empty (as
 #             at the start of a migration) and full (as at the end of the backfill)
 #   positioned  an experiment, tried in the engine and reverted (RESULTS.md): capture for a single integer key that
@@ -39,8 +42,9 @@ CREATE TABLE bench.shadow (id bigint PRIMARY KEY, amount text, account text, mem
 CREATE TABLE bench.full_shadow (id bigint PRIMARY KEY, amount text, account text, memo text, status text);
 INSERT INTO bench.full_shadow SELECT id, amount::text, account, memo, status FROM bench.ledgers;
 CREATE TABLE bench.key_log (id bigint);
-CREATE TABLE bench.change_log (old_id bigint, new_id bigint);
-CREATE UNLOGGED TABLE bench.change_log_unlogged (old_id bigint, new_id bigint);
+-- the engine's change log: old and new key, no index, no insert-driven autovacuum (ShadowSql / CreateShadow)
+CREATE TABLE bench.change_log (old_id bigint, new_id bigint) WITH (autovacuum_vacuum_insert_threshold = -1);
+CREATE UNLOGGED TABLE bench.change_log_unlogged (old_id bigint, new_id bigint) WITH (autovacuum_vacuum_insert_threshold = -1);
 VACUUM ANALYZE;
 CREATE FUNCTION bench.noop() RETURNS trigger LANGUAGE plpgsql AS \$\$ BEGIN RETURN NULL; END \$\$;
 CREATE FUNCTION bench.keylog() RETURNS trigger LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS \$\$
@@ -106,7 +110,12 @@ $(mirror_body shadow)
 END \$\$;
 SQL
 sed -e "s/@TABLE@/bench.ledgers/g" -e "s/@ROWS@/$ROWS/g" "$HERE/writes.pgbench" > "/tmp/capture-ab-$$.pgbench"
-run() { pgbench -n -c 4 -j 2 -T "$SECONDS_EACH" -f "/tmp/capture-ab-$$.pgbench" "$PG/$DB" 2>&1 | awk '/^tps = / {printf "%d", $3}'; }
+# every measurement starts from the same state: a vacuumed table (the updates of the run before leave dead rows that
+# slow the next one down) and a fresh checkpoint (so no run pays for another's dirty pages)
+run() {
+  q -c "VACUUM bench.ledgers" -c "CHECKPOINT"
+  pgbench -n -c 4 -j 2 -T "$SECONDS_EACH" -f "/tmp/capture-ab-$$.pgbench" "$PG/$DB" 2>&1 | awk '/^tps = / {printf "%d", $3}'
+}
 with_trigger() { # $1 function, then the measurement
   q -c "CREATE TRIGGER ab AFTER INSERT OR UPDATE OR DELETE ON bench.ledgers FOR EACH ROW EXECUTE FUNCTION bench.$1()"
   run
@@ -116,12 +125,14 @@ read -r -a VARIANTS <<< "${BENCH_AB_VARIANTS:-none noop noop_secdef_set keylog k
 declare -A results
 for r in $(seq 1 "$ROUNDS"); do
   line="round $r:"
-  for v in "${VARIANTS[@]}"; do
+  # the order rotates from round to round, so that no variant always runs first or last
+  for i in $(seq 0 $(( ${#VARIANTS[@]} - 1 ))); do
+    v="${VARIANTS[$(( (i + r - 1) % ${#VARIANTS[@]} ))]}"
     if [ "$v" = none ]; then tps="$(run)"; else tps="$(with_trigger "$v")"; fi
     results[$v]="${results[$v]:-} $tps"
     line="$line $v=$tps"
   done
-  q -c "TRUNCATE bench.shadow, bench.key_log, bench.change_log, bench.change_log_unlogged" -c "VACUUM bench.ledgers"
+  q -c "TRUNCATE bench.shadow, bench.key_log, bench.change_log, bench.change_log_unlogged"
   echo "$line" >&2
 done
 rm -f "/tmp/capture-ab-$$.pgbench"
@@ -131,7 +142,7 @@ base="$(echo "${results[none]}" | median)"
 # as much as the differences measured), and the median of those paired losses is reported
 paired() { # $1 variant -> median of the per-round losses against none
   paste <(echo "${results[none]}" | tr ' ' '\n' | grep -v '^$') <(echo "${results[$1]}" | tr ' ' '\n' | grep -v '^$') \
-    | awk '{printf "%.1f\n", 100 * ($1 - $2) / $1}' | median
+    | awk '{printf "%.2f\n", 100 * ($1 - $2) / $1}' | median | awk '{printf "%.1f", $1}'
 }
 echo "capture cost A/B, $(date -u +%Y-%m-%dT%H:%M:%SZ), $(nproc) cores, $ROUNDS rounds x ${SECONDS_EACH}s per variant, pgbench 4c/2j, synchronous_commit=off"
 printf '%-40s %10s %8s %14s\n' variant "median tps" loss "paired loss"

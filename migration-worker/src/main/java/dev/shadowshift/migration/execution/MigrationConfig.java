@@ -156,6 +156,15 @@ public interface MigrationConfig {
         @WithDefault("1s")
         Duration throttleSleep();
 
+        /**
+         * After cutover, mirror every write on the rebuilt table into the rollback table (where each changed type
+         * casts back), so that a rollback loses nothing. The mirror runs in the clients' transactions until the
+         * retention ends and costs a write-heavy table a quarter to a third of its write throughput on a small
+         * server (benchmarks/migration/RESULTS.md); off, a rollback brings back the table as it was at cutover.
+         */
+        @WithDefault("true")
+        boolean reverseSync();
+
         /** How long the original table is kept as a rollback point after cutover. */
         @WithDefault("P1D")
         Duration retention();

@@ -22,12 +22,18 @@ final class CreateShadow {
     private CreateShadow() {
     }
 
-    static List<String> statements(ShadowNames n, TableShape shape, ShadowRebuild rebuild) {
+    /** @param serverMajor the target's major version (the change log's vacuum setting exists from 13 on) */
+    static List<String> statements(ShadowNames n, TableShape shape, ShadowRebuild rebuild, int serverMajor) {
         List<String> sql = new ArrayList<>(Abandon.statements(n, true));
         sql.add(ShadowSql.createShadowTable(n));
         sql.addAll(ShadowSql.alterShadowTypes(n, rebuild));
         sql.add(ShadowSql.addPrimaryKey(n, shape));
         sql.add(ShadowSql.createChangeLog(n, shape));
+        if (serverMajor >= 13) {
+            // an insert-driven autovacuum (13+) would scan the growing log again and again, in the clients' CPU,
+            // for rows that are only waiting to be deleted; the deletes still get it vacuumed
+            sql.add("ALTER TABLE " + n.qualified(n.changeLog()) + " SET (autovacuum_vacuum_insert_threshold = -1)");
+        }
         sql.addAll(ShadowSql.createBackfillPosition(n, shape));
         sql.add(ShadowSql.captureFunction(n, shape));
         sql.add(ShadowSql.captureTruncateFunction(n));
@@ -38,7 +44,7 @@ final class CreateShadow {
     /** Runs inside the caller's short-lock transaction (CREATE TRIGGER takes SHARE ROW EXCLUSIVE on the original). */
     static void start(Connection c, ShadowNames n, TableShape shape, ShadowRebuild rebuild) throws SQLException {
         try (Statement s = c.createStatement()) {
-            for (String sql : statements(n, shape, rebuild)) {
+            for (String sql : statements(n, shape, rebuild, c.getMetaData().getDatabaseMajorVersion())) {
                 StatementFailed.exec(s, sql);
             }
         }

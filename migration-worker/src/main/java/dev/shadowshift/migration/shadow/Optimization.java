@@ -14,7 +14,7 @@ import static dev.shadowshift.pg.SqlIdentifiers.quote;
 
 /**
  * OPTIMIZATION: the original's indexes rebuilt on the shadow with CREATE INDEX CONCURRENTLY (outside any
- * transaction, so writes through the capture trigger never wait on a build), then foreign keys out and the new
+ * transaction, so the worker applying the change log never waits on a build), then foreign keys out and the new
  * NOT NULLs added NOT VALID (a brief lock) and VALIDATEd (no write-blocking lock). Every statement is repeatable:
  * an index a crashed build left INVALID is dropped and built again.
  */

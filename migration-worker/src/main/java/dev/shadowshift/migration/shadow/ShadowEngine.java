@@ -280,7 +280,8 @@ public class ShadowEngine {
         // the fewer writes are left, the shorter the swap holds its lock: the swap copies the rest
         catchUp(at, n, c, original, rebuild, config.cutoverMaxPending(), "before the swap");
         doing.now("CUTOVER", "swap (LOCK, copy of the last logged writes, RENAME, carry-over of views, foreign keys, grants, triggers)");
-        boolean reverse = reverseCastsExist(c, original, rebuild);
+        boolean castsBack = reverseCastsExist(c, original, rebuild);
+        boolean reverse = config.reverseSync() && castsBack;
         progress(at, "RUNNING", "CUTOVER", "swapping " + n.qualified(n.shadow()) + " in for " + table
                 + " (lock_timeout " + config.cutoverLockTimeout().toMillis() + "ms)", null, null, null);
         Cutover.Swapped swapped = shortLock(at, c, "cutover of " + table,
@@ -294,7 +295,9 @@ public class ShadowEngine {
         TableSwap.validateForeignKeys(c, fks);
         progress(at, "RUNNING", "CUTOVER", table + " now serves from the rebuilt table (" + swapped.drained()
                 + " logged write(s) copied under the lock); the original is kept as "
-                + n.qualified(n.rollback()) + " for " + config.retention() + (reverse ? " with reverse sync" : " (no reverse cast: writes from now on are not carried back on rollback)"),
+                + n.qualified(n.rollback()) + " for " + config.retention() + (reverse ? " with reverse sync"
+                : !castsBack ? " (no reverse cast: writes from now on are not carried back on rollback)"
+                : " (reverse-sync is off: writes from now on are not carried back on rollback)"),
                 null, null, null);
         MaterializedViews.finish(c, n, (conn, what, work) -> shortLock(at, conn, what, work));
         return Outcome.CUT_OVER;
@@ -503,7 +506,8 @@ public class ShadowEngine {
             TableSwap.validateForeignKeys(c, fks);
             SwapBack.complete(c, n);
             if (!cp.reverseSync()) {
-                return "no reverse cast existed for " + rebuild.changes().stream().map(ShadowRebuild.ColumnChange::column).toList()
+                return "reverse sync was off (reverse-sync disabled, or no reverse cast for "
+                        + rebuild.changes().stream().map(ShadowRebuild.ColumnChange::column).toList() + ")"
                         + ": writes made to " + n.qualified(n.table()) + " after cutover were not carried back";
             }
             return lost > 0 ? lost + " row(s) written after cutover could not be cast back and were not carried back" : null;
@@ -519,7 +523,7 @@ public class ShadowEngine {
             TableShape shape = TargetCatalog.shape(c, n.schema(), n.table()).orElseThrow();
             List<String> sql = new java.util.ArrayList<>();
             if (!shape.primaryKey().isEmpty()) {
-                sql.addAll(CreateShadow.statements(n, shape, rebuild));
+                sql.addAll(CreateShadow.statements(n, shape, rebuild, c.getMetaData().getDatabaseMajorVersion()));
                 sql.add(ShadowSql.highWaterMark(n, shape));
                 sql.add(ShadowSql.backfillBound(n, shape, false));
                 sql.add(ShadowSql.backfillBatch(n, shape, rebuild, false));

@@ -571,7 +571,7 @@ class ShadowMigrationTest {
             awaitThrottled(planId);
             given().post("/migrations/" + planId + "/pause").then().statusCode(202);
             await(() -> plans.find(planId).orElseThrow().status().equals("PAUSED"));
-            // while paused the capture trigger keeps the shadow in step with every write
+            // while paused the capture trigger keeps logging every write, for the resumed run to copy
             try (Connection c = target(); Statement s = c.createStatement()) {
                 for (String t : List.of("paused", "paused_ref")) {
                     s.execute("INSERT INTO load." + t + " (id, n, note) VALUES (900000012, 12, 'while paused')");
@@ -667,6 +667,36 @@ class ShadowMigrationTest {
                 });
         return (MigrationConfig) Proxy.newProxyInstance(MigrationConfig.class.getClassLoader(), new Class<?>[]{MigrationConfig.class},
                 (proxy, method, args) -> method.getName().equals("shadow") ? shadow : method.invoke(base, args));
+    }
+
+    @Test
+    @Order(13)
+    void withReverseSyncOffClientsPayNothingAfterCutoverAndARollbackBringsBackTheTableAsItWas() throws Exception {
+        createTable("unsynced", 500, "integer");
+        StoredPlan plan = storedPlan("unsynced", 304);
+        ShadowRebuild rebuild = plans.rebuilds(plan.planId()).get(0);
+        MigrationConfig.Shadow shadow = (MigrationConfig.Shadow) Proxy.newProxyInstance(MigrationConfig.class.getClassLoader(),
+                new Class<?>[]{MigrationConfig.Shadow.class},
+                (proxy, method, args) -> method.getName().equals("reverseSync") ? Boolean.FALSE : method.invoke(config.shadow(), args));
+        MigrationConfig noReverse = (MigrationConfig) Proxy.newProxyInstance(MigrationConfig.class.getClassLoader(),
+                new Class<?>[]{MigrationConfig.class}, (proxy, method, args) -> method.getName().equals("shadow") ? shadow : method.invoke(config, args));
+        ShadowEngine engine = new ShadowEngine(targets, shadowStore, plans, publisher, noReverse, throttle);
+        assertEquals(ShadowEngine.Outcome.CUT_OVER, engine.run(new ShadowEngine.Progress(plan, 0, 4), rebuild));
+        try (Connection c = target(); Statement s = c.createStatement()) {
+            ResultSet rs = s.executeQuery("SELECT count(*) FROM pg_trigger WHERE tgrelid = 'load.unsynced'::regclass AND NOT tgisinternal");
+            rs.next();
+            assertEquals(0, rs.getInt(1), "no reverse-sync trigger on the rebuilt table");
+            s.execute("INSERT INTO load.unsynced (id, n, note) VALUES (900000004, 4, 'after cutover')");
+        }
+        String lost = engine.swapBack(plan.plan().target(), plan.planId(), rebuild);
+        assertTrue(lost != null && lost.contains("reverse sync was off") && lost.contains("not carried back"), lost);
+        assertEquals("integer", columnType("unsynced", "n"));
+        try (Connection c = target(); Statement s = c.createStatement()) {
+            ResultSet rs = s.executeQuery("SELECT count(*), count(*) FILTER (WHERE id = 900000004) FROM load.unsynced");
+            rs.next();
+            assertEquals(500, rs.getLong(1), "the table as it was at cutover");
+            assertEquals(0, rs.getLong(2));
+        }
     }
 
     @Test
