@@ -5,9 +5,9 @@
 #   noop      a PL/pgSQL AFTER ROW trigger that does nothing: the floor of any trigger-based capture
 #   keylog    a trigger that only appends the changed key to an unindexed log table (pg_repack / key-log style,
 #             applied later; the applying is NOT part of this figure), declared SECURITY DEFINER SET search_path
-#   keylog_noset  the engine's capture since 2026-12-01: one INSERT of the old and new key, SECURITY DEFINER without
-#             the SET clause (ShadowSql.captureFunction); keylog_unlogged the same into an UNLOGGED log,
-#             keylog_invoker without SECURITY DEFINER
+#   keylog_noset  one INSERT of the old and new key, SECURITY DEFINER without the SET clause, into a logged table;
+#             keylog_unlogged the same into an UNLOGGED log: the engine's capture since 2026-12-01
+#             (ShadowSql.captureFunction); keylog_invoker without SECURITY DEFINER
 #   mirror    the engine's capture until 2026-11-24 (now only its reverse sync after cutover): every write upserts/deletes the converted row in the shadow, in the writer's
 #             transaction (the same function body ShadowSql.mirrorFunction generates), with the shadow empty (as
 #             at the start of a migration) and full (as at the end of the backfill)

@@ -103,6 +103,21 @@ final class ChangeLog {
         }
     }
 
+    /**
+     * False when the server lost the unlogged capture tables since they were made (crash recovery or a promoted
+     * standby empties them): the position row is gone, or the tables are.
+     */
+    static boolean intact(Connection c, ShadowNames n) throws SQLException {
+        if (!TargetCatalog.exists(c, n.schema(), n.changeLog()) || !TargetCatalog.exists(c, n.schema(), n.backfillPosition())) {
+            return false;
+        }
+        try (PreparedStatement ps = c.prepareStatement("SELECT count(*) FROM " + n.qualified(n.backfillPosition()));
+             ResultSet rs = ps.executeQuery()) {
+            rs.next();
+            return rs.getLong(1) == 1;
+        }
+    }
+
     /** Log rows waiting now (an exact count: the log is small by design, and this runs only between phases). */
     static long pending(Connection c, ShadowNames n) throws SQLException {
         try (PreparedStatement ps = c.prepareStatement("SELECT count(*) FROM " + n.qualified(n.changeLog()));

@@ -39,9 +39,13 @@ final class Cutover {
     }
 
     static Swapped start(Connection c, ShadowNames n, TableShape original, ShadowRebuild rebuild, boolean reverseSync)
-            throws SQLException {
+            throws SQLException, CaptureLost {
         try (Statement s = c.createStatement()) {
             StatementFailed.exec(s, "LOCK TABLE " + n.qualified(n.table()) + ", " + n.qualified(n.shadow()) + " IN ACCESS EXCLUSIVE MODE");
+        }
+        if (!ChangeLog.intact(c, n)) {
+            throw new CaptureLost("the change log of " + n.qualified(n.table()) + " was emptied since validation (the server "
+                    + "restarted: unlogged tables do not survive a crash); nothing was swapped");
         }
         // no client can write now: what the log holds is the last of it
         long drained = ChangeLog.applyOnce(c, n, original, rebuild, null, null, true, null).applied();

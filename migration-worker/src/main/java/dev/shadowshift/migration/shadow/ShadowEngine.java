@@ -188,6 +188,15 @@ public class ShadowEngine {
         }
         TableShape original = TargetCatalog.shape(c, n.schema(), n.table())
                 .orElseThrow(() -> new UnsupportedTable("table " + table + " does not exist"));
+        if (cp.reached(ShadowCheckpoint.SHADOW_CREATED) && !ChangeLog.intact(c, n)) {
+            // crash recovery (or a promoted standby) emptied the unlogged capture tables: writes since the last run
+            // may be missing from the shadow, so it is made again from scratch
+            LOG.warnf("plan %s: the change log of %s was lost since the last run; starting the rebuild over", planId, table);
+            progress(at, "RUNNING", "SHADOW", "the change log of " + table + " was emptied since the last run (the server "
+                    + "restarted: unlogged tables do not survive a crash); starting the rebuild over from the shadow phase", null, null, null);
+            store.phase(planId, n.table(), ShadowCheckpoint.PREPARED);
+            cp = store.find(planId, n.table()).orElseThrow();
+        }
 
         if (!cp.reached(ShadowCheckpoint.PREPARED)) {
             progress(at, "RUNNING", "PREPARATION", "preflight of " + table, null, null, null);

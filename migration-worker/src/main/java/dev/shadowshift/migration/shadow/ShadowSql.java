@@ -223,10 +223,15 @@ public final class ShadowSql {
                 + " LIMIT 1) l RETURNING " + list(positions, i -> "p.k" + i);
     }
 
-    /** The backfill position table: one row, the last copied key as text per key column (NULL before the first batch). */
+    /**
+     * The backfill position table: one row, the last copied key as text per key column (NULL before the first
+     * batch). UNLOGGED like the change log, and so also its sentinel: a server that recovers from a crash (or a
+     * promoted standby) empties unlogged tables, and a missing row tells the engine that the log may have lost
+     * writes ({@link ChangeLog#intact}).
+     */
     static List<String> createBackfillPosition(ShadowNames n, TableShape shape) {
         List<Integer> positions = java.util.stream.IntStream.range(0, shape.primaryKey().size()).boxed().toList();
-        return List.of("CREATE TABLE " + n.qualified(n.backfillPosition()) + " (" + list(positions, i -> "k" + i + " text") + ")",
+        return List.of("CREATE UNLOGGED TABLE " + n.qualified(n.backfillPosition()) + " (" + list(positions, i -> "k" + i + " text") + ")",
                 "INSERT INTO " + n.qualified(n.backfillPosition()) + " DEFAULT VALUES");
     }
 
@@ -237,11 +242,14 @@ public final class ShadowSql {
 
     /**
      * The change log: the old and the new key of each write, in the original's key types and collations (CREATE
-     * TABLE AS copies both), no index: it is only appended to and consumed whole.
+     * TABLE AS copies both), no index: it is only appended to and consumed whole. UNLOGGED: the clients' appends
+     * write no WAL, which measurably lowers what capture costs them (benchmarks/migration/RESULTS.md); the price,
+     * losing its rows when the server crashes, is detected through the position table's row and answered by
+     * starting the rebuild over.
      */
     static String createChangeLog(ShadowNames n, TableShape shape) {
         List<Integer> positions = java.util.stream.IntStream.range(0, shape.primaryKey().size()).boxed().toList();
-        return "CREATE TABLE " + n.qualified(n.changeLog()) + " AS SELECT "
+        return "CREATE UNLOGGED TABLE " + n.qualified(n.changeLog()) + " AS SELECT "
                 + list(positions, i -> "o." + quote(shape.primaryKey().get(i)) + " AS old_" + i) + ", "
                 + list(positions, i -> "o." + quote(shape.primaryKey().get(i)) + " AS new_" + i)
                 + " FROM " + n.qualified(n.table()) + " o WITH NO DATA";

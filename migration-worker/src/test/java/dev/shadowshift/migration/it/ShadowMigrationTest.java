@@ -17,6 +17,7 @@ import dev.shadowshift.migration.plan.MigrationPlanner;
 import dev.shadowshift.migration.plan.ShadowRebuild;
 import dev.shadowshift.migration.shadow.LockNotAcquired;
 import dev.shadowshift.migration.shadow.ShadowEngine;
+import dev.shadowshift.migration.shadow.ShadowNames;
 import dev.shadowshift.migration.shadow.ShadowStore;
 import dev.shadowshift.migration.shadow.Throttle;
 import dev.shadowshift.migration.store.PlanStore;
@@ -302,6 +303,37 @@ class ShadowMigrationTest {
             assertEqualToReference(table);
             assertNoCaptureLeftovers();
         }
+    }
+
+    @Test
+    @Order(5)
+    void aServerCrashThatEmptiedTheUnloggedChangeLogStartsTheRebuildOver() throws Exception {
+        createTable("recovered", 3_000, "integer");
+        StoredPlan plan = storedPlan("recovered", 199);
+        ShadowRebuild rebuild = plans.rebuilds(plan.planId()).get(0);
+        ShadowNames n = ShadowNames.of(plan.planId(), "load", "recovered");
+        ShadowEngine crashing = new ShadowEngine(targets, shadowStore, plans, publisher, config, throttle, reached -> {
+            if (reached.equals("BACKFILL_BATCH")) {
+                throw new SimulatedCrash(reached);
+            }
+        });
+        try (Writer writer = new Writer("recovered", 3_000)) {
+            assertThrows(SimulatedCrash.class, () -> crashing.run(new ShadowEngine.Progress(plan, 0, 4), rebuild));
+            Thread.sleep(200);
+            // what crash recovery does to unlogged tables: the writes logged so far are gone
+            try (Connection c = target(); Statement s = c.createStatement()) {
+                s.execute("TRUNCATE " + n.qualified(n.changeLog()) + ", " + n.qualified(n.backfillPosition()));
+            }
+            Thread.sleep(200);
+            ShadowEngine restarted = new ShadowEngine(targets, shadowStore, plans, publisher, config, throttle);
+            assertEquals(ShadowEngine.Outcome.CUT_OVER, restarted.run(new ShadowEngine.Progress(plan, 0, 4), rebuild));
+            Thread.sleep(200);
+            writer.close();
+            assertEquals(0, writer.failures.get(), String.valueOf(writer.lastFailure));
+        }
+        assertEquals("bigint", columnType("recovered", "n"));
+        assertEqualToReference("recovered");
+        assertNoCaptureLeftovers();
     }
 
     @Test
