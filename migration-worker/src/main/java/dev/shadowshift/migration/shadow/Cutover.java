@@ -38,14 +38,22 @@ final class Cutover {
     record Swapped(List<TargetCatalog.Constraint> foreignKeysIn, long drained) {
     }
 
-    static Swapped start(Connection c, ShadowNames n, TableShape original, ShadowRebuild rebuild, boolean reverseSync)
-            throws SQLException, CaptureLost {
+    /** @param maxPending the most logged writes the swap copies under its lock; with more it gives up, nothing changed */
+    static Swapped start(Connection c, ShadowNames n, TableShape original, ShadowRebuild rebuild, boolean reverseSync, long maxPending)
+            throws SQLException, CaptureLost, TooManyPending {
         try (Statement s = c.createStatement()) {
             StatementFailed.exec(s, "LOCK TABLE " + n.qualified(n.table()) + ", " + n.qualified(n.shadow()) + " IN ACCESS EXCLUSIVE MODE");
         }
         if (!ChangeLog.intact(c, n)) {
             throw new CaptureLost("the change log of " + n.qualified(n.table()) + " was emptied since validation (the server "
                     + "restarted: unlogged tables do not survive a crash); nothing was swapped");
+        }
+        // the writes that arrived while the lock was awaited are copied under it: a lock that took several tries
+        // can find too many, and copying them would hold up every client; let go and catch up first instead
+        long pending = ChangeLog.pending(c, n);
+        if (pending > maxPending) {
+            throw new TooManyPending(pending + " writes arrived in the change log of " + n.qualified(n.table())
+                    + " while the cutover waited for its lock (more than " + maxPending + " to copy under it)");
         }
         // no client can write now: what the log holds is the last of it
         long drained = ChangeLog.applyOnce(c, n, original, rebuild, null, null, true, null).applied();

@@ -45,6 +45,9 @@ public class ShadowEngine {
 
     public enum Outcome { CUT_OVER, PAUSED, CANCELLED }
 
+    /** The swap copies at most this many times cutover-max-pending logged writes under its lock. */
+    private static final int UNDER_LOCK_FACTOR = 4;
+
     private final TargetDatabases targets;
     private final ShadowStore store;
     private final PlanStore plans;
@@ -285,16 +288,27 @@ public class ShadowEngine {
         if (fresh.plan().requiresBackup() && fresh.backupId() == null) {
             throw new BackupMissing("no verified backup-completed is recorded for plan " + planId + "; the shadow path does not cut over without one");
         }
-        doing.now("CUTOVER", "applying the change log (copying logged rows into the shadow)");
-        // the fewer writes are left, the shorter the swap holds its lock: the swap copies the rest
-        catchUp(at, n, c, original, rebuild, config.cutoverMaxPending(), "before the swap");
-        doing.now("CUTOVER", "swap (LOCK, copy of the last logged writes, RENAME, carry-over of views, foreign keys, grants, triggers)");
         boolean castsBack = reverseCastsExist(c, original, rebuild);
         boolean reverse = config.reverseSync() && castsBack;
-        progress(at, "RUNNING", "CUTOVER", "swapping " + n.qualified(n.shadow()) + " in for " + table
-                + " (lock_timeout " + config.cutoverLockTimeout().toMillis() + "ms)", null, null, null);
-        Cutover.Swapped swapped = shortLock(at, c, "cutover of " + table,
-                conn -> Cutover.start(conn, n, original, rebuild, reverse));
+        Cutover.Swapped swapped = null;
+        for (int round = 1; swapped == null; round++) {
+            doing.now("CUTOVER", "applying the change log (copying logged rows into the shadow)");
+            // the fewer writes are left, the shorter the swap holds its lock: the swap copies the rest
+            catchUp(at, n, c, original, rebuild, config.cutoverMaxPending(), "before the swap");
+            doing.now("CUTOVER", "swap (LOCK, copy of the last logged writes, RENAME, carry-over of views, foreign keys, grants, triggers)");
+            progress(at, "RUNNING", "CUTOVER", "swapping " + n.qualified(n.shadow()) + " in for " + table
+                    + " (lock_timeout " + config.cutoverLockTimeout().toMillis() + "ms)", null, null, null);
+            try {
+                swapped = shortLock(at, c, "cutover of " + table,
+                        conn -> Cutover.start(conn, n, original, rebuild, reverse, UNDER_LOCK_FACTOR * (long) config.cutoverMaxPending()));
+            } catch (TooManyPending e) {
+                if (round >= config.cutoverAttempts()) {
+                    throw new LockNotAcquired("cutover of " + table + ": " + e.getMessage() + ", " + round + " times; the clients write "
+                            + "faster than the log can be caught up between lock attempts. Nothing was changed.", e);
+                }
+                progress(at, "RUNNING", "CUTOVER", e.getMessage() + "; let go of the lock, catching up again", null, null, null);
+            }
+        }
         List<TargetCatalog.Constraint> fks = swapped.foreignKeysIn();
         store.cutOver(planId, n.table(), config.retention(), reverse);
         doing.cutOver = true;

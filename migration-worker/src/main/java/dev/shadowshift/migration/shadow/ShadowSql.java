@@ -324,13 +324,17 @@ public final class ShadowSql {
                 + "keys AS (SELECT " + list(positions, i -> "old_" + i + " AS " + quote(pk.get(i))) + " FROM taken WHERE old_0 IS NOT NULL"
                 + " UNION SELECT " + list(positions, i -> "new_" + i) + " FROM taken WHERE new_0 IS NOT NULL),\n"
                 + "due AS (SELECT * FROM keys WHERE " + when + "),\n"
-                + "removed AS (DELETE FROM " + shadow + " t WHERE t.ctid = ANY (ARRAY(SELECT x.ctid FROM due d CROSS JOIN LATERAL"
+                // one probe of the original per key: its row converted, or no row (present is then NULL)
+                + "found AS (SELECT d.*, r.* FROM due d LEFT JOIN LATERAL (SELECT true AS ss_present, "
+                + list(valuePositions(shape), i -> castExpression("s." + quote(shape.insertable().get(i).name()),
+                        changes.get(shape.insertable().get(i).name())) + " AS ss_v" + i)
+                + " FROM " + source + " s WHERE ROW(" + sourceKey + ") = ROW(" + keyOfDue + ") LIMIT 1) r ON true),\n"
+                + "removed AS (DELETE FROM " + shadow + " t WHERE t.ctid = ANY (ARRAY(SELECT x.ctid FROM found d CROSS JOIN LATERAL"
                 + " (SELECT t2.ctid FROM " + shadow + " t2 WHERE ROW(" + shadowKey + ") = ROW(" + keyValues(shape, changes, "d.")
-                + ") LIMIT 1) x WHERE (SELECT 1 FROM " + source + " s WHERE ROW(" + sourceKey + ") = ROW(" + keyOfDue
-                + ") LIMIT 1) IS NULL))),\n"
-                + "copied AS (INSERT INTO " + shadow + " (" + columnList(shape) + ") OVERRIDING SYSTEM VALUE SELECT r.* FROM due d"
-                + " CROSS JOIN LATERAL (SELECT " + values(shape, changes, "s.") + " FROM " + source + " s WHERE ROW(" + sourceKey
-                + ") = ROW(" + keyOfDue + ") LIMIT 1) r ON CONFLICT (" + list(pk, k -> quote(k)) + ") " + onConflict + ")\n"
+                + ") LIMIT 1) x WHERE d.ss_present IS NULL))),\n"
+                + "copied AS (INSERT INTO " + shadow + " (" + columnList(shape) + ") OVERRIDING SYSTEM VALUE SELECT "
+                + list(valuePositions(shape), i -> "f.ss_v" + i) + " FROM found f WHERE f.ss_present"
+                + " ON CONFLICT (" + list(pk, k -> quote(k)) + ") " + onConflict + ")\n"
                 + "SELECT (SELECT count(*) FROM taken), (SELECT count(*) FROM due)";
     }
 
@@ -364,6 +368,11 @@ public final class ShadowSql {
     static String comparableAsIs(String qualifiedTable, TableShape shape) {
         return "SELECT " + list(columnPositions(shape), i -> quote(shape.columns().get(i).name()) + "::text AS c" + i)
                 + " FROM " + qualifiedTable;
+    }
+
+    /** 0 .. the number of insertable columns - 1. */
+    static List<Integer> valuePositions(TableShape shape) {
+        return java.util.stream.IntStream.range(0, shape.insertable().size()).boxed().toList();
     }
 
     /** Column i of {@link #comparable} is {@code c<i>}: the positions of the key columns among them. */

@@ -52,8 +52,8 @@ class ShadowSqlTest {
     void applyingTheLogProbesByPrimaryKeyAndLeavesKeysAheadOfTheBackfill() {
         String apply = ShadowSql.applyChanges(NAMES, SHAPE, REBUILD, ShadowSql.Due.PASSED_OR_ABOVE_MARK);
         // LATERAL ... LIMIT 1 cannot be pulled up into a join the planner might hash over the whole table
-        assertEquals(3, apply.split("LIMIT 1\\)", -1).length - 1, apply);
-        assertTrue(apply.contains("CROSS JOIN LATERAL"), apply);
+        assertEquals(2, apply.split("LIMIT 1\\)", -1).length - 1, apply);
+        assertTrue(apply.contains("LEFT JOIN LATERAL") && apply.contains("CROSS JOIN LATERAL"), apply);
         assertTrue(apply.contains("due AS (SELECT * FROM keys WHERE (ROW(\"id\") <= ROW(?::bigint) OR ROW(\"id\") > ROW(?::bigint)))"), apply);
         assertTrue(apply.contains("ON CONFLICT (\"id\") DO UPDATE SET \"amount\" = EXCLUDED.\"amount\", \"memo\" = EXCLUDED.\"memo\""), apply);
         assertTrue(ShadowSql.applyChanges(NAMES, SHAPE, REBUILD, ShadowSql.Due.ALL).contains("WHERE true"));
