@@ -283,11 +283,7 @@ class ShadowMigrationTest {
             createTable(table, 3_000, "integer");
             StoredPlan plan = storedPlan(table, 100 + i);
             ShadowRebuild rebuild = plans.rebuilds(plan.planId()).get(0);
-            ShadowEngine crashing = new ShadowEngine(targets, shadowStore, plans, publisher, config, throttle, reached -> {
-                if (reached.equals(checkpoint)) {
-                    throw new SimulatedCrash(checkpoint);
-                }
-            });
+            ShadowEngine crashing = crashingAt(checkpoint);
             try (Writer writer = new Writer(table, 3_000)) {
                 assertThrows(SimulatedCrash.class, () -> crashing.run(new ShadowEngine.Progress(plan, 0, 4), rebuild), checkpoint);
                 Thread.sleep(200);
@@ -312,11 +308,7 @@ class ShadowMigrationTest {
         StoredPlan plan = storedPlan("recovered", 199);
         ShadowRebuild rebuild = plans.rebuilds(plan.planId()).get(0);
         ShadowNames n = ShadowNames.of(plan.planId(), "load", "recovered");
-        ShadowEngine crashing = new ShadowEngine(targets, shadowStore, plans, publisher, config, throttle, reached -> {
-            if (reached.equals("BACKFILL_BATCH")) {
-                throw new SimulatedCrash(reached);
-            }
-        });
+        ShadowEngine crashing = crashingAt("BACKFILL_BATCH");
         try (Writer writer = new Writer("recovered", 3_000)) {
             assertThrows(SimulatedCrash.class, () -> crashing.run(new ShadowEngine.Progress(plan, 0, 4), rebuild));
             Thread.sleep(200);
@@ -773,6 +765,15 @@ class ShadowMigrationTest {
             MigrationProgress p = progressOf(s.value());
             return p.planId().equals(planId) && p.message().contains("backfill throttled");
         }, WAIT);
+    }
+
+    /** An engine that dies (as a killed worker would, leaving everything as it is) when it reaches {@code checkpoint}. */
+    private ShadowEngine crashingAt(String checkpoint) {
+        return new ShadowEngine(targets, shadowStore, plans, publisher, config, throttle, reached -> {
+            if (reached.equals(checkpoint)) {
+                throw new SimulatedCrash(checkpoint);
+            }
+        });
     }
 
     /** Runs a rebuild of {@code n} integer -> bigint straight through the engine (backup already recorded). */
