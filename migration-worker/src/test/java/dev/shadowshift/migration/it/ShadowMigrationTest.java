@@ -278,53 +278,51 @@ class ShadowMigrationTest {
         List<String> checkpoints = List.of("PREPARED", "SHADOW_CREATED", "BACKFILLING", "BACKFILL_BATCH_COPIED", "BACKFILL_BATCH",
                 "BACKFILLED", "OPTIMIZED", "VALIDATED", "CUT_OVER");
         for (int i = 0; i < checkpoints.size(); i++) {
-            String checkpoint = checkpoints.get(i);
-            String table = "crash_" + i;
-            createTable(table, 3_000, "integer");
-            StoredPlan plan = storedPlan(table, 100 + i);
-            ShadowRebuild rebuild = plans.rebuilds(plan.planId()).get(0);
-            ShadowEngine crashing = crashingAt(checkpoint);
-            try (Writer writer = new Writer(table, 3_000)) {
-                assertThrows(SimulatedCrash.class, () -> crashing.run(new ShadowEngine.Progress(plan, 0, 4), rebuild), checkpoint);
-                Thread.sleep(200);
-                ShadowEngine restarted = new ShadowEngine(targets, shadowStore, plans, publisher, config, throttle);
-                assertEquals(ShadowEngine.Outcome.CUT_OVER, restarted.run(new ShadowEngine.Progress(plan, 0, 4), rebuild), checkpoint);
-                // a redelivery after completion runs nothing again
-                assertEquals(ShadowEngine.Outcome.CUT_OVER, restarted.run(new ShadowEngine.Progress(plan, 0, 4), rebuild), checkpoint);
-                Thread.sleep(200);
-                writer.close();
-                assertEquals(0, writer.failures.get(), checkpoint + ": " + writer.lastFailure);
-            }
-            assertEquals("bigint", columnType(table, "n"), checkpoint);
-            assertEqualToReference(table);
-            assertNoCaptureLeftovers();
+            crashThenResume("crash_" + i, 100 + i, checkpoints.get(i), plan -> {
+            });
         }
     }
 
     @Test
     @Order(5)
     void aServerCrashThatEmptiedTheUnloggedChangeLogStartsTheRebuildOver() throws Exception {
-        createTable("recovered", 3_000, "integer");
-        StoredPlan plan = storedPlan("recovered", 199);
-        ShadowRebuild rebuild = plans.rebuilds(plan.planId()).get(0);
-        ShadowNames n = ShadowNames.of(plan.planId(), "load", "recovered");
-        ShadowEngine crashing = crashingAt("BACKFILL_BATCH");
-        try (Writer writer = new Writer("recovered", 3_000)) {
-            assertThrows(SimulatedCrash.class, () -> crashing.run(new ShadowEngine.Progress(plan, 0, 4), rebuild));
-            Thread.sleep(200);
+        crashThenResume("recovered", 199, "BACKFILL_BATCH", plan -> {
             // what crash recovery does to unlogged tables: the writes logged so far are gone
+            ShadowNames n = ShadowNames.of(plan.planId(), "load", "recovered");
             try (Connection c = target(); Statement s = c.createStatement()) {
                 s.execute("TRUNCATE " + n.qualified(n.changeLog()) + ", " + n.qualified(n.backfillPosition()));
             }
+        });
+    }
+
+    interface WhileDown {
+        void run(StoredPlan plan) throws Exception;
+    }
+
+    /**
+     * A rebuild of a busy table dies at {@code checkpoint}; {@code whileDown} runs; a fresh engine resumes it to
+     * its cutover, and a redelivery after that runs nothing again. No client write failed, the table equals its
+     * reference and nothing of the rebuild is left.
+     */
+    private void crashThenResume(String table, int version, String checkpoint, WhileDown whileDown) throws Exception {
+        createTable(table, 3_000, "integer");
+        StoredPlan plan = storedPlan(table, version);
+        ShadowRebuild rebuild = plans.rebuilds(plan.planId()).get(0);
+        ShadowEngine crashing = crashingAt(checkpoint);
+        try (Writer writer = new Writer(table, 3_000)) {
+            assertThrows(SimulatedCrash.class, () -> crashing.run(new ShadowEngine.Progress(plan, 0, 4), rebuild), checkpoint);
             Thread.sleep(200);
+            whileDown.run(plan);
             ShadowEngine restarted = new ShadowEngine(targets, shadowStore, plans, publisher, config, throttle);
-            assertEquals(ShadowEngine.Outcome.CUT_OVER, restarted.run(new ShadowEngine.Progress(plan, 0, 4), rebuild));
+            assertEquals(ShadowEngine.Outcome.CUT_OVER, restarted.run(new ShadowEngine.Progress(plan, 0, 4), rebuild), checkpoint);
+            // a redelivery after completion runs nothing again
+            assertEquals(ShadowEngine.Outcome.CUT_OVER, restarted.run(new ShadowEngine.Progress(plan, 0, 4), rebuild), checkpoint);
             Thread.sleep(200);
             writer.close();
-            assertEquals(0, writer.failures.get(), String.valueOf(writer.lastFailure));
+            assertEquals(0, writer.failures.get(), checkpoint + ": " + writer.lastFailure);
         }
-        assertEquals("bigint", columnType("recovered", "n"));
-        assertEqualToReference("recovered");
+        assertEquals("bigint", columnType(table, "n"), checkpoint);
+        assertEqualToReference(table);
         assertNoCaptureLeftovers();
     }
 
