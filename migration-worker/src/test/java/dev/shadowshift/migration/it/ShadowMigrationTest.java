@@ -681,12 +681,14 @@ class ShadowMigrationTest {
 
     /** The worker's settings with the hold-at knob set, as the environment would set them in a separate process. */
     private static MigrationConfig holdingAt(MigrationConfig base, MigrationConfig.Shadow.HoldPoint at, Duration holdFor) {
+        return withShadow(base, Map.of("holdAt", Optional.of(at), "holdFor", holdFor));
+    }
+
+    /** {@code base} with some of its shadow settings (by method name) replaced. */
+    private static MigrationConfig withShadow(MigrationConfig base, Map<String, Object> settings) {
         MigrationConfig.Shadow shadow = (MigrationConfig.Shadow) Proxy.newProxyInstance(MigrationConfig.class.getClassLoader(),
-                new Class<?>[]{MigrationConfig.Shadow.class}, (proxy, method, args) -> switch (method.getName()) {
-                    case "holdAt" -> Optional.of(at);
-                    case "holdFor" -> holdFor;
-                    default -> method.invoke(base.shadow(), args);
-                });
+                new Class<?>[]{MigrationConfig.Shadow.class}, (proxy, method, args) -> settings.containsKey(method.getName())
+                        ? settings.get(method.getName()) : method.invoke(base.shadow(), args));
         return (MigrationConfig) Proxy.newProxyInstance(MigrationConfig.class.getClassLoader(), new Class<?>[]{MigrationConfig.class},
                 (proxy, method, args) -> method.getName().equals("shadow") ? shadow : method.invoke(base, args));
     }
@@ -697,12 +699,7 @@ class ShadowMigrationTest {
         createTable("unsynced", 500, "integer");
         StoredPlan plan = storedPlan("unsynced", 304);
         ShadowRebuild rebuild = plans.rebuilds(plan.planId()).get(0);
-        MigrationConfig.Shadow shadow = (MigrationConfig.Shadow) Proxy.newProxyInstance(MigrationConfig.class.getClassLoader(),
-                new Class<?>[]{MigrationConfig.Shadow.class},
-                (proxy, method, args) -> method.getName().equals("reverseSync") ? Boolean.FALSE : method.invoke(config.shadow(), args));
-        MigrationConfig noReverse = (MigrationConfig) Proxy.newProxyInstance(MigrationConfig.class.getClassLoader(),
-                new Class<?>[]{MigrationConfig.class}, (proxy, method, args) -> method.getName().equals("shadow") ? shadow : method.invoke(config, args));
-        ShadowEngine engine = new ShadowEngine(targets, shadowStore, plans, publisher, noReverse, throttle);
+        ShadowEngine engine = new ShadowEngine(targets, shadowStore, plans, publisher, withShadow(config, Map.of("reverseSync", false)), throttle);
         assertEquals(ShadowEngine.Outcome.CUT_OVER, engine.run(new ShadowEngine.Progress(plan, 0, 4), rebuild));
         try (Connection c = target(); Statement s = c.createStatement()) {
             ResultSet rs = s.executeQuery("SELECT count(*) FROM pg_trigger WHERE tgrelid = 'load.unsynced'::regclass AND NOT tgisinternal");
