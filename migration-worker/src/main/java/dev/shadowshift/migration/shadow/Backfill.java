@@ -42,15 +42,8 @@ final class Backfill {
 
     /** The high-water mark (null for an empty table) and the number of rows up to it. */
     static List<String> highWaterMark(Connection c, ShadowNames n, TableShape shape) throws SQLException {
-        try (PreparedStatement ps = c.prepareStatement(ShadowSql.highWaterMark(n, shape)); ResultSet rs = ps.executeQuery()) {
-            if (!rs.next()) {
-                return null;
-            }
-            List<String> key = new ArrayList<>();
-            for (int i = 1; i <= shape.primaryKey().size(); i++) {
-                key.add(rs.getString(i));
-            }
-            return key;
+        try (PreparedStatement ps = c.prepareStatement(ShadowSql.highWaterMark(n, shape))) {
+            return firstKey(ps, shape.primaryKey().size());
         }
     }
 
@@ -156,15 +149,9 @@ final class Backfill {
 
     /** The last key a committed batch copied, from the target (null before the first batch). */
     static List<String> position(Connection c, ShadowNames n, TableShape shape) throws SQLException {
-        try (PreparedStatement ps = c.prepareStatement(ShadowSql.readBackfillPosition(n, shape)); ResultSet rs = ps.executeQuery()) {
-            if (!rs.next() || rs.getString(1) == null) {
-                return null;
-            }
-            List<String> key = new ArrayList<>();
-            for (int i = 1; i <= shape.primaryKey().size(); i++) {
-                key.add(rs.getString(i));
-            }
-            return key;
+        try (PreparedStatement ps = c.prepareStatement(ShadowSql.readBackfillPosition(n, shape))) {
+            List<String> key = firstKey(ps, shape.primaryKey().size());
+            return key == null || key.get(0) == null ? null : key;
         }
     }
 

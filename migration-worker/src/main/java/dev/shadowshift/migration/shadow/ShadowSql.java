@@ -80,8 +80,8 @@ public final class ShadowSql {
     /**
      * Reverse sync after cutover: the body of a trigger function that mirrors each row write on the table it fires
      * on into {@code target} (the rollback table), in the same transaction: deletes delete, inserts and updates
-     * upsert on the primary key, a key change deletes the old key first, TRUNCATE truncates. SECURITY DEFINER so that clients without rights on the target still
-     * write; a fixed search_path so that nothing can be shadowed. With {@code lostTable}, a row whose conversion
+     * upsert on the primary key, a key change deletes the old key first, TRUNCATE truncates. SECURITY DEFINER so
+     * that clients without rights on the target still write; a fixed search_path so that nothing can be shadowed. With {@code lostTable}, a row whose conversion
      * fails is recorded there instead of failing the client's write (used by reverse sync, whose casts may narrow).
      */
     static String mirrorFunction(String qualifiedFunction, String qualifiedTarget, TableShape shape,
@@ -161,7 +161,7 @@ public final class ShadowSql {
      */
     static String backfillBatch(ShadowNames n, TableShape shape, ShadowRebuild rebuild, boolean fromStart) {
         Map<String, ShadowRebuild.ColumnChange> changes = byColumn(rebuild);
-        List<Integer> positions = java.util.stream.IntStream.range(0, shape.primaryKey().size()).boxed().toList();
+        List<Integer> positions = keyPositions(shape);
         String where = (fromStart ? "" : keyAfter(shape, "", ">") + " AND ") + keyAfter(shape, "", "<=");
         return "WITH moved AS (UPDATE " + n.qualified(n.backfillPosition()) + " SET " + list(positions, i -> "k" + i + " = ?") + ")\n"
                 + "INSERT INTO " + n.qualified(n.shadow()) + " (" + columnList(shape) + ") OVERRIDING SYSTEM VALUE SELECT "
@@ -212,7 +212,7 @@ public final class ShadowSql {
     static String recordPosition(ShadowNames n, TableShape shape, ShadowRebuild rebuild, boolean fromStart) {
         Map<String, ShadowRebuild.ColumnChange> changes = byColumn(rebuild);
         List<String> pk = shape.primaryKey();
-        List<Integer> positions = java.util.stream.IntStream.range(0, pk.size()).boxed().toList();
+        List<Integer> positions = keyPositions(shape);
         java.util.function.Function<String, String> after = op -> "ROW(" + list(pk, k -> "t." + quote(k)) + ") " + op + " ROW("
                 + list(pk, k -> "?::" + TypeNames.require(changes.containsKey(k) && changes.get(k).toType() != null
                 ? changes.get(k).toType() : shape.type(k), "type of " + k)) + ")";
@@ -230,13 +230,13 @@ public final class ShadowSql {
      * writes ({@link ChangeLog#intact}).
      */
     static List<String> createBackfillPosition(ShadowNames n, TableShape shape) {
-        List<Integer> positions = java.util.stream.IntStream.range(0, shape.primaryKey().size()).boxed().toList();
+        List<Integer> positions = keyPositions(shape);
         return List.of("CREATE UNLOGGED TABLE " + n.qualified(n.backfillPosition()) + " (" + list(positions, i -> "k" + i + " text") + ")",
                 "INSERT INTO " + n.qualified(n.backfillPosition()) + " DEFAULT VALUES");
     }
 
     static String readBackfillPosition(ShadowNames n, TableShape shape) {
-        List<Integer> positions = java.util.stream.IntStream.range(0, shape.primaryKey().size()).boxed().toList();
+        List<Integer> positions = keyPositions(shape);
         return "SELECT " + list(positions, i -> "k" + i) + " FROM " + n.qualified(n.backfillPosition());
     }
 
@@ -248,7 +248,7 @@ public final class ShadowSql {
      * starting the rebuild over.
      */
     static String createChangeLog(ShadowNames n, TableShape shape) {
-        List<Integer> positions = java.util.stream.IntStream.range(0, shape.primaryKey().size()).boxed().toList();
+        List<Integer> positions = keyPositions(shape);
         return "CREATE UNLOGGED TABLE " + n.qualified(n.changeLog()) + " AS SELECT "
                 + list(positions, i -> "o." + quote(shape.primaryKey().get(i)) + " AS old_" + i) + ", "
                 + list(positions, i -> "o." + quote(shape.primaryKey().get(i)) + " AS new_" + i)
@@ -264,7 +264,7 @@ public final class ShadowSql {
      * of the log's own types, so it calls no function or operator a caller's search_path could shadow.
      */
     static String captureFunction(ShadowNames n, TableShape shape) {
-        List<Integer> positions = java.util.stream.IntStream.range(0, shape.primaryKey().size()).boxed().toList();
+        List<Integer> positions = keyPositions(shape);
         String body = "BEGIN\n  INSERT INTO " + n.qualified(n.changeLog()) + " ("
                 + list(positions, i -> "old_" + i) + ", " + list(positions, i -> "new_" + i) + ") VALUES ("
                 + list(shape.primaryKey(), k -> "OLD." + quote(k)) + ", " + list(shape.primaryKey(), k -> "NEW." + quote(k))
@@ -303,7 +303,7 @@ public final class ShadowSql {
     static String applyChanges(ShadowNames n, TableShape shape, ShadowRebuild rebuild, Due due) {
         Map<String, ShadowRebuild.ColumnChange> changes = byColumn(rebuild);
         List<String> pk = shape.primaryKey();
-        List<Integer> positions = java.util.stream.IntStream.range(0, pk.size()).boxed().toList();
+        List<Integer> positions = keyPositions(shape);
         String log = n.qualified(n.changeLog());
         String shadow = n.qualified(n.shadow());
         String source = n.qualified(n.table());
@@ -345,7 +345,7 @@ public final class ShadowSql {
     static String pendingKeys(ShadowNames n, TableShape shape, ShadowRebuild rebuild) {
         Map<String, ShadowRebuild.ColumnChange> changes = byColumn(rebuild);
         List<String> pk = shape.primaryKey();
-        List<Integer> positions = java.util.stream.IntStream.range(0, pk.size()).boxed().toList();
+        List<Integer> positions = keyPositions(shape);
         String log = n.qualified(n.changeLog());
         return "SELECT " + list(positions, i -> "(" + castExpression("old_" + i, changes.get(pk.get(i))) + ")::text AS k" + i)
                 + " FROM " + log + " WHERE old_0 IS NOT NULL UNION SELECT "
@@ -370,14 +370,23 @@ public final class ShadowSql {
                 + " FROM " + qualifiedTable;
     }
 
+    /** 0 .. the number of key columns - 1: the log's old_i / new_i and the position's k_i. */
+    static List<Integer> keyPositions(TableShape shape) {
+        return indexes(shape.primaryKey().size());
+    }
+
+    private static List<Integer> indexes(int count) {
+        return java.util.stream.IntStream.range(0, count).boxed().toList();
+    }
+
     /** 0 .. the number of insertable columns - 1. */
     static List<Integer> valuePositions(TableShape shape) {
-        return java.util.stream.IntStream.range(0, shape.insertable().size()).boxed().toList();
+        return indexes(shape.insertable().size());
     }
 
     /** Column i of {@link #comparable} is {@code c<i>}: the positions of the key columns among them. */
     static List<Integer> columnPositions(TableShape shape) {
-        return java.util.stream.IntStream.range(0, shape.columns().size()).boxed().toList();
+        return indexes(shape.columns().size());
     }
 
     static String dollarQuote(String body) {
