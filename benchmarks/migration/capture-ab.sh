@@ -16,6 +16,10 @@
 #             high-water mark, both read from sequences) to the backfill; inserts above the mark are mirrored
 #   noop_secdef_set  the noop trigger declared like the engine's (SECURITY DEFINER SET search_path): the price of
 #             the declaration alone
+#   noop_before, keylog_before  noop and keylog_unlogged as BEFORE ROW triggers (returning COALESCE(NEW, OLD)): no
+#             after-trigger queue and no re-fetch of the row; an experiment (RESULTS.md), not the engine's
+#   keylog_drained, keylog_before_drained  keylog_unlogged / keylog_before while a second session empties the log and
+#             vacuums it every BENCH_AB_DRAIN_SECONDS (2), as a worker applying it often would; an experiment
 # Each round runs every variant once for BENCH_AB_SECONDS, so drift in the machine's speed hits all alike; the
 # report gives each variant's median TPS, its loss against the median baseline, and the median of its losses
 # against the baseline of the same round (paired: robust to drift between rounds).
@@ -60,6 +64,10 @@ CREATE FUNCTION bench.keylog_noset() RETURNS trigger LANGUAGE plpgsql SECURITY D
 BEGIN INSERT INTO bench.change_log (old_id, new_id) VALUES (OLD.id, NEW.id); RETURN NULL; END \$\$;
 CREATE FUNCTION bench.keylog_unlogged() RETURNS trigger LANGUAGE plpgsql SECURITY DEFINER AS \$\$
 BEGIN INSERT INTO bench.change_log_unlogged (old_id, new_id) VALUES (OLD.id, NEW.id); RETURN NULL; END \$\$;
+-- the same as BEFORE ROW triggers: no after-trigger queue, no re-fetch of the row at the end of the statement
+CREATE FUNCTION bench.noop_before() RETURNS trigger LANGUAGE plpgsql AS \$\$ BEGIN RETURN COALESCE(NEW, OLD); END \$\$;
+CREATE FUNCTION bench.keylog_before() RETURNS trigger LANGUAGE plpgsql SECURITY DEFINER AS \$\$
+BEGIN INSERT INTO bench.change_log_unlogged (old_id, new_id) VALUES (OLD.id, NEW.id); RETURN COALESCE(NEW, OLD); END \$\$;
 CREATE FUNCTION bench.keylog_invoker() RETURNS trigger LANGUAGE plpgsql AS \$\$
 BEGIN INSERT INTO bench.change_log (old_id, new_id) VALUES (OLD.id, NEW.id); RETURN NULL; END \$\$;
 SQL
@@ -110,15 +118,33 @@ $(mirror_body shadow)
 END \$\$;
 SQL
 sed -e "s/@TABLE@/bench.ledgers/g" -e "s/@ROWS@/$ROWS/g" "$HERE/writes.pgbench" > "/tmp/capture-ab-$$.pgbench"
-# every measurement starts from the same state: a vacuumed table (the updates of the run before leave dead rows that
+# every measurement starts from the same state: empty logs, a vacuumed table (the updates of the run before leave dead rows that
 # slow the next one down) and a fresh checkpoint (so no run pays for another's dirty pages)
 run() {
+  # the log and the shadow start empty every time: a log left over from the variant before made the next one pay
+  q -c "TRUNCATE bench.shadow, bench.key_log, bench.change_log, bench.change_log_unlogged"
   q -c "VACUUM bench.ledgers" -c "CHECKPOINT"
   pgbench -n -c 4 -j 2 -T "$SECONDS_EACH" -f "/tmp/capture-ab-$$.pgbench" "$PG/$DB" 2>&1 | awk '/^tps = / {printf "%d", $3}'
 }
 with_trigger() { # $1 function, then the measurement
-  q -c "CREATE TRIGGER ab AFTER INSERT OR UPDATE OR DELETE ON bench.ledgers FOR EACH ROW EXECUTE FUNCTION bench.$1()"
+  local timing=AFTER
+  case "$1" in *_before) timing=BEFORE ;; esac
+  q -c "CREATE TRIGGER ab $timing INSERT OR UPDATE OR DELETE ON bench.ledgers FOR EACH ROW EXECUTE FUNCTION bench.$1()"
   run
+  q -c "DROP TRIGGER ab ON bench.ledgers"
+}
+# keylog_drained / keylog_before_drained: keylog_unlogged / keylog_before, with the log emptied and its space reclaimed every BENCH_AB_DRAIN_SECONDS (2) as the engine's
+# worker does while capture is on (keys the backfill has not reached are dropped: a DELETE, then VACUUM)
+with_drained_log() { # $1 function (keylog_unlogged or keylog_before)
+  local timing=AFTER
+  case "$1" in *_before) timing=BEFORE ;; esac
+  q -c "CREATE TRIGGER ab $timing INSERT OR UPDATE OR DELETE ON bench.ledgers FOR EACH ROW EXECUTE FUNCTION bench.$1()"
+  ( while sleep "${BENCH_AB_DRAIN_SECONDS:-2}"; do
+      q -c "DELETE FROM bench.change_log_unlogged" -c "VACUUM bench.change_log_unlogged" || true
+    done ) >/dev/null 2>&1 &
+  local drainer=$!
+  run
+  kill "$drainer" 2>/dev/null; wait "$drainer" 2>/dev/null || true
   q -c "DROP TRIGGER ab ON bench.ledgers"
 }
 read -r -a VARIANTS <<< "${BENCH_AB_VARIANTS:-none noop noop_secdef_set keylog keylog_noset keylog_unlogged keylog_invoker positioned mirror_shadow mirror_full_shadow}"
@@ -128,7 +154,12 @@ for r in $(seq 1 "$ROUNDS"); do
   # the order rotates from round to round, so that no variant always runs first or last
   for i in $(seq 0 $(( ${#VARIANTS[@]} - 1 ))); do
     v="${VARIANTS[$(( (i + r - 1) % ${#VARIANTS[@]} ))]}"
-    if [ "$v" = none ]; then tps="$(run)"; else tps="$(with_trigger "$v")"; fi
+    case "$v" in
+      none) tps="$(run)" ;;
+      keylog_drained) tps="$(with_drained_log keylog_unlogged)" ;;
+      keylog_before_drained) tps="$(with_drained_log keylog_before)" ;;
+      *) tps="$(with_trigger "$v")" ;;
+    esac
     results[$v]="${results[$v]:-} $tps"
     line="$line $v=$tps"
   done

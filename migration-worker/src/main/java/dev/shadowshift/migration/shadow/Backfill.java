@@ -32,8 +32,8 @@ final class Backfill {
         /** Applies the change log for the keys up to {@code position} and above the mark (every apply-interval). */
         void applyChanges(Connection c, List<String> position, String when) throws SQLException;
 
-        /** The backfill reached the high-water mark: rows this run copied (read), and how long it took. */
-        default void finished(long rowsCopied, long nanos) {
+        /** The backfill reached the high-water mark: rows this run copied, and where its time went. */
+        default void finished(long rowsCopied, Timing timing) {
         }
     }
 
@@ -112,6 +112,18 @@ final class Backfill {
         Step copy(List<String> from, List<String> mark, int rows) throws SQLException;
     }
 
+    /**
+     * Where a backfill's time went, so an operator (and the benchmark) can tell a slow copy from slow bookkeeping:
+     * the batches' own statements, the throttle checks (and sleeps), the checkpoint and progress after each batch,
+     * and the change-log applies in between.
+     */
+    record Timing(long totalNanos, int batches, long copyNanos, long throttleNanos, long bookkeepingNanos, long applyNanos) {
+        String describe() {
+            return String.format(java.util.Locale.ROOT, "%d batches: copying %.3f s, throttle %.3f s, checkpoints %.3f s, change log %.3f s",
+                    batches, copyNanos / 1e9, throttleNanos / 1e9, bookkeepingNanos / 1e9, applyNanos / 1e9);
+        }
+    }
+
     /** @param done true when nothing is left before the mark */
     private record Step(long rows, List<String> position, boolean done) {
     }
@@ -165,11 +177,20 @@ final class Backfill {
         long copiedAtStart = copied;
         long target = config.batchTimeTarget().toNanos();
         long lastApply = System.nanoTime();
+        int batches = 0;
+        long copying = 0;
+        long throttling = 0;
+        long bookkeeping = 0;
+        long applying = 0;
         while (true) {
+            long t = System.nanoTime();
             between.throttle(c);
             long t0 = System.nanoTime();
+            throttling += t0 - t;
             Step step = batch.copy(last, cp.highWaterMark(), size);
             long took = Math.max(1, System.nanoTime() - t0);
+            copying += took;
+            batches++;
             copied += step.rows();
             if (step.position() != null) {
                 last = step.position();
@@ -179,17 +200,22 @@ final class Backfill {
             size = (int) Math.max(config.batchSizeMin(), Math.min(config.batchSizeMax(), size * factor));
             double seconds = (System.nanoTime() - startedAt) / 1e9;
             double rate = seconds > 0 ? (copied - copiedAtStart) / seconds : 0;
+            t = System.nanoTime();
             String stop = last == null ? null : between.afterBatch(last, copied, size, Math.max(total, copied), rate);
+            bookkeeping += System.nanoTime() - t;
             if (step.done()) {
-                between.finished(copied - copiedAtStart, System.nanoTime() - startedAt);
+                between.finished(copied - copiedAtStart,
+                        new Timing(System.nanoTime() - startedAt, batches, copying, throttling, bookkeeping, applying));
                 return null;
             }
             if (stop != null) {
                 return stop;
             }
             if (System.nanoTime() - lastApply >= config.applyInterval().toNanos()) {
+                t = System.nanoTime();
                 between.applyChanges(c, last, "during the backfill");
                 lastApply = System.nanoTime();
+                applying += lastApply - t;
             }
         }
     }

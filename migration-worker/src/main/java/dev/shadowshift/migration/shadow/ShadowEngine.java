@@ -359,11 +359,11 @@ public class ShadowEngine {
             }
 
             @Override
-            public void finished(long rowsCopied, long nanos) {
-                double seconds = nanos / 1e9;
+            public void finished(long rowsCopied, Backfill.Timing timing) {
+                double seconds = timing.totalNanos() / 1e9;
                 double rate = seconds > 0 ? rowsCopied / seconds : 0;
                 progress(at, "RUNNING", "SHADOW", String.format(java.util.Locale.ROOT,
-                                "backfill done: %d rows in %.3f s = %.0f rows/s", rowsCopied, seconds, rate),
+                                "backfill done: %d rows in %.3f s = %.0f rows/s (%s)", rowsCopied, seconds, rate, timing.describe()),
                         null, null, Math.round(rate * 10) / 10.0, null);
             }
 
