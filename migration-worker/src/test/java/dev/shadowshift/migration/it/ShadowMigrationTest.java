@@ -187,6 +187,11 @@ class ShadowMigrationTest {
         }
         assertTrue(watcher.on(Topics.MIGRATION_PROGRESS).stream().map(s -> progressOf(s.value()))
                 .anyMatch(p -> p.planId().equals(busyPlan) && p.rowsCopied() != null && p.rowsTotal() != null), "backfill progress");
+        // the operator can tell a slow copy from slow bookkeeping
+        assertTrue(watcher.on(Topics.MIGRATION_PROGRESS).stream().map(s -> progressOf(s.value()))
+                .anyMatch(p -> p.planId().equals(busyPlan) && p.message().startsWith("backfill done: ")
+                        && p.message().matches(".*\\(\\d+ batches: copying [0-9.]+ s, throttle [0-9.]+ s, checkpoints [0-9.]+ s, change log [0-9.]+ s\\)")),
+                "the backfill's time split");
         try (Connection c = target(); Statement s = c.createStatement()) {
             ResultSet rs = s.executeQuery("SELECT count(*) FROM load.busy_view");
             rs.next();
