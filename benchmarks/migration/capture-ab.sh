@@ -118,33 +118,28 @@ $(mirror_body shadow)
 END \$\$;
 SQL
 sed -e "s/@TABLE@/bench.ledgers/g" -e "s/@ROWS@/$ROWS/g" "$HERE/writes.pgbench" > "/tmp/capture-ab-$$.pgbench"
-# every measurement starts from the same state: empty logs, a vacuumed table (the updates of the run before leave dead rows that
-# slow the next one down) and a fresh checkpoint (so no run pays for another's dirty pages)
+# every measurement starts from the same state: empty logs and shadow (a log left by the variant before made the next
+# one pay), a vacuumed table (the updates of the run before leave dead rows that slow the next one down) and a fresh
+# checkpoint (so no run pays for another's dirty pages)
 run() {
-  # the log and the shadow start empty every time: a log left over from the variant before made the next one pay
   q -c "TRUNCATE bench.shadow, bench.key_log, bench.change_log, bench.change_log_unlogged"
   q -c "VACUUM bench.ledgers" -c "CHECKPOINT"
   pgbench -n -c 4 -j 2 -T "$SECONDS_EACH" -f "/tmp/capture-ab-$$.pgbench" "$PG/$DB" 2>&1 | awk '/^tps = / {printf "%d", $3}'
 }
-with_trigger() { # $1 function, then the measurement
-  local timing=AFTER
+# $1 function, then the measurement; with $2 = drain, a second session empties the log and vacuums it every
+# BENCH_AB_DRAIN_SECONDS (2) meanwhile, as a worker applying the log that often would (an experiment, not the engine)
+with_trigger() {
+  local timing=AFTER drainer=""
   case "$1" in *_before) timing=BEFORE ;; esac
   q -c "CREATE TRIGGER ab $timing INSERT OR UPDATE OR DELETE ON bench.ledgers FOR EACH ROW EXECUTE FUNCTION bench.$1()"
+  if [ "${2:-}" = drain ]; then
+    ( while sleep "${BENCH_AB_DRAIN_SECONDS:-2}"; do
+        q -c "DELETE FROM bench.change_log_unlogged" -c "VACUUM bench.change_log_unlogged" || true
+      done ) >/dev/null 2>&1 &
+    drainer=$!
+  fi
   run
-  q -c "DROP TRIGGER ab ON bench.ledgers"
-}
-# keylog_drained / keylog_before_drained: keylog_unlogged / keylog_before, with the log emptied and its space reclaimed every BENCH_AB_DRAIN_SECONDS (2) as the engine's
-# worker does while capture is on (keys the backfill has not reached are dropped: a DELETE, then VACUUM)
-with_drained_log() { # $1 function (keylog_unlogged or keylog_before)
-  local timing=AFTER
-  case "$1" in *_before) timing=BEFORE ;; esac
-  q -c "CREATE TRIGGER ab $timing INSERT OR UPDATE OR DELETE ON bench.ledgers FOR EACH ROW EXECUTE FUNCTION bench.$1()"
-  ( while sleep "${BENCH_AB_DRAIN_SECONDS:-2}"; do
-      q -c "DELETE FROM bench.change_log_unlogged" -c "VACUUM bench.change_log_unlogged" || true
-    done ) >/dev/null 2>&1 &
-  local drainer=$!
-  run
-  kill "$drainer" 2>/dev/null; wait "$drainer" 2>/dev/null || true
+  if [ -n "$drainer" ]; then kill "$drainer" 2>/dev/null; wait "$drainer" 2>/dev/null || true; fi
   q -c "DROP TRIGGER ab ON bench.ledgers"
 }
 read -r -a VARIANTS <<< "${BENCH_AB_VARIANTS:-none noop noop_secdef_set keylog keylog_noset keylog_unlogged keylog_invoker positioned mirror_shadow mirror_full_shadow}"
@@ -156,14 +151,13 @@ for r in $(seq 1 "$ROUNDS"); do
     v="${VARIANTS[$(( (i + r - 1) % ${#VARIANTS[@]} ))]}"
     case "$v" in
       none) tps="$(run)" ;;
-      keylog_drained) tps="$(with_drained_log keylog_unlogged)" ;;
-      keylog_before_drained) tps="$(with_drained_log keylog_before)" ;;
+      keylog_drained) tps="$(with_trigger keylog_unlogged drain)" ;;
+      keylog_before_drained) tps="$(with_trigger keylog_before drain)" ;;
       *) tps="$(with_trigger "$v")" ;;
     esac
     results[$v]="${results[$v]:-} $tps"
     line="$line $v=$tps"
   done
-  q -c "TRUNCATE bench.shadow, bench.key_log, bench.change_log, bench.change_log_unlogged"
   echo "$line" >&2
 done
 rm -f "/tmp/capture-ab-$$.pgbench"
