@@ -17,11 +17,13 @@
 #        BENCH_MIGRATION_LOG (the migration-worker log, for the backfill rate it logs; .shadowshift/logs/migration-worker.log),
 #        BENCH_SCHEMA (bench), BENCH_SUBJECT (bench), BENCH_OUT (benchmarks/migration/out/<time>)
 #
-# Fairness: the raw copy is timed twice, on the idle server and under the same pgbench load as the backfill (the
-# goal compares against the loaded one); the TPS lost to capture alone is measured while the migration holds after
-# its capture triggers exist and before its backfill starts, against the window right before it, in which the same
-# migration holds after its preflight and before it creates anything (same stack, same table, same activity, a
-# minute closer than the baseline). This machine's speed drifts by more than the goal within minutes, even between
+# Fairness: the raw copy the backfill goal compares against reads the same table in the same state, under the same
+# load: the original as the backfill found it (kept as the rollback table), copied with the same conversion while
+# pgbench still runs, right after the migration (step 5). The table as loaded (1M rows in key order, no dead rows)
+# is copied too, idle and under load, and shown, not counted: the backfill never sees that table.
+# The TPS lost to capture alone is measured while the migration holds after its capture triggers exist and before
+# its backfill starts, against the window right before it, in which the same migration holds after its preflight
+# and before it creates anything (same stack, same table, same activity, a minute closer than the baseline). This machine's speed drifts by more than the goal within minutes, even between
 # two adjacent windows, so the capture verdict comes from an interleaved A/B instead: the engine's own capture
 # function, trigger and log, copied from the live migration during its capture hold, are put on a copy of the
 # original table after the migration, and the same load runs on that copy with and without them, alternating, each
@@ -153,13 +155,14 @@ say "loaded in $(awk -v a="$t0" -v b="$(now)" 'BEGIN {printf "%.1f", b - a}') s"
 # the shadow has only its primary key while it is backfilled (other indexes are built afterwards): so has the copy
 sed -e "s/@TABLE@/$(printf '%s' "$TABLE" | sed 's/[&/\]/\\&/g')/g" -e "s/@ROWS@/$ROWS/g" "$HERE/writes.pgbench" > "$OUT/writes.pgbench"
 PGB=(pgbench -n -c "$CLIENTS" -j "$THREADS" -f "$OUT/writes.pgbench" "$PG_URL")
-raw_copy() {  # -> "rows ms"
+raw_copy() {  # [source table, shaped like] -> "rows ms"
+  local from="${1:-$TABLE}" shape="${2:-$TABLE}"
   psqlt -c "DROP TABLE IF EXISTS $SCHEMA.bench_raw_copy" \
-    -c "CREATE TABLE $SCHEMA.bench_raw_copy (LIKE $TABLE INCLUDING DEFAULTS)" \
+    -c "CREATE TABLE $SCHEMA.bench_raw_copy (LIKE $shape INCLUDING DEFAULTS)" \
     -c "ALTER TABLE $SCHEMA.bench_raw_copy ADD PRIMARY KEY (id)" -c "CHECKPOINT"
   local ms rows
   ms="$(psqlt -c "CREATE TEMP TABLE t0 AS SELECT clock_timestamp() AS t" \
-    -c "INSERT INTO $SCHEMA.bench_raw_copy SELECT * FROM $TABLE" \
+    -c "INSERT INTO $SCHEMA.bench_raw_copy SELECT * FROM $from" \
     -c "SELECT round(extract(epoch FROM clock_timestamp() - t) * 1000) FROM t0")"
   rows="$(psqlt -c "SELECT count(*) FROM $SCHEMA.bench_raw_copy")"
   psqlt -c "DROP TABLE $SCHEMA.bench_raw_copy" -c "CHECKPOINT"
@@ -245,6 +248,33 @@ MIG_END=$(now)
 sleep 5
 kill "$POLL_PID" 2>/dev/null; wait "$POLL_PID" 2>/dev/null || true; POLL_PID=""
 kill "$XMIN_PID" 2>/dev/null; wait "$XMIN_PID" 2>/dev/null || true
+# --- 5. raw copy of the same table, as the backfill found it, under the same load --------------------------------
+# The copies in step 2 read the table as loaded: 1M rows in key order, no dead rows. The backfill reads it minutes of
+# writes later: a third more rows, inserted at random keys in heap order (so a walk in key order jumps between
+# pages), and dead versions everywhere. That is a different table; on a fast machine (more writes before the
+# migration) it made the comparison move with the machine's speed. So the copy the goal counts is made here: from
+# the original as it was at cutover (the rollback table: the same rows, the same heap, still written by the reverse
+# sync), with the same conversion (into a table shaped like the rebuilt one: assignment casts), while the same
+# pgbench load still runs, right after the migration. Where the heap no longer follows the key, a copy in heap
+# order inserts into the copy's primary key at random places, while the backfill, in key order, appends to it.
+OLD_TABLE="$(psqlt -c "SELECT c.relname FROM pg_class c JOIN pg_namespace s ON s.oid = c.relnamespace
+                        WHERE s.nspname = '$SCHEMA' AND c.relname LIKE '${TABLE_NAME}\\_ss\\_old\\_%' AND c.relkind = 'r' LIMIT 1")"
+SAME_RATE="-"
+if [ -n "$OLD_TABLE" ]; then
+  # vacuumed first: the dead rows the migration's own minutes left behind would slow the copy, not the backfill
+  psqlt -c "VACUUM $SCHEMA.$OLD_TABLE"
+  SAME_RATES=()
+  for attempt in 1 2 3; do
+    read -r SCOPY_ROWS SCOPY_MS < <(raw_copy "$SCHEMA.$OLD_TABLE" "$TABLE")
+    rate="$(awk -v r="$SCOPY_ROWS" -v ms="$SCOPY_MS" 'BEGIN {printf "%.0f", r / (ms / 1000)}')"
+    SAME_RATES+=("$rate")
+    say "raw INSERT INTO copy SELECT * FROM $SCHEMA.$OLD_TABLE (converted), under the same load, copy $attempt: $SCOPY_ROWS rows in $SCOPY_MS ms = $rate rows/s"
+  done
+  SAME_RATE="$(printf '%s\n' "${SAME_RATES[@]}" | sort -n | sed -n 2p)"
+  say "raw copy of the table as the backfill found it, median of 3: $SAME_RATE rows/s (${SAME_RATES[*]})"
+else
+  say "WARNING: no rollback table left: no raw copy of the table as the backfill found it"
+fi
 stop "$LOAD_PID"; LOAD_PID=""
 wait "$GRAB_PID" 2>/dev/null || true
 curl -sf "$MIGRATION_URL/migrations/$PLAN2" > "$OUT/plan-v2.json" || true
@@ -253,13 +283,11 @@ say "v2 plan $PLAN2: $STATUS2, strategy $STRATEGY2; amount is now $(psqlt -c "SE
 [ "$STATUS2" = COMPLETED ] || say "WARNING: the v2 plan ended $STATUS2: $(jq -r .error "$OUT/plan-v2.json" 2>/dev/null)"
 FAILED_TX="$(grep -Eci 'error|abort' "$OUT/pgbench-migration.txt" || true)"
 
-# --- 5. capture A/B with the engine's own trigger, on a copy of the original table ---------------------------------
+# --- 6. capture A/B with the engine's own trigger, on a copy of the original table ---------------------------------
 AB_ROUNDS="${BENCH_AB_ROUNDS:-5}"
 AB_SECONDS="${BENCH_AB_SECONDS:-20}"
 AB_LOSS="-"
 AB_LINE=""
-OLD_TABLE="$(psqlt -c "SELECT c.relname FROM pg_class c JOIN pg_namespace s ON s.oid = c.relnamespace
-                        WHERE s.nspname = '$SCHEMA' AND c.relname LIKE '${TABLE_NAME}\\_ss\\_old\\_%' AND c.relkind = 'r' LIMIT 1")"
 if [ -s "$OUT/ab-capture-function.sql" ] && [ -s "$OUT/ab-capture-timing.txt" ] && [ -n "$OLD_TABLE" ]; then
   say "capture A/B: the engine's trigger on $SCHEMA.bench_ab (a copy of the original, $SCHEMA.$OLD_TABLE), $AB_ROUNDS rounds x ${AB_SECONDS}s each way"
   psqlt -c "DROP TABLE IF EXISTS $SCHEMA.bench_ab" \
@@ -290,7 +318,7 @@ else
   say "WARNING: no capture A/B (the capture was not copied during the hold, or no rollback table is left)"
 fi
 
-# --- 6. figures --------------------------------------------------------------------------------------------------
+# --- 7. figures --------------------------------------------------------------------------------------------------
 # From the polled migration record: the capture-only hold is the stretch in BACKFILLING with 0 rows copied (the
 # migration holds there for BENCH_CAPTURE_SECONDS with its capture triggers on); the backfill runs from the end of
 # the hold to the first sample past BACKFILLING; the migration window runs from there .. cutover - 1 s.
@@ -345,7 +373,10 @@ CAP_LOSS="$(awk -v ab="$AB_LOSS" -v r="$CAP_LOSS_REF" -v a="$CAP_LOSS_BASE" -v b
   m = "-"; if (r != "-") m = r; if (a != "-" && (m == "-" || a + 0 > m + 0)) m = a; if (b != "-" && (m == "-" || b + 0 > m + 0)) m = b; print m}')"
 BF_LOSS="$(loss "$BF_TPS" "$BASE_TPS")"
 WIN_LOSS="$(loss "$WIN_TPS" "$BASE_TPS")"
-BF_PCT="$(pct "$BF_RATE" "$RAW_RATE")"
+# the goal counts the copy of the same table as the backfill found it (step 5); the loaded-table copies are shown too
+BF_PCT_FRESH="$(pct "$BF_RATE" "$RAW_RATE")"
+BF_PCT_SAME="$(pct "$BF_RATE" "$SAME_RATE")"
+BF_PCT="$( [ "$BF_PCT_SAME" != "-" ] && echo "$BF_PCT_SAME" || echo "$BF_PCT_FRESH")"
 BF_PCT_IDLE="$(pct "$BF_RATE" "$RAW_IDLE_RATE")"
 
 {
@@ -357,12 +388,14 @@ BF_PCT_IDLE="$(pct "$BF_RATE" "$RAW_IDLE_RATE")"
   printf '%-52s %16s %10s %s\n' "cutover write stall max (cutover +-1 s)" "$CUT_MAX ms" "" ""
   printf '%-52s %16s %10s %s\n' "backfill rate, under load (worker: $BF_COPIED rows/${BF_SECONDS}s)" "$BF_RATE rows/s" "" ""
   printf '%-52s %s\n' "  where its time went" "${BF_DETAIL:--}"
-  printf '%-52s %16s %10s %s\n' "raw INSERT INTO copy SELECT *, same load (median of 3)" "$RAW_RATE rows/s" "" ""
-  printf '%-52s %16s %10s %s\n' "raw INSERT INTO copy SELECT *, idle server" "$RAW_IDLE_RATE rows/s" "" ""
-  printf '%-52s %16s %10s %s\n' "backfill / raw copy, both under load" "$BF_PCT %" ">= 70 %" "$(verdict "$BF_PCT" ">=" 70)"
+  printf '%-52s %16s %10s %s\n' "raw copy of the table as the backfill found it (load)" "$SAME_RATE rows/s" "" ""
+  printf '%-52s %16s %10s %s\n' "raw copy of the table as loaded, same load (median 3)" "$RAW_RATE rows/s" "" ""
+  printf '%-52s %16s %10s %s\n' "raw copy of the table as loaded, idle server" "$RAW_IDLE_RATE rows/s" "" ""
+  printf '%-52s %16s %10s %s\n' "backfill / raw copy of the same table, both loaded" "$BF_PCT %" ">= 70 %" "$(verdict "$BF_PCT" ">=" 70)"
+  printf '%-52s %16s %10s %s\n' "backfill / raw copy of the table as loaded" "$BF_PCT_FRESH %" "" ""
   printf '%-52s %16s %10s %s\n' "backfill (under load) / raw copy (idle)" "$BF_PCT_IDLE %" "" ""
   printf '%-52s %16s %10s %s\n' "change log applied after the backfill" "$CU_WRITES writes/${CU_SECONDS}s" "" ""
-  printf '%-52s %16s %10s %s\n' "backfill + that catch-up, rows/s / raw copy" "$BFCU_RATE rows/s $(pct "$BFCU_RATE" "$RAW_RATE") %" "" ""
+  printf '%-52s %16s %10s %s\n' "backfill + that catch-up, rows/s / same-table copy" "$BFCU_RATE rows/s $(pct "$BFCU_RATE" "$( [ "$SAME_RATE" != "-" ] && echo "$SAME_RATE" || echo "$RAW_RATE")") %" "" ""
   printf '%-52s %16s %10s %s\n' "TPS baseline (pgbench alone, before)" "$BASE_TPS" "" ""
   printf '%-52s %16s %10s %s\n' "TPS in the 9 s before the migration" "$PRE_TPS" "" ""
   printf '%-52s %16s %10s %s\n' "TPS reference hold (after preflight, no capture yet)" "$REF_TPS" "" ""
