@@ -20,6 +20,11 @@
 #             after-trigger queue and no re-fetch of the row; an experiment (RESULTS.md), not the engine's
 #   keylog_drained, keylog_before_drained  keylog_unlogged / keylog_before while a second session empties the log and
 #             vacuums it every BENCH_AB_DRAIN_SECONDS (2), as a worker applying it often would; an experiment
+#   keylog_when_start, keylog_when_half, keylog_when_end  keylog_unlogged behind WHEN clauses that skip writes to keys
+#             between a position (a sequence, read by pg_sequence_last_value) and the largest key at capture time
+#             ($ROWS): position-aware capture, not built in the engine (RESULTS.md), with the backfill's position at
+#             the start (only inserts above the mark are logged), half way, and at the end (everything is logged:
+#             the price of the WHEN clauses alone)
 # Each round runs every variant once for BENCH_AB_SECONDS, so drift in the machine's speed hits all alike; the
 # report gives each variant's median TPS, its loss against the median baseline, and the median of its losses
 # against the baseline of the same round (paired: robust to drift between rounds).
@@ -99,6 +104,7 @@ CREATE FUNCTION bench.noop_secdef_set() RETURNS trigger LANGUAGE plpgsql SECURIT
   AS \$\$ BEGIN RETURN NULL; END \$\$;
 CREATE SEQUENCE bench.pos AS bigint MINVALUE $((-9223372036854775807 - 1)) START WITH $((-9223372036854775807 - 1));
 SELECT pg_catalog.setval('bench.pos', $((-9223372036854775807 - 1)), true);
+CREATE SEQUENCE bench.wpos AS bigint MINVALUE 0;
 CREATE SEQUENCE bench.hwm AS bigint MINVALUE $((-9223372036854775807 - 1));
 SELECT pg_catalog.setval('bench.hwm', $ROWS, true);
 CREATE FUNCTION bench.positioned() RETURNS trigger LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS \$\$
@@ -142,6 +148,19 @@ with_trigger() {
   if [ -n "$drainer" ]; then kill "$drainer" 2>/dev/null; wait "$drainer" 2>/dev/null || true; fi
   q -c "DROP TRIGGER ab ON bench.ledgers"
 }
+# position-aware capture: three triggers, since a WHEN clause may name OLD or NEW only where the event has it
+with_when() {  # $1 position
+  local pos="pg_catalog.pg_sequence_last_value('bench.wpos'::pg_catalog.regclass)"
+  q -c "SELECT pg_catalog.setval('bench.wpos', $1, true)" >/dev/null
+  q -c "CREATE TRIGGER ab_i AFTER INSERT ON bench.ledgers FOR EACH ROW
+          WHEN (NEW.id <= $pos OR NEW.id > $ROWS) EXECUTE FUNCTION bench.keylog_unlogged()" \
+    -c "CREATE TRIGGER ab_u AFTER UPDATE ON bench.ledgers FOR EACH ROW
+          WHEN (OLD.id <= $pos OR OLD.id > $ROWS OR NEW.id <= $pos OR NEW.id > $ROWS) EXECUTE FUNCTION bench.keylog_unlogged()" \
+    -c "CREATE TRIGGER ab_d AFTER DELETE ON bench.ledgers FOR EACH ROW
+          WHEN (OLD.id <= $pos OR OLD.id > $ROWS) EXECUTE FUNCTION bench.keylog_unlogged()"
+  run
+  q -c "DROP TRIGGER ab_i ON bench.ledgers" -c "DROP TRIGGER ab_u ON bench.ledgers" -c "DROP TRIGGER ab_d ON bench.ledgers"
+}
 read -r -a VARIANTS <<< "${BENCH_AB_VARIANTS:-none noop noop_secdef_set keylog keylog_noset keylog_unlogged keylog_invoker positioned mirror_shadow mirror_full_shadow}"
 declare -A results
 for r in $(seq 1 "$ROUNDS"); do
@@ -153,6 +172,9 @@ for r in $(seq 1 "$ROUNDS"); do
       none) tps="$(run)" ;;
       keylog_drained) tps="$(with_trigger keylog_unlogged drain)" ;;
       keylog_before_drained) tps="$(with_trigger keylog_before drain)" ;;
+      keylog_when_start) tps="$(with_when 0)" ;;
+      keylog_when_half) tps="$(with_when $((ROWS / 2)))" ;;
+      keylog_when_end) tps="$(with_when "$ROWS")" ;;
       *) tps="$(with_trigger "$v")" ;;
     esac
     results[$v]="${results[$v]:-} $tps"
