@@ -25,6 +25,8 @@
 #             ($ROWS): position-aware capture, not built in the engine (RESULTS.md), with the backfill's position at
 #             the start (only inserts above the mark are logged), half way, and at the end (everything is logged:
 #             the price of the WHEN clauses alone)
+#   keylog_stmt  the same log rows from statement-level triggers with transition tables (one INSERT ... SELECT per
+#             statement instead of one INSERT per row; an UPDATE logs its old and its new keys); an experiment
 # Each round runs every variant once for BENCH_AB_SECONDS, so drift in the machine's speed hits all alike; the
 # report gives each variant's median TPS, its loss against the median baseline, and the median of its losses
 # against the baseline of the same round (paired: robust to drift between rounds).
@@ -73,6 +75,12 @@ BEGIN INSERT INTO bench.change_log_unlogged (old_id, new_id) VALUES (OLD.id, NEW
 CREATE FUNCTION bench.noop_before() RETURNS trigger LANGUAGE plpgsql AS \$\$ BEGIN RETURN COALESCE(NEW, OLD); END \$\$;
 CREATE FUNCTION bench.keylog_before() RETURNS trigger LANGUAGE plpgsql SECURITY DEFINER AS \$\$
 BEGIN INSERT INTO bench.change_log_unlogged (old_id, new_id) VALUES (OLD.id, NEW.id); RETURN COALESCE(NEW, OLD); END \$\$;
+CREATE FUNCTION bench.keylog_stmt_ins() RETURNS trigger LANGUAGE plpgsql SECURITY DEFINER AS \$\$
+BEGIN INSERT INTO bench.change_log_unlogged (new_id) SELECT id FROM n; RETURN NULL; END \$\$;
+CREATE FUNCTION bench.keylog_stmt_upd() RETURNS trigger LANGUAGE plpgsql SECURITY DEFINER AS \$\$
+BEGIN INSERT INTO bench.change_log_unlogged (old_id, new_id) SELECT id, NULL FROM o UNION ALL SELECT NULL, id FROM n; RETURN NULL; END \$\$;
+CREATE FUNCTION bench.keylog_stmt_del() RETURNS trigger LANGUAGE plpgsql SECURITY DEFINER AS \$\$
+BEGIN INSERT INTO bench.change_log_unlogged (old_id) SELECT id FROM o; RETURN NULL; END \$\$;
 CREATE FUNCTION bench.keylog_invoker() RETURNS trigger LANGUAGE plpgsql AS \$\$
 BEGIN INSERT INTO bench.change_log (old_id, new_id) VALUES (OLD.id, NEW.id); RETURN NULL; END \$\$;
 SQL
@@ -161,6 +169,13 @@ with_when() {  # $1 position
   run
   q -c "DROP TRIGGER ab_i ON bench.ledgers" -c "DROP TRIGGER ab_u ON bench.ledgers" -c "DROP TRIGGER ab_d ON bench.ledgers"
 }
+with_statement_triggers() {
+  q -c "CREATE TRIGGER ab_i AFTER INSERT ON bench.ledgers REFERENCING NEW TABLE AS n FOR EACH STATEMENT EXECUTE FUNCTION bench.keylog_stmt_ins()" \
+    -c "CREATE TRIGGER ab_u AFTER UPDATE ON bench.ledgers REFERENCING OLD TABLE AS o NEW TABLE AS n FOR EACH STATEMENT EXECUTE FUNCTION bench.keylog_stmt_upd()" \
+    -c "CREATE TRIGGER ab_d AFTER DELETE ON bench.ledgers REFERENCING OLD TABLE AS o FOR EACH STATEMENT EXECUTE FUNCTION bench.keylog_stmt_del()"
+  run
+  q -c "DROP TRIGGER ab_i ON bench.ledgers" -c "DROP TRIGGER ab_u ON bench.ledgers" -c "DROP TRIGGER ab_d ON bench.ledgers"
+}
 read -r -a VARIANTS <<< "${BENCH_AB_VARIANTS:-none noop noop_secdef_set keylog keylog_noset keylog_unlogged keylog_invoker positioned mirror_shadow mirror_full_shadow}"
 declare -A results
 for r in $(seq 1 "$ROUNDS"); do
@@ -172,6 +187,7 @@ for r in $(seq 1 "$ROUNDS"); do
       none) tps="$(run)" ;;
       keylog_drained) tps="$(with_trigger keylog_unlogged drain)" ;;
       keylog_before_drained) tps="$(with_trigger keylog_before drain)" ;;
+      keylog_stmt) tps="$(with_statement_triggers)" ;;
       keylog_when_start) tps="$(with_when 0)" ;;
       keylog_when_half) tps="$(with_when $((ROWS / 2)))" ;;
       keylog_when_end) tps="$(with_when "$ROWS")" ;;
