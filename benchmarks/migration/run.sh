@@ -23,11 +23,12 @@
 # is copied too, idle and under load, and shown, not counted: the backfill never sees that table.
 # The TPS lost to capture alone is measured while the migration holds after its capture triggers exist and before
 # its backfill starts, against the window right before it, in which the same migration holds after its preflight
-# and before it creates anything (same stack, same table, same activity, a minute closer than the baseline). This machine's speed drifts by more than the goal within minutes, even between
-# two adjacent windows, so the capture verdict comes from an interleaved A/B instead: the engine's own capture
-# function, trigger and log, copied from the live migration during its capture hold, are put on a copy of the
-# original table after the migration, and the same load runs on that copy with and without them, alternating, each
-# run starting from an empty log, a vacuumed table and a checkpoint; the median of the per-round losses counts.
+# and before it creates anything (same stack, same table, same activity, a minute closer than the baseline).
+# This machine's speed drifts by more than the goal within minutes, even between two adjacent windows, so the
+# capture verdict comes from an interleaved A/B instead: the engine's own capture function, trigger and log, copied
+# from the live migration during its capture hold, are put on a copy of the original table after the migration, and
+# the same load runs on that copy with and without them, alternating, each run starting from an empty log, a
+# vacuumed table and a checkpoint; the median of the per-round losses counts.
 # Backfill and the whole migration window are reported separately.
 set -euo pipefail
 set -m   # background jobs get their own process group and keep SIGINT: the stack must see our Ctrl-C
