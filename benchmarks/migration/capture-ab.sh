@@ -156,25 +156,29 @@ with_trigger() {
   if [ -n "$drainer" ]; then kill "$drainer" 2>/dev/null; wait "$drainer" 2>/dev/null || true; fi
   q -c "DROP TRIGGER ab ON bench.ledgers"
 }
-# position-aware capture: three triggers, since a WHEN clause may name OLD or NEW only where the event has it
-with_when() {  # $1 position
-  local pos="pg_catalog.pg_sequence_last_value('bench.wpos'::pg_catalog.regclass)"
-  q -c "SELECT pg_catalog.setval('bench.wpos', $1, true)" >/dev/null
-  q -c "CREATE TRIGGER ab_i AFTER INSERT ON bench.ledgers FOR EACH ROW
-          WHEN (NEW.id <= $pos OR NEW.id > $ROWS) EXECUTE FUNCTION bench.keylog_unlogged()" \
-    -c "CREATE TRIGGER ab_u AFTER UPDATE ON bench.ledgers FOR EACH ROW
-          WHEN (OLD.id <= $pos OR OLD.id > $ROWS OR NEW.id <= $pos OR NEW.id > $ROWS) EXECUTE FUNCTION bench.keylog_unlogged()" \
-    -c "CREATE TRIGGER ab_d AFTER DELETE ON bench.ledgers FOR EACH ROW
-          WHEN (OLD.id <= $pos OR OLD.id > $ROWS) EXECUTE FUNCTION bench.keylog_unlogged()"
+# $1..$3 CREATE TRIGGER statements for triggers named ab_i, ab_u and ab_d, then the measurement
+with_three_triggers() {
+  q -c "$1" -c "$2" -c "$3"
   run
   q -c "DROP TRIGGER ab_i ON bench.ledgers" -c "DROP TRIGGER ab_u ON bench.ledgers" -c "DROP TRIGGER ab_d ON bench.ledgers"
 }
+# position-aware capture: one trigger per event, since a WHEN clause may name OLD or NEW only where the event has it
+with_when() {  # $1 position
+  local pos="pg_catalog.pg_sequence_last_value('bench.wpos'::pg_catalog.regclass)"
+  q -c "SELECT pg_catalog.setval('bench.wpos', $1, true)" >/dev/null
+  with_three_triggers \
+    "CREATE TRIGGER ab_i AFTER INSERT ON bench.ledgers FOR EACH ROW
+       WHEN (NEW.id <= $pos OR NEW.id > $ROWS) EXECUTE FUNCTION bench.keylog_unlogged()" \
+    "CREATE TRIGGER ab_u AFTER UPDATE ON bench.ledgers FOR EACH ROW
+       WHEN (OLD.id <= $pos OR OLD.id > $ROWS OR NEW.id <= $pos OR NEW.id > $ROWS) EXECUTE FUNCTION bench.keylog_unlogged()" \
+    "CREATE TRIGGER ab_d AFTER DELETE ON bench.ledgers FOR EACH ROW
+       WHEN (OLD.id <= $pos OR OLD.id > $ROWS) EXECUTE FUNCTION bench.keylog_unlogged()"
+}
 with_statement_triggers() {
-  q -c "CREATE TRIGGER ab_i AFTER INSERT ON bench.ledgers REFERENCING NEW TABLE AS n FOR EACH STATEMENT EXECUTE FUNCTION bench.keylog_stmt_ins()" \
-    -c "CREATE TRIGGER ab_u AFTER UPDATE ON bench.ledgers REFERENCING OLD TABLE AS o NEW TABLE AS n FOR EACH STATEMENT EXECUTE FUNCTION bench.keylog_stmt_upd()" \
-    -c "CREATE TRIGGER ab_d AFTER DELETE ON bench.ledgers REFERENCING OLD TABLE AS o FOR EACH STATEMENT EXECUTE FUNCTION bench.keylog_stmt_del()"
-  run
-  q -c "DROP TRIGGER ab_i ON bench.ledgers" -c "DROP TRIGGER ab_u ON bench.ledgers" -c "DROP TRIGGER ab_d ON bench.ledgers"
+  with_three_triggers \
+    "CREATE TRIGGER ab_i AFTER INSERT ON bench.ledgers REFERENCING NEW TABLE AS n FOR EACH STATEMENT EXECUTE FUNCTION bench.keylog_stmt_ins()" \
+    "CREATE TRIGGER ab_u AFTER UPDATE ON bench.ledgers REFERENCING OLD TABLE AS o NEW TABLE AS n FOR EACH STATEMENT EXECUTE FUNCTION bench.keylog_stmt_upd()" \
+    "CREATE TRIGGER ab_d AFTER DELETE ON bench.ledgers REFERENCING OLD TABLE AS o FOR EACH STATEMENT EXECUTE FUNCTION bench.keylog_stmt_del()"
 }
 read -r -a VARIANTS <<< "${BENCH_AB_VARIANTS:-none noop noop_secdef_set keylog keylog_noset keylog_unlogged keylog_invoker positioned mirror_shadow mirror_full_shadow}"
 declare -A results
