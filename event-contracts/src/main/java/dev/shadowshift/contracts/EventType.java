@@ -22,7 +22,7 @@ public enum EventType {
     MIGRATION_PROGRESS(Topics.MIGRATION_PROGRESS, "dev.shadowshift.migration.progress.v1", MigrationProgress.class),
     BACKUP_COMPLETED(Topics.BACKUP_COMPLETED, "dev.shadowshift.backup.completed.v1", BackupCompleted.class),
     BACKUP_FAILED(Topics.BACKUP_FAILED, "dev.shadowshift.backup.failed.v1", BackupFailed.class),
-    ALERT(Topics.ALERTS, "dev.shadowshift.alert.v1", Alert.class);
+    ALERT(Topics.ALERTS, "dev.shadowshift.alert.v2", Alert.class);
 
     private final String topic;
     private final String type;

@@ -52,13 +52,53 @@ class EventSchemasTest {
         assertTrue(e.getMessage().contains("does not belong on this topic"), e.getMessage());
     }
 
+    private static Alert alert(String status, Map<String, String> labels, String fingerprint) {
+        return new Alert(status, labels, Map.of("summary", "main: 3 s idle in transaction", "description", "pid 42 is idle "
+                + "in transaction for 3 s (threshold 2 s)", "runbook_url", "http://localhost:8084/runbooks#idle_in_transaction"),
+                "2026-01-01T00:00:00Z", "2026-01-01T00:04:00Z", "http://localhost:8084/#alerts", fingerprint);
+    }
+
+    @Test
+    void anAlertmanagerShapedAlertMatchesTheSchema() {
+        Map<String, String> labels = Map.of("alertname", "idle_in_transaction", "severity", "warning", "target", "main",
+                "database", "shop");
+        Alert alert = alert("firing", labels, Alert.fingerprintOf(labels));
+        Alert parsed = EventSchemas.parse(EventCodec.write(EventCodec.create("/m", alert.fingerprint(), alert)), EventType.ALERT)
+                .dataAs(Alert.class);
+        assertEquals(alert, parsed);
+        assertEquals("idle_in_transaction", parsed.alertname());
+        assertTrue(parsed.firingAt(java.time.Instant.parse("2026-01-01T00:01:00Z")));
+        assertTrue(!parsed.firingAt(java.time.Instant.parse("2026-01-01T00:05:00Z")), "past endsAt its sender is gone");
+    }
+
     @Test
     void invalidDataNamesTheField() {
-        Alert alert = new Alert("not-hex!", "long_running_query", "FIRING", "WARNING", "main", "x", Map.of(), 1, 1,
-                "2026-01-01T00:00:00Z", null);
-        InvalidEventException e = assertThrows(InvalidEventException.class,
-                () -> EventSchemas.parse(EventCodec.write(EventCodec.create("/m", "fp", alert)), EventType.ALERT));
+        Map<String, String> labels = Map.of("alertname", "long_running_query", "severity", "warning", "target", "main");
+        InvalidEventException e = assertThrows(InvalidEventException.class, () -> EventSchemas.parse(
+                EventCodec.write(EventCodec.create("/m", "fp", alert("firing", labels, "not-hex!"))), EventType.ALERT));
         assertTrue(e.getMessage().contains("fingerprint"), e.getMessage());
+
+        Map<String, String> shouting = Map.of("alertname", "long_running_query", "severity", "CRITICAL", "target", "main");
+        e = assertThrows(InvalidEventException.class, () -> EventSchemas.parse(EventCodec.write(EventCodec.create("/m", "fp",
+                alert("firing", shouting, Alert.fingerprintOf(shouting)))), EventType.ALERT));
+        assertTrue(e.getMessage().contains("severity"), e.getMessage());
+
+        Map<String, String> anonymous = Map.of("severity", "warning", "target", "main");
+        e = assertThrows(InvalidEventException.class, () -> EventSchemas.parse(EventCodec.write(EventCodec.create("/m", "fp",
+                alert("FIRING", anonymous, Alert.fingerprintOf(anonymous)))), EventType.ALERT));
+        assertTrue(e.getMessage().contains("alertname") && e.getMessage().contains("status"), e.getMessage());
+    }
+
+    @Test
+    void theFingerprintIsAlertmanagersFnvOfTheSortedLabels() {
+        assertEquals("cbf29ce484222325", Alert.fingerprintOf(Map.of()), "FNV-1a offset basis for no labels");
+        Map<String, String> a = new java.util.LinkedHashMap<>();
+        a.put("target", "main");
+        a.put("alertname", "deadlocks");
+        Map<String, String> b = new java.util.TreeMap<>(a);
+        assertEquals(Alert.fingerprintOf(a), Alert.fingerprintOf(b), "label order does not matter");
+        assertTrue(Alert.fingerprintOf(a).matches("[0-9a-f]{16}"));
+        assertTrue(!Alert.fingerprintOf(a).equals(Alert.fingerprintOf(Map.of("alertname", "deadlocks", "target", "other"))));
     }
 
     @Test

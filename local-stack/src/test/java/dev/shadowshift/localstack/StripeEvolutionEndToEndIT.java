@@ -63,7 +63,7 @@ class StripeEvolutionEndToEndIT {
         Path root = Path.of("..").toAbsolutePath().normalize();
         stack = LocalStack.start(new LocalStack.Options(root, root.resolve("local-stack/target/e2e"), false, Map.of(
                 "SHADOWSHIFT_MONITOR_POLL_INTERVAL", "1s",
-                "SHADOWSHIFT_MONITOR_LONG_QUERY_THRESHOLD", "3s",
+                "SHADOWSHIFT_MONITOR_RULES_LONG_RUNNING_QUERY_WARNING", "3s",
                 // a SIGKILLed worker keeps its partitions until its session times out (45 s by default): its successor
                 // would not see a new spec that long
                 "KAFKA_SESSION_TIMEOUT_MS", "10000")), System.out::println);
@@ -183,7 +183,7 @@ class StripeEvolutionEndToEndIT {
             });
             TopicWatcher.Seen firing = driver.watcher().await(Topics.ALERTS, s -> {
                 Alert a = EventCodec.read(s.value()).dataAs(Alert.class);
-                return a.rule().equals("long_running_query") && a.status().equals("FIRING");
+                return a.alertname().equals("long_running_query") && a.status().equals(Alert.FIRING);
             }, Duration.ofSeconds(60));
             String fingerprint = EventCodec.read(firing.value()).dataAs(Alert.class).fingerprint();
             try (PreparedStatement cancel = admin.prepareStatement("SELECT pg_cancel_backend(?)")) {
@@ -193,7 +193,7 @@ class StripeEvolutionEndToEndIT {
             sleeping.join();
             driver.watcher().await(Topics.ALERTS, s -> {
                 Alert a = EventCodec.read(s.value()).dataAs(Alert.class);
-                return a.fingerprint().equals(fingerprint) && a.status().equals("RESOLVED");
+                return a.fingerprint().equals(fingerprint) && a.status().equals(Alert.RESOLVED);
             }, Duration.ofSeconds(60));
         }
     }

@@ -14,13 +14,14 @@ import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
+import java.time.Instant;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
 
 /**
- * Why backfill should wait right now, if it should: a CRITICAL alert from monitor-service firing for the target
- * (consumed from {@code alerts}; state kept by fingerprint, so FIRING then RESOLVED clears it), replication lag
+ * Why backfill should wait right now, if it should: a critical alert from monitor-service firing for the target
+ * (consumed from {@code alerts}; state kept by fingerprint, so firing then resolved clears it), replication lag
  * over the limit, or more active client sessions than allowed.
  */
 @ApplicationScoped
@@ -38,7 +39,7 @@ public class Throttle {
     public void alert(String value) {
         CloudEvent event = EventSchemas.parse(value, EventType.ALERT);
         Alert alert = event.dataAs(Alert.class);
-        if ("FIRING".equals(alert.status()) && "CRITICAL".equals(alert.severity())) {
+        if (Alert.FIRING.equals(alert.status()) && "critical".equals(alert.severity())) {
             critical.put(alert.fingerprint(), alert);
         } else {
             critical.remove(alert.fingerprint());
@@ -46,9 +47,11 @@ public class Throttle {
     }
 
     public Optional<String> reason(Connection c, String target) throws SQLException {
+        Instant now = Instant.now();
         for (Alert a : critical.values()) {
-            if (target.equals(a.target())) {
-                return Optional.of("critical alert '" + a.rule() + "' is firing: " + a.summary());
+            // past its endsAt a firing alert was not re-sent: the monitor is gone, and so is what it knew
+            if (target.equals(a.target()) && a.firingAt(now)) {
+                return Optional.of("critical alert '" + a.alertname() + "' is firing: " + a.summary());
             }
         }
         MigrationConfig.Shadow s = config.shadow();

@@ -263,15 +263,19 @@ class MigrationWorkerTest {
     @Test
     void aCriticalAlertOnTheTargetThrottlesBackfillUntilItResolves() throws Exception {
         // as monitor-service publishes it: a structured CloudEvent with the content-type header
-        Alert firing = new Alert("0123456789abcdef0123456789abcdef", "connection_saturation", "FIRING", "CRITICAL", "main",
-                "190 of 200 connections in use", java.util.Map.of(), 0.95, 0.95, "2026-01-01T00:00:00Z", null);
+        java.util.Map<String, String> labels = java.util.Map.of("alertname", "connection_saturation", "severity", "critical",
+                "target", "main");
+        java.util.Map<String, String> annotations = java.util.Map.of("summary", "190 of 200 connections in use",
+                "description", "190 of 200 connections in use (threshold 95%)");
+        Alert firing = new Alert(Alert.FIRING, labels, annotations, "2026-01-01T00:00:00Z",
+                java.time.Instant.now().plusSeconds(600).toString(), "http://localhost:8084/", Alert.fingerprintOf(labels));
         TopicWatcher.send(bootstrap(), Topics.ALERTS, firing.fingerprint(),
                 EventCodec.write(EventCodec.create("/shadowshift/monitor-service", firing.fingerprint(), firing)));
         try (Connection c = target()) {
             await().atMost(WAIT).until(() -> throttle.reason(c, "main").isPresent());
             assertTrue(throttle.reason(c, "main").orElseThrow().contains("connection_saturation"));
-            Alert resolved = new Alert(firing.fingerprint(), firing.rule(), "RESOLVED", "CRITICAL", "main", firing.summary(),
-                    java.util.Map.of(), 0.5, 0.95, firing.startsAt(), "2026-01-01T00:05:00Z");
+            Alert resolved = new Alert(Alert.RESOLVED, labels, annotations, firing.startsAt(), "2026-01-01T00:05:00Z",
+                    firing.generatorURL(), firing.fingerprint());
             TopicWatcher.send(bootstrap(), Topics.ALERTS, firing.fingerprint(),
                     EventCodec.write(EventCodec.create("/shadowshift/monitor-service", firing.fingerprint(), resolved)));
             await().atMost(WAIT).until(() -> throttle.reason(c, "main").isEmpty());

@@ -745,16 +745,18 @@ class ShadowMigrationTest {
 
     /** Holds every backfill on target main in its throttle loop, as a CRITICAL alert from monitor-service does. */
     private void withCriticalAlert(WhileThrottled during, AfterThrottle after) throws Exception {
-        String fingerprint = "feedfacefeedfacefeedfacefeedface";
-        Alert firing = new Alert(fingerprint, "connection_saturation", "FIRING", "CRITICAL", "main",
-                "test holds backfill", Map.of(), 0.95, 0.95, "2026-01-01T00:00:00Z", null);
+        Map<String, String> labels = Map.of("alertname", "connection_saturation", "severity", "critical", "target", "main");
+        Map<String, String> annotations = Map.of("summary", "test holds backfill", "description", "test holds backfill");
+        String fingerprint = Alert.fingerprintOf(labels);
+        Alert firing = new Alert(Alert.FIRING, labels, annotations, "2026-01-01T00:00:00Z",
+                java.time.Instant.now().plusSeconds(3600).toString(), "http://localhost:8084/", fingerprint);
         throttle.alert(EventCodec.write(EventCodec.create("/shadowshift/monitor-service", fingerprint, firing)));
         String planId;
         try {
             planId = during.run();
         } finally {
-            Alert resolved = new Alert(fingerprint, firing.rule(), "RESOLVED", "CRITICAL", "main", firing.summary(),
-                    Map.of(), 0.5, 0.95, firing.startsAt(), "2026-01-01T00:05:00Z");
+            Alert resolved = new Alert(Alert.RESOLVED, labels, annotations, firing.startsAt(), "2026-01-01T00:05:00Z",
+                    firing.generatorURL(), fingerprint);
             throttle.alert(EventCodec.write(EventCodec.create("/shadowshift/monitor-service", fingerprint, resolved)));
         }
         after.run(planId);
