@@ -1,145 +1,150 @@
 package dev.shadowshift.monitor.rules;
 
+import dev.shadowshift.monitor.snapshot.EventFacts;
+import dev.shadowshift.monitor.snapshot.PollHistory;
 import dev.shadowshift.monitor.snapshot.PollResult;
 import dev.shadowshift.monitor.snapshot.TargetSnapshot;
 
+import java.time.Instant;
 import java.util.ArrayList;
-import java.util.Comparator;
+import java.util.EnumSet;
 import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
-import java.util.Optional;
 import java.util.Set;
 
 /**
- * Pure alerting logic: one poll result in, the conditions that hold right now out. No I/O, no clock, no state;
- * whether a condition is new, ongoing or gone is {@link dev.shadowshift.monitor.alerting.AlertStateMachine}'s job.
+ * Pure alerting logic: one poll's rows (with what earlier polls and the consumed events left) in, findings out. No
+ * I/O, no clock, no state; whether a finding is new, pending, firing or gone is
+ * {@link dev.shadowshift.monitor.alerting.AlertStateMachine}'s job.
  */
 public final class AlertRules {
 
-    public static final String CONNECTION_SATURATION = "connection_saturation";
-    public static final String LONG_RUNNING_QUERY = "long_running_query";
-    public static final String DEAD_TUPLE_RATIO = "dead_tuple_ratio";
-    public static final String TARGET_UNREACHABLE = "target_unreachable";
-
-    public static final Set<String> ALL = Set.of(CONNECTION_SATURATION, LONG_RUNNING_QUERY, DEAD_TUPLE_RATIO, TARGET_UNREACHABLE);
-
-    private final RuleThresholds thresholds;
-
-    public AlertRules(RuleThresholds thresholds) {
-        this.thresholds = thresholds;
-    }
-
     /**
-     * The rules a poll result can speak about. When a target cannot be reached we know nothing about its connections,
-     * queries or tables, so only target_unreachable is decided; the alerts of the other rules keep their state
-     * instead of being falsely resolved.
+     * @param decided the rules this evaluation can speak about: their alerts without a finding resolve. The others
+     *                (target unreachable, no previous poll to compare with, no slow read this poll) keep their state.
+     * @param notes   why a rule could not speak, for the dashboard
      */
-    public static Set<String> decidedBy(PollResult result) {
-        return result instanceof PollResult.Reached ? ALL : Set.of(TARGET_UNREACHABLE);
+    public record Evaluation(List<Finding> findings, Set<Rule> decided, Map<Rule, String> notes) {
     }
 
-    public List<AlertCondition> evaluate(PollResult result) {
-        if (result instanceof PollResult.Unreachable unreachable) {
-            return List.of(targetUnreachable(unreachable));
-        }
-        TargetSnapshot snapshot = ((PollResult.Reached) result).snapshot();
-        List<AlertCondition> conditions = new ArrayList<>();
-        connectionSaturation(snapshot).ifPresent(conditions::add);
-        longRunningQuery(snapshot).ifPresent(conditions::add);
-        conditions.addAll(deadTupleRatio(snapshot));
-        return conditions;
+    private final RuleBook book;
+
+    public AlertRules(RuleBook book) {
+        this.book = book;
     }
 
-    AlertCondition targetUnreachable(PollResult.Unreachable unreachable) {
-        return new AlertCondition(TARGET_UNREACHABLE, unreachable.target(), Severity.CRITICAL, Map.of(),
-                Map.of("error", QueryText.truncate(unreachable.reason(), QueryText.MAX_CHARS)),
-                "Target " + unreachable.target() + " cannot be reached: " + QueryText.truncate(unreachable.reason(), QueryText.MAX_CHARS),
-                1, 1);
+    public RuleBook book() {
+        return book;
     }
 
-    Optional<AlertCondition> connectionSaturation(TargetSnapshot s) {
-        if (s.maxConnections() <= 0) {
-            return Optional.empty();
-        }
-        double ratio = (double) s.connectionsUsed() / s.maxConnections();
-        Severity severity;
-        double threshold;
-        if (ratio >= thresholds.connectionCriticalRatio()) {
-            severity = Severity.CRITICAL;
-            threshold = thresholds.connectionCriticalRatio();
-        } else if (ratio >= thresholds.connectionWarnRatio()) {
-            severity = Severity.WARNING;
-            threshold = thresholds.connectionWarnRatio();
-        } else {
-            return Optional.empty();
-        }
-        Map<String, String> annotations = new LinkedHashMap<>();
-        annotations.put("connections_used", Integer.toString(s.connectionsUsed()));
-        annotations.put("max_connections", Integer.toString(s.maxConnections()));
-        s.connectionsByState().forEach((state, count) -> annotations.put("state_" + state.replace(' ', '_'), count.toString()));
-        return Optional.of(new AlertCondition(CONNECTION_SATURATION, s.target(), severity, Map.of(), annotations,
-                String.format(Locale.ROOT, "%s: %d of %d connections in use (%.0f%%, threshold %.0f%%)",
-                        s.target(), s.connectionsUsed(), s.maxConnections(), ratio * 100, threshold * 100),
-                ratio, threshold));
-    }
+    public Evaluation evaluate(PollResult result, PollHistory history, EventFacts facts, Instant now) {
+        List<Finding> findings = new ArrayList<>();
+        Set<Rule> decided = EnumSet.noneOf(Rule.class);
+        Map<Rule, String> notes = new LinkedHashMap<>();
+        String target = result.target();
 
-    /**
-     * One alert per target, not per query: the longest active query is what an engineer acts on, and a per-pid
-     * alert would fire and resolve with every new slow query.
-     */
-    Optional<AlertCondition> longRunningQuery(TargetSnapshot s) {
-        double warnSeconds = thresholds.longQueryWarning().toMillis() / 1000.0;
-        double criticalSeconds = thresholds.longQueryCritical().toMillis() / 1000.0;
-        List<TargetSnapshot.ActiveQuery> slow = s.activeQueries().stream()
-                .filter(q -> "active".equals(q.state()))
-                .filter(q -> q.ageSeconds() >= warnSeconds)
-                .sorted(Comparator.comparingDouble(TargetSnapshot.ActiveQuery::ageSeconds).reversed())
-                .toList();
-        if (slow.isEmpty()) {
-            return Optional.empty();
-        }
-        TargetSnapshot.ActiveQuery longest = slow.get(0);
-        boolean critical = longest.ageSeconds() >= criticalSeconds;
-        double threshold = critical ? criticalSeconds : warnSeconds;
-        double age = Math.floor(longest.ageSeconds());
-        Map<String, String> annotations = new LinkedHashMap<>();
-        annotations.put("pid", Integer.toString(longest.pid()));
-        annotations.put("query", QueryText.redact(longest.query()));
-        if (longest.user() != null) {
-            annotations.put("user", longest.user());
-        }
-        if (longest.application() != null && !longest.application().isBlank()) {
-            annotations.put("application", longest.application());
-        }
-        annotations.put("slow_queries", Integer.toString(slow.size()));
-        return Optional.of(new AlertCondition(LONG_RUNNING_QUERY, s.target(), critical ? Severity.CRITICAL : Severity.WARNING,
-                Map.of(), annotations,
-                String.format(Locale.ROOT, "%s: query on pid %d has been running for %.0f s (threshold %.0f s)%s",
-                        s.target(), longest.pid(), age, threshold,
-                        slow.size() > 1 ? "; " + slow.size() + " queries over the threshold" : ""),
-                age, threshold));
-    }
+        on(Rule.BACKUP_TOO_OLD, decided, findings, () -> EventRules.backupTooOld(target, facts, now, s(Rule.BACKUP_TOO_OLD)));
+        on(Rule.BACKUP_FAILED, decided, findings, () -> EventRules.backupFailed(target, facts, s(Rule.BACKUP_FAILED)));
+        on(Rule.MIGRATION_STALLED, decided, findings, () -> EventRules.migrationStalled(target, facts, now, s(Rule.MIGRATION_STALLED)));
 
-    List<AlertCondition> deadTupleRatio(TargetSnapshot s) {
-        List<AlertCondition> conditions = new ArrayList<>();
-        for (TargetSnapshot.TableStats t : s.tables()) {
-            double ratio = t.deadRatio();
-            if (t.deadTuples() < thresholds.minDeadTuples() || ratio < thresholds.deadTupleRatio()) {
-                continue;
+        if (result instanceof PollResult.Unreachable u) {
+            on(Rule.TARGET_UNREACHABLE, decided, findings, () -> List.of(new Finding(Rule.TARGET_UNREACHABLE, target,
+                    Severity.CRITICAL, Map.of(), target + " cannot be reached: " + QueryText.truncate(u.reason(), 160),
+                    "The monitor could not poll " + target + " (database " + u.database() + "): "
+                            + QueryText.truncate(u.reason(), 500) + ". Its other alerts are held back until it answers again.",
+                    1, null)));
+            for (Rule r : Rule.values()) {
+                if (r.source != Rule.Source.EVENTS && r != Rule.TARGET_UNREACHABLE) {
+                    notes.put(r, "target unreachable");
+                }
             }
-            Map<String, String> annotations = new LinkedHashMap<>();
-            annotations.put("dead_tuples", Long.toString(t.deadTuples()));
-            annotations.put("live_tuples", Long.toString(t.liveTuples()));
-            annotations.put("last_autovacuum", t.lastAutovacuum() == null ? "never" : t.lastAutovacuum().toString());
-            conditions.add(new AlertCondition(DEAD_TUPLE_RATIO, s.target(), Severity.WARNING,
-                    Map.of("schema", t.schema(), "table", t.table()), annotations,
-                    String.format(Locale.ROOT, "%s: %s.%s is %.0f%% dead tuples (%d dead, %d live; threshold %.0f%%), last autovacuum %s",
-                            s.target(), t.schema(), t.table(), ratio * 100, t.deadTuples(), t.liveTuples(),
-                            thresholds.deadTupleRatio() * 100, t.lastAutovacuum() == null ? "never" : t.lastAutovacuum()),
-                    ratio, thresholds.deadTupleRatio()));
+            return new Evaluation(findings, decided, notes);
         }
-        return conditions;
+        TargetSnapshot snap = ((PollResult.Reached) result).snapshot();
+        decided.add(Rule.TARGET_UNREACHABLE);
+
+        on(Rule.CONNECTION_SATURATION, decided, findings, () -> SessionRules.connectionSaturation(snap, s(Rule.CONNECTION_SATURATION)));
+        on(Rule.LONG_RUNNING_QUERY, decided, findings, () -> SessionRules.longRunningQuery(snap, s(Rule.LONG_RUNNING_QUERY)));
+        on(Rule.IDLE_IN_TRANSACTION, decided, findings, () -> SessionRules.idleInTransaction(snap, s(Rule.IDLE_IN_TRANSACTION)));
+        on(Rule.BLOCKED_QUERIES, decided, findings, () -> SessionRules.blockedQueries(snap, s(Rule.BLOCKED_QUERIES)));
+        on(Rule.DEAD_TUPLE_RATIO, decided, findings, () -> ObjectRules.deadTupleRatio(snap, s(Rule.DEAD_TUPLE_RATIO)));
+        on(Rule.TABLE_NOT_VACUUMED, decided, findings, () -> ObjectRules.tableNotVacuumed(snap, s(Rule.TABLE_NOT_VACUUMED)));
+        on(Rule.TABLE_NOT_ANALYZED, decided, findings, () -> ObjectRules.tableNotAnalyzed(snap, s(Rule.TABLE_NOT_ANALYZED)));
+        on(Rule.INVALID_INDEX, decided, findings, () -> ObjectRules.invalidIndex(snap, s(Rule.INVALID_INDEX)));
+        on(Rule.XID_WRAPAROUND, decided, findings, () -> DatabaseRules.xidWraparound(snap, s(Rule.XID_WRAPAROUND)));
+        on(Rule.REPLICATION_LAG, decided, findings, () -> DatabaseRules.replicationLag(snap, s(Rule.REPLICATION_LAG)));
+        on(Rule.REPLICATION_SLOT_INACTIVE, decided, findings, () -> DatabaseRules.replicationSlotInactive(snap, s(Rule.REPLICATION_SLOT_INACTIVE)));
+
+        var before = DatabaseRules.comparable(snap, history);
+        List<Rule> counterRules = List.of(Rule.DEADLOCKS, Rule.ROLLBACK_RATIO, Rule.CACHE_HIT_RATIO, Rule.TEMP_FILES);
+        if (before.isPresent()) {
+            var b = before.get();
+            on(Rule.DEADLOCKS, decided, findings, () -> DatabaseRules.deadlocks(snap, b, s(Rule.DEADLOCKS)));
+            on(Rule.ROLLBACK_RATIO, decided, findings, () -> DatabaseRules.rollbackRatio(snap, b, s(Rule.ROLLBACK_RATIO)));
+            on(Rule.CACHE_HIT_RATIO, decided, findings, () -> DatabaseRules.cacheHitRatio(snap, b, s(Rule.CACHE_HIT_RATIO)));
+            on(Rule.TEMP_FILES, decided, findings, () -> DatabaseRules.tempFiles(snap, b, s(Rule.TEMP_FILES)));
+        } else {
+            counterRules.forEach(r -> undecided(r, decided, notes, "no earlier poll to compare with yet"));
+        }
+
+        if (!snap.statements().available() || history.statements().isPresent()) {
+            on(Rule.SLOW_QUERIES, decided, findings, () -> DatabaseRules.slowQueries(snap,
+                    history.statements().orElse(Map.of()), s(Rule.SLOW_QUERIES)));
+        } else {
+            undecided(Rule.SLOW_QUERIES, decided, notes, "no earlier poll of pg_stat_statements to compare with yet");
+        }
+
+        if (snap.slow().isPresent()) {
+            TargetSnapshot.SlowReads slow = snap.slow().get();
+            on(Rule.SEQUENCE_EXHAUSTION, decided, findings, () -> ObjectRules.sequenceExhaustion(snap, slow.sequences(),
+                    s(Rule.SEQUENCE_EXHAUSTION)));
+            on(Rule.UNUSED_INDEX, decided, findings, () -> ObjectRules.unusedIndex(snap, slow.unusedIndexes(), s(Rule.UNUSED_INDEX)));
+            if (!enabled(Rule.DATABASE_SIZE_GROWTH, decided)) {
+                // disabled: decided, nothing to find
+            } else if (slow.databaseSizeBytes().isPresent()) {
+                var growth = DatabaseRules.databaseSizeGrowth(snap, slow.databaseSizeBytes().getAsLong(), history.sizes(),
+                        s(Rule.DATABASE_SIZE_GROWTH));
+                if (growth.isPresent()) {
+                    decided.add(Rule.DATABASE_SIZE_GROWTH);
+                    findings.addAll(growth.get());
+                } else {
+                    notes.put(Rule.DATABASE_SIZE_GROWTH, "no size sample half a window old yet");
+                }
+            }
+        } else {
+            for (Rule r : Rule.from(Rule.Source.SLOW_POLL)) {
+                undecided(r, decided, notes, "read on the slow polls only");
+            }
+        }
+        return new Evaluation(findings, decided, notes);
+    }
+
+    private RuleSettings s(Rule rule) {
+        return book.of(rule);
+    }
+
+    /** A disabled rule is decided and finds nothing, so its alerts resolve. */
+    private boolean enabled(Rule rule, Set<Rule> decided) {
+        if (!book.enabled(rule)) {
+            decided.add(rule);
+            return false;
+        }
+        return true;
+    }
+
+    private void undecided(Rule rule, Set<Rule> decided, Map<Rule, String> notes, String why) {
+        if (!book.enabled(rule)) {
+            decided.add(rule);
+        } else {
+            notes.put(rule, why);
+        }
+    }
+
+    private void on(Rule rule, Set<Rule> decided, List<Finding> findings, java.util.function.Supplier<List<Finding>> evaluate) {
+        decided.add(rule);
+        if (book.enabled(rule)) {
+            findings.addAll(evaluate.get());
+        }
     }
 }

@@ -17,7 +17,7 @@ public final class QueryText {
         return truncate(stripLiterals(sql == null ? "" : sql), MAX_CHARS);
     }
 
-    static String truncate(String text, int max) {
+    public static String truncate(String text, int max) {
         if (text.length() <= max) {
             return text;
         }

@@ -1,6 +1,16 @@
 package dev.shadowshift.monitor.rules;
 
-/** The severities the alert contract allows; the monitor's rules use WARNING and CRITICAL. */
+import java.util.Locale;
+
+/** Alertmanager's usual severities, in increasing order; the label value is the lower-case name. */
 public enum Severity {
-    INFO, WARNING, CRITICAL
+    INFO, WARNING, CRITICAL;
+
+    public String label() {
+        return name().toLowerCase(Locale.ROOT);
+    }
+
+    public static Severity ofLabel(String label) {
+        return valueOf(label.toUpperCase(Locale.ROOT));
+    }
 }

@@ -1,5 +1,6 @@
 package dev.shadowshift.monitor.snapshot;
 
+import java.time.Duration;
 import java.time.Instant;
 
 /** The outcome of polling one target: either a snapshot or the reason none could be taken. */
@@ -9,7 +10,10 @@ public sealed interface PollResult permits PollResult.Reached, PollResult.Unreac
 
     Instant at();
 
-    record Reached(TargetSnapshot snapshot) implements PollResult {
+    /** How long the poll's queries took, seen from the monitor. */
+    Duration took();
+
+    record Reached(TargetSnapshot snapshot, Duration took) implements PollResult {
         @Override
         public String target() {
             return snapshot.target();
@@ -21,7 +25,7 @@ public sealed interface PollResult permits PollResult.Reached, PollResult.Unreac
         }
     }
 
-    /** @param reason what went wrong, without credentials (JDBC messages name host and database, never the password) */
-    record Unreachable(String target, Instant at, String reason) implements PollResult {
+    /** @param reason what went wrong, without credentials (driver messages name host and database, never the password) */
+    record Unreachable(String target, String database, Instant at, String reason, Duration took) implements PollResult {
     }
 }
