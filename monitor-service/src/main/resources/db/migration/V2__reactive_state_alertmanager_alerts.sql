@@ -51,7 +51,7 @@ SELECT fingerprint, NULL, rule, target, lower(severity), labels || jsonb_build_o
 FROM alerts;
 DROP TABLE alerts;
 
--- Alertmanager-style silences: matchers on the labels, a time range, who and why.
+-- Alertmanager-style silences: matchers on the labels ({"matchers": [...]}), a time range, who and why.
 CREATE TABLE silences (
     id         uuid PRIMARY KEY,
     matchers   jsonb       NOT NULL,
@@ -72,7 +72,7 @@ CREATE TABLE rule_evaluations (
     reachable    boolean     NOT NULL,
     outcomes     jsonb       NOT NULL,
     stats        jsonb,
-    sizes        jsonb       NOT NULL DEFAULT '[]'::jsonb,
+    sizes        jsonb,
     slow_read_at timestamptz
 );
 

@@ -59,6 +59,11 @@ class MonitorServiceTest {
     @ConfigProperty(name = "shadowshift.targets.main.password")
     Optional<String> targetPassword;
 
+    @ConfigProperty(name = "quarkus.datasource.jdbc.url")
+    String stateUrl;
+    @io.quarkus.test.common.http.TestHTTPResource("/api/stream")
+    java.net.URL stream;
+
     private TopicWatcher watcher;
 
     @BeforeEach
@@ -75,23 +80,6 @@ class MonitorServiceTest {
         return DriverManager.getConnection(targetUrl, targetUser, targetPassword.orElse(""));
     }
 
-    /** Parses an alerts record as a downstream consumer would: schema-checked, key = fingerprint = subject. */
-    private static Alert alert(TopicWatcher.Seen seen) {
-        CloudEvent event = EventSchemas.parse(seen.value(), EventType.ALERT);
-        Alert alert = event.dataAs(Alert.class);
-        assertEquals(alert.fingerprint(), seen.key(), "alerts are keyed by fingerprint");
-        assertEquals(alert.fingerprint(), event.subject());
-        assertEquals("/shadowshift/monitor-service", event.source());
-        return alert;
-    }
-
-    private static Predicate<TopicWatcher.Seen> alertOf(String rule, String status) {
-        return seen -> {
-            JsonNode data = EventCodec.readTree(seen.value()).path("data");
-            return rule.equals(data.path("rule").asText()) && status.equals(data.path("status").asText());
-        };
-    }
-
     @Test
     void longRunningQueryFiresOnceAndResolvesWhenCancelled() throws Exception {
         Thread sleeper = new Thread(() -> {
@@ -104,21 +92,30 @@ class MonitorServiceTest {
         sleeper.setDaemon(true);
         sleeper.start();
 
-        Alert firing = alert(watcher.await(Topics.ALERTS, alertOf("long_running_query", "FIRING"), WAIT));
+        Alert firing = Alerts.parse(watcher.await(Topics.ALERTS, Alerts.of("long_running_query", Alert.FIRING), WAIT));
         assertEquals("main", firing.target());
-        assertEquals("WARNING", firing.severity());
-        assertEquals(2.0, firing.threshold());
-        assertTrue(firing.value() >= 2.0, "value is the query's age in seconds: " + firing.value());
-        assertEquals("SELECT pg_sleep(?)", firing.labels().get("query"), "literal values are redacted");
-        assertNull(firing.endsAt());
-        int pid = Integer.parseInt(firing.labels().get("pid"));
+        assertEquals("warning", firing.severity());
+        assertEquals(java.util.Set.of("alertname", "severity", "target", "database"), firing.labels().keySet(),
+                "labels are identity only: no pid, no query");
+        assertEquals("2", firing.annotations().get("threshold"));
+        assertTrue(Double.parseDouble(firing.annotations().get("value")) >= 2.0, "value is the query's age in seconds");
+        String description = firing.annotations().get("description");
+        assertTrue(description.contains("SELECT pg_sleep(?)"), "literal values are redacted: " + description);
+        assertTrue(firing.annotations().get("runbook_url").endsWith("/runbooks#long_running_query"));
+        assertTrue(firing.generatorURL().contains(firing.fingerprint()));
+        assertTrue(java.time.Instant.parse(firing.endsAt()).isAfter(java.time.Instant.parse(firing.startsAt())),
+                "a firing alert's endsAt says until when it holds unless sent again");
+        java.util.regex.Matcher pidIn = java.util.regex.Pattern.compile("pid (\\d+)").matcher(description);
+        assertTrue(pidIn.find(), description);
+        int pid = Integer.parseInt(pidIn.group(1));
 
         // later polls keep seeing the same alert, under the same fingerprint, without publishing again
         await().atMost(WAIT).untilAsserted(() -> given().get("/api/alerts").then().statusCode(200)
-                .body("find { it.fingerprint == '" + firing.fingerprint() + "' }.value", org.hamcrest.Matchers.greaterThan((float) firing.value() + 2)));
+                .body("find { it.fingerprint == '" + firing.fingerprint() + "' }.value",
+                        org.hamcrest.Matchers.greaterThan((float) Double.parseDouble(firing.annotations().get("value")) + 2)));
         assertEquals(1, watcher.on(Topics.ALERTS).stream()
-                .filter(alertOf("long_running_query", "FIRING"))
-                .filter(s -> s.key().equals(firing.fingerprint())).count(), "no event while the state is unchanged");
+                .filter(Alerts.of("long_running_query", Alert.FIRING))
+                .filter(s -> s.key().equals(firing.fingerprint())).count(), "no re-send within the re-send interval (1 h here)");
 
         try (Connection c = target(); PreparedStatement ps = c.prepareStatement("SELECT pg_cancel_backend(?)")) {
             ps.setInt(1, pid);
@@ -127,15 +124,16 @@ class MonitorServiceTest {
             }
         }
 
-        Alert resolved = alert(watcher.await(Topics.ALERTS, alertOf("long_running_query", "RESOLVED"), WAIT));
+        Alert resolved = Alerts.parse(watcher.await(Topics.ALERTS, Alerts.of("long_running_query", Alert.RESOLVED), WAIT));
         assertEquals(firing.fingerprint(), resolved.fingerprint());
+        assertEquals(firing.labels(), resolved.labels());
         assertEquals(firing.startsAt(), resolved.startsAt());
-        assertNotNull(resolved.endsAt());
+        assertTrue(java.time.Instant.parse(resolved.endsAt()).isBefore(java.time.Instant.now().plusSeconds(1)));
 
         given().get("/api/alerts").then().statusCode(200)
                 .body("fingerprint", not(hasItem(firing.fingerprint())));
         given().get("/api/alerts/history").then().statusCode(200)
-                .body("find { it.fingerprint == '" + firing.fingerprint() + "' }.status", equalTo("RESOLVED"));
+                .body("find { it.fingerprint == '" + firing.fingerprint() + "' }.status", equalTo("resolved"));
         sleeper.join(10_000);
     }
 
@@ -148,23 +146,23 @@ class MonitorServiceTest {
             s.execute("DELETE FROM public.bloated WHERE id > 5000");
         }
 
-        Alert firing = alert(watcher.await(Topics.ALERTS, alertOf("dead_tuple_ratio", "FIRING"), WAIT));
-        assertEquals("public", firing.labels().get("schema"));
-        assertEquals("bloated", firing.labels().get("table"));
-        assertEquals("15000", firing.labels().get("dead_tuples"));
-        assertEquals(0.75, firing.value(), 0.001);
+        Alert firing = Alerts.parse(watcher.await(Topics.ALERTS, Alerts.of("dead_tuple_ratio", Alert.FIRING), WAIT));
+        assertEquals("public.bloated", firing.labels().get("relation"));
+        assertEquals("critical", firing.severity(), "75 % dead is over the critical 50 %");
+        assertTrue(firing.annotations().get("description").contains("15,000 dead"), firing.annotations().get("description"));
+        assertEquals(0.75, Double.parseDouble(firing.annotations().get("value")), 0.001);
 
         await().atMost(WAIT).untilAsserted(() -> given().get("/q/metrics").then().statusCode(200)
-                .body(containsString("shadowshift_monitor_table_dead_tuples{schema=\"public\",table=\"bloated\",target=\"main\"} 15000"))
-                .body(containsString("shadowshift_monitor_alerts_firing{target=\"main\"}")));
+                .body(org.hamcrest.Matchers.matchesPattern("(?s).*pg_stat_user_tables_n_dead_tup\\{datname=\"[a-z0-9_]+\",relname=\"bloated\",schemaname=\"public\",target=\"main\"} 15000.*"))
+                .body(containsString("shadowshift_monitor_alerts_firing{severity=\"critical\",target=\"main\"}")));
 
         try (Connection c = target(); Statement s = c.createStatement()) {
             s.execute("DROP TABLE public.bloated");
         }
-        Alert resolved = alert(watcher.await(Topics.ALERTS, alertOf("dead_tuple_ratio", "RESOLVED"), WAIT));
+        Alert resolved = Alerts.parse(watcher.await(Topics.ALERTS, Alerts.of("dead_tuple_ratio", Alert.RESOLVED), WAIT));
         assertEquals(firing.fingerprint(), resolved.fingerprint());
         await().atMost(WAIT).untilAsserted(() -> given().get("/q/metrics").then()
-                .body(not(containsString("table=\"bloated\""))));
+                .body(not(containsString("relname=\"bloated\""))));
     }
 
     @Test
@@ -196,16 +194,23 @@ class MonitorServiceTest {
         await().atMost(WAIT).untilAsserted(() -> given().get("/q/health/ready").then().statusCode(200)
                 .body("status", equalTo("UP")));
         await().atMost(WAIT).untilAsserted(() -> given().get("/q/metrics").then().statusCode(200)
-                .body(containsString("shadowshift_monitor_connections_used{target=\"main\"}"))
-                .body(containsString("shadowshift_monitor_connections_max{target=\"main\"}"))
-                .body(containsString("shadowshift_monitor_query_longest_active_seconds{target=\"main\"}"))
-                .body(containsString("shadowshift_monitor_target_up{target=\"main\"} 1.0"))
+                // postgres_exporter's names where it has one
+                .body(containsString("pg_up{target=\"main\"} 1.0"))
+                .body(containsString("pg_settings_max_connections{target=\"main\"}"))
+                .body(containsString("pg_stat_activity_count{state=\"active\",target=\"main\"}"))
+                .body(containsString("pg_stat_database_deadlocks{datname="))
+                .body(containsString("pg_stat_database_xact_commit{datname="))
+                .body(containsString("pg_stat_database_blks_hit{datname="))
+                .body(containsString("pg_database_size_bytes{datname="))
+                // and ours
+                .body(containsString("shadowshift_monitor_query_longest_active_seconds{datname="))
                 .body(containsString("shadowshift_monitor_polls_total{target=\"main\"}"))
-                .body(containsString("shadowshift_monitor_poll_failures_total{target=\"main\"}")));
+                .body(containsString("shadowshift_monitor_poll_duration_seconds_count{outcome=\"reached\",target=\"main\"}")));
         given().get("/api/targets").then().statusCode(200)
                 .body("[0].target", equalTo("main"))
                 .body("[0].reachable", equalTo(true))
-                .body("[0].seesAllSessions", equalTo(true));
+                .body("[0].seesAllSessions", equalTo(true))
+                .body("[0].rules.long_running_query.status", equalTo("decided"));
         given().accept("application/json").get("/q/openapi").then().statusCode(200)
                 .body(containsString("/api/alerts/history"))
                 .body(containsString("/api/migrations"))
@@ -214,5 +219,35 @@ class MonitorServiceTest {
         assertTrue(page.contains("Shadowshift monitor"));
         assertTrue(!page.contains("<script src") && !page.contains("<link"), "the dashboard loads nothing from elsewhere");
         given().get("/dashboard").then().statusCode(200).body(containsString("Shadowshift monitor"));
+    }
+
+    @Test
+    void afterFlywayTheServiceHoldsNoJdbcConnectionAndStreamsTheDashboard() throws Exception {
+        // a few polls have written their state by then
+        await().atMost(WAIT).untilAsserted(() -> given().get("/api/targets").then().statusCode(200)
+                .body("[0].samples.size()", org.hamcrest.Matchers.greaterThan(2)));
+        try (Connection c = DriverManager.getConnection(stateUrl, targetUser, targetPassword.orElse(""));
+             Statement s = c.createStatement();
+             ResultSet rs = s.executeQuery("""
+                     SELECT coalesce(application_name, ''), count(*) FROM pg_stat_activity
+                     WHERE datname = current_database() AND pid <> pg_backend_pid() GROUP BY 1""")) {
+            java.util.Map<String, Integer> sessions = new java.util.HashMap<>();
+            while (rs.next()) {
+                sessions.put(rs.getString(1), rs.getInt(2));
+            }
+            assertTrue(sessions.containsKey("shadowshift-monitor-state"), "the reactive pool is in use: " + sessions);
+            assertEquals(null, sessions.get("PostgreSQL JDBC Driver"), "no JDBC session but the test's own: " + sessions);
+        }
+
+        java.net.http.HttpClient http = java.net.http.HttpClient.newHttpClient();
+        java.net.http.HttpResponse<java.util.stream.Stream<String>> response = http.send(java.net.http.HttpRequest.newBuilder(stream.toURI())
+                .header("Accept", "text/event-stream").build(), java.net.http.HttpResponse.BodyHandlers.ofLines());
+        assertEquals(200, response.statusCode());
+        try (java.util.stream.Stream<String> lines = response.body()) {
+            String first = lines.filter(l -> l.startsWith("data:")).findFirst().orElseThrow();
+            JsonNode view = EventCodec.readTree(first.substring("data:".length()));
+            assertEquals("main", view.path("targets").path(0).path("target").asText(), first);
+            assertTrue(view.path("alerts").isArray() && view.path("migrations").isArray(), first);
+        }
     }
 }

@@ -22,6 +22,8 @@ final class EmbeddedPostgresServer implements PostgresServer {
                     .setDataDirectory(dir)
                     .setCleanDataDirectory(true)
                     .setServerConfig("max_connections", "200")
+                    // monitor-service's slow_queries rule reads pg_stat_statements, as in docker-compose and ./shadowshift up
+                    .setServerConfig("shared_preload_libraries", "pg_stat_statements")
                     .setServerConfig("fsync", "off")
                     .setServerConfig("synchronous_commit", "off")
                     .setServerConfig("full_page_writes", "off");

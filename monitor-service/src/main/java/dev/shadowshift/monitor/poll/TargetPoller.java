@@ -21,7 +21,10 @@ import dev.shadowshift.pg.TargetDatabases;
 import io.quarkus.hibernate.reactive.panache.Panache;
 import io.quarkus.runtime.StartupEvent;
 import io.quarkus.scheduler.Scheduled;
-import io.quarkus.vertx.VertxContextSupport;
+import io.quarkus.vertx.core.runtime.context.VertxContextSafetyToggle;
+import io.smallrye.common.vertx.VertxContext;
+import io.vertx.core.Context;
+import io.vertx.core.Vertx;
 import io.smallrye.mutiny.Uni;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
@@ -65,6 +68,7 @@ public class TargetPoller {
     private final MigrationProgressRepository migrations;
     private final AlertStateMachine.Settings settings;
     private final SnapshotReader.Cutoffs cutoffs;
+    private final Vertx vertx;
     private final Map<String, AtomicBoolean> inFlight = new ConcurrentHashMap<>();
     /** pg_stat_statements totals of the previous poll, per target: thousands of rows, not worth a database write per poll */
     private final Map<String, Map<Long, PollHistory.StatementTotals>> statements = new ConcurrentHashMap<>();
@@ -72,7 +76,8 @@ public class TargetPoller {
     public TargetPoller(TargetDatabases targets, SnapshotReader reader, MonitorConfig config, AlertReconciler reconciler,
                         AlertmanagerClient alertmanager, MonitorMetrics metrics, DashboardFeed feed,
                         RuleEvaluationRepository evaluations, BackupStatusRepository backups,
-                        MigrationProgressRepository migrations) {
+                        MigrationProgressRepository migrations, Vertx vertx) {
+        this.vertx = vertx;
         this.targets = targets;
         this.reader = reader;
         RuleBook book = RuleBook.from(config.rules());
@@ -117,18 +122,25 @@ public class TargetPoller {
             LOG.debugf("previous poll of %s still running; skipping this tick", target);
             return;
         }
-        // a context of its own: the reactive session of one target's poll is never shared with another's
-        VertxContextSupport.subscribe(() -> poll(target).toMulti(), s -> s.with(x -> { }, e -> {
+        try {
+            // a context of its own: the reactive session of one target's poll is never shared with another's
+            Context context = VertxContext.createNewDuplicatedContext(vertx.getOrCreateContext());
+            VertxContextSafetyToggle.setContextSafe(context, true);
+            context.runOnContext(v -> poll(target).subscribe().with(x -> running.set(false), e -> {
+                running.set(false);
+                LOG.errorf(e, "poll of target %s failed", target);
+            }));
+        } catch (RuntimeException e) {
             running.set(false);
-            LOG.errorf(e, "poll of target %s failed", target);
-        }, () -> running.set(false)));
+            LOG.errorf(e, "could not start the poll of target %s", target);
+        }
     }
 
     /** One poll of one target; never fails (a failure is logged, and the alert state stays as it was). */
     public Uni<Void> poll(String target) {
         String database = targets.endpoint(target).database();
         return Panache.withSession(() -> evaluations.findById(target)
-                        .chain(previous -> facts(target).map(facts -> new Context(previous, facts))))
+                        .chain(previous -> facts(target).map(facts -> new Inputs(previous, facts))))
                 .chain(ctx -> {
                     boolean slow = ctx.previous == null || ctx.previous.slowReadAt == null
                             || !ctx.previous.slowReadAt.plus(config.slowPollInterval()).isAfter(Instant.now());
@@ -144,7 +156,7 @@ public class TargetPoller {
                 .replaceWithVoid();
     }
 
-    private record Context(RuleEvaluation previous, EventFacts facts) {
+    private record Inputs(RuleEvaluation previous, EventFacts facts) {
     }
 
     private Uni<EventFacts> facts(String target) {
@@ -159,11 +171,11 @@ public class TargetPoller {
         Optional<PollHistory.Previous> before = previous == null || previous.stats == null ? Optional.empty()
                 : Optional.of(new PollHistory.Previous(previous.evaluatedAt, previous.stats));
         return new PollHistory(before, Optional.ofNullable(statements.get(target)),
-                previous == null || previous.sizes == null ? List.of() : previous.sizes);
+                previous == null ? List.of() : previous.sizeSamples());
     }
 
     /** The rules, and once more with the statements' texts when slow_queries found some (texts are read only then). */
-    private Uni<AlertRules.Evaluation> evaluate(PollResult result, Context ctx) {
+    private Uni<AlertRules.Evaluation> evaluate(PollResult result, Inputs ctx) {
         PollHistory history = history(result.target(), ctx.previous);
         Instant now = result.at();
         AlertRules.Evaluation eval = rules.evaluate(result, history, ctx.facts, now);
@@ -185,7 +197,7 @@ public class TargetPoller {
         });
     }
 
-    private Uni<Void> reconcile(String target, String database, PollResult result, Context ctx, AlertRules.Evaluation eval) {
+    private Uni<Void> reconcile(String target, String database, PollResult result, Inputs ctx, AlertRules.Evaluation eval) {
         Instant now = result.at();
         RuleEvaluation next = nextEvaluation(target, result, ctx.previous, eval, now);
         return reconciler.reconcile(target, database, eval.decided(), eval.findings(), next, now, settings)
@@ -220,14 +232,15 @@ public class TargetPoller {
         }
         e.outcomes = outcomes;
         e.stats = previous == null ? null : previous.stats;
-        e.sizes = previous == null || previous.sizes == null ? new ArrayList<>() : new ArrayList<>(previous.sizes);
+        e.sizes = previous == null ? null : previous.sizes;
         e.slowReadAt = previous == null ? null : previous.slowReadAt;
         if (result instanceof PollResult.Reached reached) {
             TargetSnapshot s = reached.snapshot();
             e.stats = s.stats();
             s.slow().ifPresent(slow -> {
                 e.slowReadAt = now;
-                slow.databaseSizeBytes().ifPresent(size -> e.sizes = sizes(e.sizes, new PollHistory.SizeSample(now, size)));
+                slow.databaseSizeBytes().ifPresent(size -> e.sizes = new RuleEvaluation.Sizes(
+                        sizes(previous == null ? List.of() : previous.sizeSamples(), new PollHistory.SizeSample(now, size))));
             });
         }
         return e;

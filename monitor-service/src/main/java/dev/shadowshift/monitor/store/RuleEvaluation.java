@@ -36,8 +36,16 @@ public class RuleEvaluation extends PanacheEntityBase {
     public Map<String, Outcome> outcomes;
     @JdbcTypeCode(SqlTypes.JSON)
     public TargetSnapshot.DatabaseStats stats;
+    /** Database size samples (the reactive driver maps JSON objects, not arrays: hence the wrapper). */
+    public record Sizes(List<PollHistory.SizeSample> samples) {
+    }
+
     @JdbcTypeCode(SqlTypes.JSON)
-    public List<PollHistory.SizeSample> sizes;
+    public Sizes sizes;
+
+    public List<PollHistory.SizeSample> sizeSamples() {
+        return sizes == null || sizes.samples() == null ? List.of() : sizes.samples();
+    }
     @Column(name = "slow_read_at")
     public Instant slowReadAt;
 }

@@ -19,8 +19,12 @@ public class SilenceEntity extends PanacheEntityBase {
 
     @Id
     public UUID id;
+    /** The reactive driver maps JSON objects, not arrays: hence the wrapper. */
+    public record Matchers(List<Silence.Matcher> matchers) {
+    }
+
     @JdbcTypeCode(SqlTypes.JSON)
-    public List<Silence.Matcher> matchers;
+    public Matchers matchers;
     @Column(name = "starts_at")
     public Instant startsAt;
     @Column(name = "ends_at")
@@ -32,13 +36,13 @@ public class SilenceEntity extends PanacheEntityBase {
     public Instant createdAt;
 
     public Silence toSilence() {
-        return new Silence(id, matchers, startsAt, endsAt, createdBy, comment);
+        return new Silence(id, matchers.matchers(), startsAt, endsAt, createdBy, comment);
     }
 
     public static SilenceEntity of(Silence s, Instant now) {
         SilenceEntity e = new SilenceEntity();
         e.id = s.id();
-        e.matchers = s.matchers();
+        e.matchers = new Matchers(s.matchers());
         e.startsAt = s.startsAt();
         e.endsAt = s.endsAt();
         e.createdBy = s.createdBy();
