@@ -46,12 +46,6 @@ class AlertmanagerTest {
 
     @ConfigProperty(name = "kafka.bootstrap.servers")
     String bootstrap;
-    @ConfigProperty(name = "shadowshift.targets.main.jdbc-url")
-    String targetUrl;
-    @ConfigProperty(name = "shadowshift.targets.main.username")
-    String targetUser;
-    @ConfigProperty(name = "shadowshift.targets.main.password")
-    Optional<String> targetPassword;
 
     private static JsonNode alertmanagerAlerts(String alertname) throws Exception {
         String filter = URLEncoder.encode("alertname=\"" + alertname + "\"", StandardCharsets.UTF_8);
@@ -65,8 +59,8 @@ class AlertmanagerTest {
     void aFiringAlertReachesAlertmanagerWithTheSameLabelsAndFingerprintAndResolvesThere() throws Exception {
         Assumptions.assumeTrue(AlertmanagerProfile.installed(), "prometheus-alertmanager is not installed (.ci/run installs it)");
         try (TopicWatcher watcher = new TopicWatcher(bootstrap, List.of(Topics.ALERTS));
-             Connection sleeper = DriverManager.getConnection(targetUrl, targetUser, targetPassword.orElse(""));
-             Connection admin = DriverManager.getConnection(targetUrl, targetUser, targetPassword.orElse(""))) {
+             Connection sleeper = Target.connect();
+             Connection admin = Target.connect()) {
             int pid;
             try (Statement s = sleeper.createStatement(); ResultSet rs = s.executeQuery("SELECT pg_backend_pid()")) {
                 rs.next();

@@ -33,11 +33,15 @@ final class Alerts {
         return of(alertname, status, "main");
     }
 
+    /** Alerts of this test application: other applications before it in the JVM had a target "main" too. */
     static Predicate<TopicWatcher.Seen> of(String alertname, String status, String target) {
+        String mainDatabase = Target.database();
         return seen -> {
             JsonNode data = EventCodec.readTree(seen.value()).path("data");
-            return alertname.equals(data.path("labels").path("alertname").asText())
-                    && target.equals(data.path("labels").path("target").asText())
+            JsonNode labels = data.path("labels");
+            return alertname.equals(labels.path("alertname").asText())
+                    && target.equals(labels.path("target").asText())
+                    && (!target.equals("main") || mainDatabase.equals(labels.path("database").asText()))
                     && status.equals(data.path("status").asText());
         };
     }

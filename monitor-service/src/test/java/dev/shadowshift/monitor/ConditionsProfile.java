@@ -15,9 +15,9 @@ import java.util.UUID;
 import java.util.concurrent.CopyOnWriteArrayList;
 
 /**
- * Thresholds low enough that a test provokes each condition in seconds, and two more targets: {@code late}, a
- * database that does not exist until a test creates it, and {@code blackhole}, an address that accepts connections
- * and never answers (a hung server).
+ * Thresholds low enough that a test provokes each condition in seconds, and three more targets: {@code late}, a
+ * database that does not exist until a test creates it, {@code blackhole}, an address that accepts connections and
+ * never answers (a hung server), and {@code replica}, where a test starts a streaming standby of the test server.
  */
 public class ConditionsProfile implements QuarkusTestProfile {
 
@@ -26,6 +26,7 @@ public class ConditionsProfile implements QuarkusTestProfile {
     @Override
     public Map<String, String> getConfigOverrides() {
         return Map.ofEntries(
+                Map.entry("quarkus.log.category.\"dev.shadowshift.monitor.poll\".level", "DEBUG"),
                 Map.entry("shadowshift.monitor.slow-poll-interval", "2s"),
                 Map.entry("shadowshift.monitor.query-timeout", "30s"),
                 Map.entry("shadowshift.monitor.rules.connection_saturation.warning", "0.2"),
@@ -49,6 +50,9 @@ public class ConditionsProfile implements QuarkusTestProfile {
                 Map.entry("shadowshift.monitor.rules.unused_index.warning", "1s"),
                 Map.entry("shadowshift.monitor.rules.unused_index.min-size", "0"),
                 Map.entry("shadowshift.monitor.rules.xid_wraparound.warning", "100000"),
+                Map.entry("shadowshift.monitor.rules.replication_lag.warning", "2s"),
+                Map.entry("shadowshift.monitor.rules.replication_lag.critical", "10m"),
+                Map.entry("shadowshift.monitor.rules.replication_lag.for", "0s"),
                 Map.entry("shadowshift.monitor.rules.replication_slot_inactive.warning", "1K"),
                 Map.entry("shadowshift.monitor.rules.replication_slot_inactive.for", "0s"),
                 Map.entry("shadowshift.monitor.rules.database_size_growth.warning", "0.05"),
@@ -68,6 +72,7 @@ public class ConditionsProfile implements QuarkusTestProfile {
     public static class ExtraTargets implements QuarkusTestResourceLifecycleManager {
 
         static final List<Socket> HELD = new CopyOnWriteArrayList<>();
+        static volatile int replicaPort;
         private ServerSocket blackhole;
 
         @Override
@@ -89,7 +94,14 @@ public class ConditionsProfile implements QuarkusTestProfile {
             }, "blackhole");
             acceptor.setDaemon(true);
             acceptor.start();
+            try (ServerSocket free = new ServerSocket(0)) {
+                replicaPort = free.getLocalPort();
+            } catch (IOException e) {
+                throw new IllegalStateException(e);
+            }
             return Map.of(
+                    "shadowshift.targets.replica.jdbc-url", "jdbc:postgresql://localhost:" + replicaPort + "/postgres",
+                    "shadowshift.targets.replica.username", pg.user(),
                     "shadowshift.targets.late.jdbc-url", pg.jdbcUrl(LATE_DB),
                     "shadowshift.targets.late.username", pg.user(),
                     "shadowshift.targets.late.password", pg.password(),

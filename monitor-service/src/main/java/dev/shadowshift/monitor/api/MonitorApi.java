@@ -4,7 +4,7 @@ import dev.shadowshift.monitor.dashboard.DashboardFeed;
 import dev.shadowshift.monitor.dashboard.MigrationStatus;
 import dev.shadowshift.monitor.store.AlertHistoryRepository;
 import dev.shadowshift.monitor.store.AlertStateRepository;
-import dev.shadowshift.monitor.store.MigrationProgressEntity;
+import dev.shadowshift.monitor.store.PlanTablesRepository;
 import dev.shadowshift.monitor.store.MigrationProgressRepository;
 import dev.shadowshift.pg.TargetDatabases;
 import io.quarkus.hibernate.reactive.panache.Panache;
@@ -41,11 +41,13 @@ public class MonitorApi {
     private final AlertStateRepository alerts;
     private final AlertHistoryRepository history;
     private final MigrationProgressRepository migrations;
+    private final PlanTablesRepository plans;
     private final DashboardFeed feed;
     private final TargetDatabases targets;
 
     public MonitorApi(AlertStateRepository alerts, AlertHistoryRepository history, MigrationProgressRepository migrations,
-                      DashboardFeed feed, TargetDatabases targets) {
+                      PlanTablesRepository plans, DashboardFeed feed, TargetDatabases targets) {
+        this.plans = plans;
         this.alerts = alerts;
         this.history = history;
         this.migrations = migrations;
@@ -80,9 +82,15 @@ public class MonitorApi {
     @WithSession
     @Tag(name = "Migrations")
     @Operation(summary = "Latest progress per migration plan",
-            description = "The newest migration-progress event of every plan seen, most recently updated first.")
+            description = "The newest migration-progress event of every plan seen, most recently updated first, with the "
+                    + "tables the plan touches (from its migration-planned).")
     public Uni<List<MigrationStatus>> migrations() {
-        return migrations.latest(MAX_MIGRATIONS).map(l -> l.stream().map(MigrationProgressEntity::toStatus).toList());
+        return latestMigrations();
+    }
+
+    private Uni<List<MigrationStatus>> latestMigrations() {
+        return migrations.latest(MAX_MIGRATIONS).chain(l -> plans.of(l.stream().map(m -> m.planId).toList())
+                .map(tables -> l.stream().map(m -> m.toStatus().withTables(tables.get(m.planId))).toList()));
     }
 
     @GET
@@ -114,7 +122,6 @@ public class MonitorApi {
 
     private Uni<DashboardView> view() {
         return Panache.withSession(() -> alerts.live().map(l -> l.stream().map(AlertView::of).toList())
-                .chain(live -> migrations.latest(MAX_MIGRATIONS).map(m -> new DashboardView(Instant.now(), live, targets(),
-                        m.stream().map(MigrationProgressEntity::toStatus).toList()))));
+                .chain(live -> latestMigrations().map(m -> new DashboardView(Instant.now(), live, targets(), m))));
     }
 }

@@ -2,7 +2,12 @@ package dev.shadowshift.monitor.dashboard;
 
 import java.time.Instant;
 
-/** The latest migration-progress event of one plan, as the dashboard shows it. */
+import java.util.List;
+
+/**
+ * The latest migration-progress event of one plan, as the dashboard shows it, with the tables the plan touches (from
+ * its migration-planned; empty when the monitor did not see it).
+ */
 public record MigrationStatus(
         String planId,
         String target,
@@ -17,5 +22,11 @@ public record MigrationStatus(
         Long etaSeconds,
         String eventId,
         Instant eventTime,
-        Instant receivedAt) {
+        Instant receivedAt,
+        List<String> tables) {
+
+    public MigrationStatus withTables(List<String> tables) {
+        return new MigrationStatus(planId, target, status, phase, stepsDone, stepsTotal, message, rowsCopied, rowsTotal,
+                rowsPerSecond, etaSeconds, eventId, eventTime, receivedAt, tables == null ? List.of() : tables);
+    }
 }

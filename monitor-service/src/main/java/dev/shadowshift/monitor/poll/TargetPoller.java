@@ -144,7 +144,10 @@ public class TargetPoller {
                 .chain(ctx -> {
                     boolean slow = ctx.previous == null || ctx.previous.slowReadAt == null
                             || !ctx.previous.slowReadAt.plus(config.slowPollInterval()).isAfter(Instant.now());
+                    LOG.debugf("poll of %s: reading%s", target, slow ? " (with the slow reads)" : "");
                     return reader.read(target, slow, cutoffs).chain(result -> evaluate(result, ctx)
+                            .invoke(eval -> LOG.debugf("poll of %s: read in %d ms, %d findings", target,
+                                    result.took().toMillis(), eval.findings().size()))
                             .chain(eval -> reconcile(target, database, result, ctx, eval)));
                 })
                 .onFailure().recoverWithItem(e -> {
@@ -215,6 +218,7 @@ public class TargetPoller {
                     outcome.notifications().forEach(n -> metrics.notified(target, n.reason().name().toLowerCase()));
                     feed.polled(result, next);
                 })
+                .invoke(outcome -> LOG.debugf("poll of %s: reconciled, %d notifications", target, outcome.notifications().size()))
                 .chain(outcome -> alertmanager.post(outcome.notifications().stream().map(AlertStateMachine.Notification::alert).toList()));
     }
 

@@ -11,7 +11,9 @@ import java.util.Optional;
  * engineer reads. The README's rule table and the served runbook page are made from this list.
  *
  * <p>Defaults follow what on-call teams already run (postgres_exporter's mixin, the awesome-prometheus-alerts
- * PostgreSQL set, check_postgres), set so that a healthy production database does not page anyone.
+ * PostgreSQL set, check_postgres), set so that a healthy production database does not page anyone. Critical means
+ * "act now": migration-worker also pauses its backfills on a critical alert of their target, so slow-burning
+ * conditions (bloat, stale statistics, unused indexes, old backups) have no critical level by default.
  */
 public enum Rule {
 
@@ -59,7 +61,7 @@ public enum Rule {
             "SELECT query FROM pg_stat_statements WHERE queryid = <queryid>, then EXPLAIN (ANALYZE, BUFFERS) it. "
                     + "Without the pg_stat_statements extension this rule reports, at severity info, that it cannot see "
                     + "statements: add it to shared_preload_libraries and CREATE EXTENSION pg_stat_statements."),
-    DEAD_TUPLE_RATIO(Unit.FRACTION, Direction.ABOVE, "0.2", "0.5", "0s", null, Source.POLL,
+    DEAD_TUPLE_RATIO(Unit.FRACTION, Direction.ABOVE, "0.2", null, "0s", null, Source.POLL,
             "dead / (live + dead) tuples of a table with at least min-dead-tuples dead tuples",
             "Autovacuum is behind or blocked (a long transaction, an inactive replication slot or a prepared "
                     + "transaction holds back the xmin horizon). Run VACUUM (VERBOSE) on the table to see why."),

@@ -116,10 +116,10 @@ public class SnapshotReader {
     /** A concurrent build in progress also leaves its index invalid: those are not findings. */
     static final String INVALID_INDEXES = """
             SELECT n.nspname, ic.relname, tc.relname
-            FROM pg_index i JOIN pg_class ic ON ic.oid = i.indexrelid JOIN pg_class tc ON tc.oid = i.indrelid
+            FROM (SELECT indexrelid, indrelid FROM pg_index WHERE NOT indisvalid OFFSET 0) i
+                 JOIN pg_class ic ON ic.oid = i.indexrelid JOIN pg_class tc ON tc.oid = i.indrelid
                  JOIN pg_namespace n ON n.oid = ic.relnamespace
-            WHERE NOT i.indisvalid
-              AND NOT EXISTS (SELECT 1 FROM pg_stat_progress_create_index p
+            WHERE NOT EXISTS (SELECT 1 FROM pg_stat_progress_create_index p
                               WHERE p.index_relid = i.indexrelid OR (p.relid = i.indrelid AND p.index_relid = 0))
             ORDER BY 1, 2 LIMIT $1""";
 
@@ -183,14 +183,18 @@ public class SnapshotReader {
             WHERE lim <> start_value AND (last_value - start_value)::numeric / (lim - start_value) >= $1
             ORDER BY (last_value - start_value)::numeric / (lim - start_value) DESC LIMIT $2""";
 
-    /** Not unique and backing no constraint: nothing but reads needs it. Sizes are pg_class estimates (no stat calls). */
+    /**
+     * Not unique and backing no constraint: nothing but reads needs it. Sizes are pg_class estimates, and only the
+     * indexes of at least the minimum size are looked at further (no stat calls, no statistics lookups for the rest).
+     */
     static final String UNUSED_INDEXES = """
-            SELECT n.nspname, ic.relname, tc.relname, ic.relpages::bigint * current_setting('block_size')::bigint
-            FROM pg_index i JOIN pg_class ic ON ic.oid = i.indexrelid JOIN pg_class tc ON tc.oid = i.indrelid
-                 JOIN pg_namespace n ON n.oid = ic.relnamespace
+            SELECT n.nspname, ic.relname, tc.relname, x.bytes
+            FROM (SELECT c.oid, c.relpages::bigint * current_setting('block_size')::bigint AS bytes FROM pg_class c
+                  WHERE c.relkind = 'i' AND c.relpages::bigint * current_setting('block_size')::bigint >= $1 OFFSET 0) x
+                 JOIN pg_index i ON i.indexrelid = x.oid JOIN pg_class ic ON ic.oid = x.oid
+                 JOIN pg_class tc ON tc.oid = i.indrelid JOIN pg_namespace n ON n.oid = ic.relnamespace
             WHERE NOT i.indisunique AND NOT i.indisprimary AND i.indisvalid
               AND n.nspname NOT IN ('pg_catalog', 'information_schema') AND n.nspname !~ '^pg_toast'
-              AND ic.relpages::bigint * current_setting('block_size')::bigint >= $1
               AND NOT EXISTS (SELECT 1 FROM pg_constraint WHERE conindid = i.indexrelid)
               AND pg_stat_get_numscans(i.indexrelid) = 0
             ORDER BY 4 DESC LIMIT $2""";

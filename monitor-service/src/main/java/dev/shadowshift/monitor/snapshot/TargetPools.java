@@ -53,11 +53,10 @@ public class TargetPools {
                 .setConnectTimeout((int) Math.min(Integer.MAX_VALUE, config.queryTimeout().toMillis()))
                 .setReconnectAttempts(0)
                 .setCachePreparedStatements(true)
-                .setProperties(Map.of(
-                        "application_name", APPLICATION_NAME,
-                        "statement_timeout", Long.toString(Math.max(1, config.queryTimeout().toMillis())),
-                        "lock_timeout", "2000",
-                        "default_transaction_read_only", "on"));
+                .addProperty("application_name", APPLICATION_NAME)
+                .addProperty("statement_timeout", Long.toString(Math.max(1, config.queryTimeout().toMillis())))
+                .addProperty("lock_timeout", "2000")
+                .addProperty("default_transaction_read_only", "on");
         e.password().ifPresent(connect::setPassword);
         PoolOptions pool = new PoolOptions()
                 .setName("monitor-" + target)

@@ -42,6 +42,6 @@ public class MigrationProgressEntity extends PanacheEntityBase {
 
     public MigrationStatus toStatus() {
         return new MigrationStatus(planId, target, status, phase, stepsDone, stepsTotal, message, rowsCopied, rowsTotal,
-                rowsPerSecond, etaSeconds, eventId, eventTime, receivedAt);
+                rowsPerSecond, etaSeconds, eventId, eventTime, receivedAt, java.util.List.of());
     }
 }
