@@ -2,7 +2,7 @@ package dev.shadowshift.schema.cli;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import dev.shadowshift.contracts.events.SchemaChange;
+import dev.shadowshift.contracts.changes.SchemaChange;
 import dev.shadowshift.pg.LiveSchema;
 import dev.shadowshift.schema.compile.CompiledModel;
 import dev.shadowshift.schema.compile.IndexAdvisor;

@@ -6,7 +6,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import dev.shadowshift.contracts.CloudEvent;
 import dev.shadowshift.contracts.EventCodec;
-import dev.shadowshift.contracts.events.SchemaChange;
+import dev.shadowshift.contracts.changes.SchemaChange;
 import dev.shadowshift.contracts.events.SpecChanged;
 import dev.shadowshift.pg.TargetsConfig;
 import dev.shadowshift.pg.CatalogReader;

@@ -1,7 +1,7 @@
 package dev.shadowshift.schema.cli;
 
 import dev.shadowshift.pg.cli.ProgressBar;
-import dev.shadowshift.contracts.events.SchemaChange;
+import dev.shadowshift.contracts.changes.SchemaChange;
 
 import java.io.PrintStream;
 import java.sql.Connection;
