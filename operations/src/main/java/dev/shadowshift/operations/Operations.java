@@ -21,8 +21,18 @@ public final class Operations {
     public record Refused(SchemaChange change, OperationRefused reason) {
     }
 
-    /** @param validated in the changes' order; @param refused what cannot run as described (nothing of it runs) */
-    public record Outcome(List<Validated> validated, List<Refused> refused) {
+    /** One change's fate, in the changes' order: validated, or refused (then nothing of it runs). */
+    public record Result(SchemaChange change, Validated validated, Refused refused) {
+    }
+
+    public record Outcome(List<Result> results) {
+        public List<Validated> validated() {
+            return results.stream().map(Result::validated).filter(java.util.Objects::nonNull).toList();
+        }
+
+        public List<Refused> refused() {
+            return results.stream().map(Result::refused).filter(java.util.Objects::nonNull).toList();
+        }
     }
 
     private Operations() {
@@ -34,19 +44,18 @@ public final class Operations {
      */
     public static Outcome validate(List<SchemaChange> changes, Catalog live) {
         Catalog catalog = live.copy();
-        List<Validated> validated = new ArrayList<>();
-        List<Refused> refused = new ArrayList<>();
+        List<Result> results = new ArrayList<>();
         for (SchemaChange change : changes) {
             try {
                 Operation op = Operation.of(canonical(change, catalog));
                 Decision decision = op.validate(catalog);
                 op.applyTo(catalog);
-                validated.add(new Validated(op, decision));
+                results.add(new Result(change, new Validated(op, decision), null));
             } catch (OperationRefused e) {
-                refused.add(new Refused(change, e));
+                results.add(new Result(change, null, new Refused(change, e)));
             }
         }
-        return new Outcome(validated, refused);
+        return new Outcome(List.copyOf(results));
     }
 
     /** The change with every type name as the server spells it; a name the server does not know is refused. */

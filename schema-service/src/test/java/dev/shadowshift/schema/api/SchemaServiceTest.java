@@ -257,10 +257,10 @@ class SchemaServiceTest {
                  "components": {"schemas": {"evil\\"; DROP TABLE x; --": {"type": "object", "properties": {
                    "id": {"type": "string"}}}}}}""";
         given().contentType("application/json").body(hostile).post("/subjects/hostile/versions?schema=hostile")
-                .then().statusCode(422).body("error", equalTo("unpublishable_change")).body("detail", containsString("table"));
+                .then().statusCode(400).body("error", equalTo("unpublishable_change")).body("detail", containsString("table"));
         given().contentType("application/json").body(hostile.replace("evil\\\"; DROP TABLE x; --", "evil"))
                 .post("/subjects/hostile/versions?schema=we\"ird;schema")
-                .then().statusCode(422).body("detail", containsString("schema"));
+                .then().statusCode(400).body("detail", containsString("schema"));
         String odd = """
                 {"openapi": "3.0.3", "info": {"title": "t", "version": "1"}, "paths": {},
                  "components": {"schemas": {"reaction": {"type": "object", "properties": {
