@@ -3,11 +3,12 @@ package dev.shadowshift.migration.shadow;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import dev.shadowshift.contracts.EventCodec;
 import dev.shadowshift.contracts.events.MigrationProgress;
-import dev.shadowshift.migration.execution.MigrationConfig;
-import dev.shadowshift.migration.execution.SqlErrors;
-import dev.shadowshift.migration.messaging.EventPublisher;
+import dev.shadowshift.migration.config.MigrationConfig;
+import dev.shadowshift.migration.support.SqlErrors;
 import dev.shadowshift.migration.plan.ShadowRebuild;
+import dev.shadowshift.migration.plan.PlanControl;
 import dev.shadowshift.migration.store.PlanStore;
+import dev.shadowshift.migration.support.Announcements;
 import dev.shadowshift.migration.store.StoredPlan;
 import dev.shadowshift.pg.TargetDatabases;
 import jakarta.enterprise.context.ApplicationScoped;
@@ -51,19 +52,19 @@ public class ShadowEngine {
     private final TargetDatabases targets;
     private final ShadowStore store;
     private final PlanStore plans;
-    private final EventPublisher publisher;
+    private final Announcements publisher;
     private final MigrationConfig.Shadow config;
     private final Throttle throttle;
     private final ShadowHooks hooks;
 
     @Inject
-    public ShadowEngine(TargetDatabases targets, ShadowStore store, PlanStore plans, EventPublisher publisher,
+    public ShadowEngine(TargetDatabases targets, ShadowStore store, PlanStore plans, Announcements publisher,
                         MigrationConfig config, Throttle throttle) {
         this(targets, store, plans, publisher, config, throttle, ShadowHooks.NONE);
     }
 
     /** A separate instance with hooks: tests crash it at a named checkpoint, then resume with a fresh one. */
-    public ShadowEngine(TargetDatabases targets, ShadowStore store, PlanStore plans, EventPublisher publisher,
+    public ShadowEngine(TargetDatabases targets, ShadowStore store, PlanStore plans, Announcements publisher,
                         MigrationConfig config, Throttle throttle, ShadowHooks hooks) {
         this.targets = targets;
         this.store = store;
@@ -239,7 +240,7 @@ public class ShadowEngine {
         cp = store.find(planId, n.table()).orElseThrow();
         if (!cp.reached(ShadowCheckpoint.BACKFILLED)) {
             doing.now("SHADOW", "backfill batch (INSERT INTO shadow SELECT ...)");
-            String stopped = backfill(at, n, c, original, rebuild, cp);
+            PlanControl stopped = backfill(at, n, c, original, rebuild, cp);
             if (stopped != null) {
                 return control(at, n, c);
             }
@@ -326,7 +327,7 @@ public class ShadowEngine {
         return Outcome.CUT_OVER;
     }
 
-    private String backfill(Progress at, ShadowNames n, Connection c, TableShape shape, ShadowRebuild rebuild, ShadowCheckpoint cp)
+    private PlanControl backfill(Progress at, ShadowNames n, Connection c, TableShape shape, ShadowRebuild rebuild, ShadowCheckpoint cp)
             throws SQLException, InterruptedException {
         String planId = at.plan().planId();
         long[] lastReport = {0};
@@ -336,7 +337,7 @@ public class ShadowEngine {
                 cp.rowsCopied(), cp.rowsTotal(), null, null);
         return Backfill.run(c, n, shape, rebuild, cp, config, new Backfill.Between() {
             @Override
-            public String afterBatch(List<String> lastKey, long rowsCopied, int batchSize, long rowsTotal, double rate)
+            public PlanControl afterBatch(List<String> lastKey, long rowsCopied, int batchSize, long rowsTotal, double rate)
                     throws SQLException, InterruptedException {
                 // a crash here leaves the state database one batch behind the target's own position table
                 hooks.reached(BACKFILL_BATCH_COPIED);
@@ -344,7 +345,7 @@ public class ShadowEngine {
                 hooks.reached(BACKFILL_BATCH);
                 if (firstBatch[0]) {
                     firstBatch[0] = false;
-                    String held = holdAt(at, n, BACKFILL_BATCH);
+                    PlanControl held = holdAt(at, n, BACKFILL_BATCH);
                     if (held != null) {
                         return held;
                     }
@@ -422,13 +423,13 @@ public class ShadowEngine {
      *
      * @return PAUSE or CANCEL if asked during the hold, else null
      */
-    private String reached(Progress at, ShadowNames n, String checkpoint) throws SQLException, InterruptedException {
+    private PlanControl reached(Progress at, ShadowNames n, String checkpoint) throws SQLException, InterruptedException {
         hooks.reached(checkpoint);
         return holdAt(at, n, checkpoint);
     }
 
     /** The test knob: stop at one checkpoint long enough to be killed there. @return PAUSE or CANCEL if asked during the wait */
-    private String holdAt(Progress at, ShadowNames n, String checkpoint) throws SQLException, InterruptedException {
+    private PlanControl holdAt(Progress at, ShadowNames n, String checkpoint) throws SQLException, InterruptedException {
         Duration holdFor = config.holdFor();
         if (holdFor.isNegative() || holdFor.isZero() || config.holdAt().filter(h -> h.name().equals(checkpoint)).isEmpty()) {
             return null;
@@ -438,13 +439,13 @@ public class ShadowEngine {
     }
 
     /** The benchmark knob: capture runs alone for a while. @return PAUSE or CANCEL if asked during the wait */
-    private String holdBeforeBackfill(Progress at, ShadowNames n) throws SQLException, InterruptedException {
+    private PlanControl holdBeforeBackfill(Progress at, ShadowNames n) throws SQLException, InterruptedException {
         return hold(at, "SHADOW", "capture only on " + n.qualified(n.table()) + ": holding the backfill for "
                 + config.holdBeforeBackfill() + " (hold-before-backfill)", config.holdBeforeBackfill());
     }
 
     /** Announces the hold, then sleeps it out unless a pause or cancel request comes first (which it returns). */
-    private String hold(Progress at, String phase, String message, Duration holdFor) throws SQLException, InterruptedException {
+    private PlanControl hold(Progress at, String phase, String message, Duration holdFor) throws SQLException, InterruptedException {
         long holdNanos = holdFor.toNanos();
         if (holdNanos <= 0) {
             return null;
@@ -452,7 +453,7 @@ public class ShadowEngine {
         progress(at, "RUNNING", phase, message, null, null, null);
         long until = System.nanoTime() + holdNanos;
         for (long left = holdNanos; left > 0; left = until - System.nanoTime()) {
-            String stop = stop(at.plan().planId());
+            PlanControl stop = stop(at.plan().planId());
             if (stop != null) {
                 return stop;
             }
@@ -477,16 +478,16 @@ public class ShadowEngine {
     /** The run stops at a boundary on request: PAUSE keeps everything (capture goes on), CANCEL removes it. */
     private Outcome control(Progress at, ShadowNames n, Connection c) throws SQLException, ShadowFailure, InterruptedException {
         String planId = at.plan().planId();
-        String request = stop(planId);
-        if ("CANCEL".equals(request)) {
+        PlanControl request = stop(planId);
+        if (request == PlanControl.CANCEL) {
             abandon(c, n, planId);
             return Outcome.CANCELLED;
         }
         return Outcome.PAUSED;
     }
 
-    private String stop(String planId) throws SQLException {
-        return plans.control(planId);
+    private PlanControl stop(String planId) throws SQLException {
+        return plans.control(planId).orElse(null);
     }
 
     /** Removes the shadow objects of a rebuild that did not cut over. Idempotent. */

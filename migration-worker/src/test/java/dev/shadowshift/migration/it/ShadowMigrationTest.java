@@ -11,7 +11,7 @@ import dev.shadowshift.contracts.events.MigrationPlanned;
 import dev.shadowshift.contracts.events.MigrationProgress;
 import dev.shadowshift.contracts.events.SchemaChange;
 import dev.shadowshift.contracts.events.SpecChanged;
-import dev.shadowshift.migration.execution.MigrationConfig;
+import dev.shadowshift.migration.config.MigrationConfig;
 import dev.shadowshift.migration.messaging.EventPublisher;
 import dev.shadowshift.migration.plan.MigrationPlanner;
 import dev.shadowshift.migration.plan.ShadowRebuild;

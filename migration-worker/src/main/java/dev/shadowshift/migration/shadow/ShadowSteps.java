@@ -1,7 +1,7 @@
-package dev.shadowshift.migration.plan;
+package dev.shadowshift.migration.shadow;
 
-import dev.shadowshift.migration.shadow.ShadowNames;
-import dev.shadowshift.migration.shadow.ShadowSql;
+import dev.shadowshift.migration.plan.MigrationPlanner;
+import dev.shadowshift.migration.plan.ShadowRebuild;
 import dev.shadowshift.pg.SqlIdentifiers;
 
 import java.util.ArrayList;
@@ -12,29 +12,30 @@ import java.util.List;
  * Statements that depend on the live catalog (index definitions, dependents) are read at run time; the dry-run
  * endpoint shows them resolved.
  */
-public final class ShadowSteps {
+public final class ShadowSteps implements MigrationPlanner.ShadowSteps {
+
+    /** The announcement of every rebuild, for the planner. */
+    public static final ShadowSteps ANNOUNCED = new ShadowSteps();
 
     public static final String PREPARE = "SHADOW_PREPARE";
     public static final String COPY = "SHADOW_COPY";
     public static final String OPTIMIZE = "SHADOW_OPTIMIZE";
     public static final String CUTOVER = "SHADOW_CUTOVER";
 
-    public record Step(String kind, String sql, String lockLevel) {
-    }
-
     private ShadowSteps() {
     }
 
-    public static List<Step> of(String planId, ShadowRebuild rebuild) {
+    @Override
+    public List<MigrationPlanner.ShadowStep> of(String planId, ShadowRebuild rebuild) {
         ShadowNames n = ShadowNames.of(planId, rebuild.schema(), rebuild.table());
         String orig = n.qualified(rebuild.table());
-        List<Step> steps = new ArrayList<>();
+        List<MigrationPlanner.ShadowStep> steps = new ArrayList<>();
         StringBuilder prepare = new StringBuilder("-- read-only preflight: primary key, disk estimate, long transactions, dependents\n");
         for (ShadowRebuild.ColumnChange c : rebuild.changes()) {
             prepare.append("-- dry run over all rows: ").append(ShadowSql.castExpression(SqlIdentifiers.quote(c.column()), c))
                     .append(c.setNotNull() ? " IS NOT NULL" : " succeeds").append('\n');
         }
-        steps.add(new Step(PREPARE, prepare.toString().strip(), "ACCESS SHARE"));
+        steps.add(new MigrationPlanner.ShadowStep(PREPARE, prepare.toString().strip(), "ACCESS SHARE"));
         StringBuilder copy = new StringBuilder();
         copy.append(ShadowSql.createShadowTable(n)).append(";\n");
         for (String s : ShadowSql.alterShadowTypes(n, rebuild)) {
@@ -49,7 +50,7 @@ public final class ShadowSteps {
                 .append(n.qualified(n.backfillPosition())).append(" by the same statement)\n");
         copy.append("-- change log applied between batches and after the backfill: each logged key's row copied again from ")
                 .append(orig).append(" (upsert), or deleted from the shadow when gone");
-        steps.add(new Step(COPY, copy.toString(), "SHARE ROW EXCLUSIVE"));
+        steps.add(new MigrationPlanner.ShadowStep(COPY, copy.toString(), "SHARE ROW EXCLUSIVE"));
         StringBuilder optimize = new StringBuilder("-- CREATE INDEX CONCURRENTLY of every index of ").append(orig)
                 .append(" on ").append(n.qualified(n.shadow())).append("; foreign keys NOT VALID, then VALIDATE\n");
         for (ShadowRebuild.ColumnChange c : rebuild.changes()) {
@@ -58,8 +59,8 @@ public final class ShadowSteps {
                         .append(ShadowSql.validateConstraint(n, n.notNullCheck(c.column()))).append(";\n");
             }
         }
-        steps.add(new Step(OPTIMIZE, optimize.toString().strip(), "SHARE UPDATE EXCLUSIVE"));
-        steps.add(new Step(CUTOVER, "-- validate: EXCEPT both ways in one REPEATABLE READ snapshot (keys still in the change log aside)\n"
+        steps.add(new MigrationPlanner.ShadowStep(OPTIMIZE, optimize.toString().strip(), "SHARE UPDATE EXCLUSIVE"));
+        steps.add(new MigrationPlanner.ShadowStep(CUTOVER, "-- validate: EXCEPT both ways in one REPEATABLE READ snapshot (keys still in the change log aside)\n"
                 + "SET LOCAL lock_timeout = '200ms';\nLOCK TABLE " + orig + ", " + n.qualified(n.shadow()) + " IN ACCESS EXCLUSIVE MODE;\n"
                 + "-- the last logged writes copied into " + n.qualified(n.shadow()) + "\n"
                 + "ALTER TABLE " + orig + " RENAME TO " + SqlIdentifiers.quote(n.rollback()) + ";\n"

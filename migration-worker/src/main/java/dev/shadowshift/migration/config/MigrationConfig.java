@@ -1,4 +1,4 @@
-package dev.shadowshift.migration.execution;
+package dev.shadowshift.migration.config;
 
 import io.smallrye.config.ConfigMapping;
 import io.smallrye.config.WithDefault;

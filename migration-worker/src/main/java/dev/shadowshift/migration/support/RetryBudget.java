@@ -1,4 +1,4 @@
-package dev.shadowshift.migration.execution;
+package dev.shadowshift.migration.support;
 
 import java.time.Duration;
 import java.util.Optional;
