@@ -139,6 +139,15 @@ public class MigrationFlow {
 
     /** A verified backup of what the plan alters releases it (or is recorded while it still waits for approval). */
     public void backupCompleted(String eventId, BackupCompleted backup) throws SQLException {
+        backupCompleted(eventId, new Backup(backup.planId(), backup.backupId(), backup.target(), backup.tables(), backup.verified(),
+                backup.location()));
+    }
+
+    /** A backup as the gate needs it: the backup-worker's event, or the archive {@code ./shadowshift migrate} made itself. */
+    public record Backup(String planId, String backupId, String target, List<String> tables, boolean verified, String location) {
+    }
+
+    public void backupCompleted(String eventId, Backup backup) throws SQLException {
         String failure = null;
         StoredPlan plan;
         try (Connection c = plans.connection()) {
@@ -184,11 +193,15 @@ public class MigrationFlow {
     }
 
     public void backupFailed(String eventId, BackupFailed backup) throws SQLException {
-        String reason = "backup failed: " + backup.reason();
+        backupFailed(eventId, backup.planId(), backup.reason());
+    }
+
+    public void backupFailed(String eventId, String planId, String why) throws SQLException {
+        String reason = "backup failed: " + why;
         StoredPlan plan;
         try (Connection c = plans.connection()) {
             c.setAutoCommit(false);
-            Optional<StoredPlan> found = waiting(c, eventId, "backup-failed", backup.planId());
+            Optional<StoredPlan> found = waiting(c, eventId, "backup-failed", planId);
             if (found.isEmpty()) {
                 c.commit();
                 return;
