@@ -1,4 +1,4 @@
-package dev.shadowshift.schema.cli;
+package dev.shadowshift.cli;
 
 /** Input the CLI cannot work with: bad flags, an unreadable spec, an unreachable database. Exit code 2. */
 public class CliException extends RuntimeException {

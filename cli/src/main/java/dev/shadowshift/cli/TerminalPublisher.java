@@ -1,8 +1,8 @@
-package dev.shadowshift.migration.cli;
+package dev.shadowshift.cli;
 
 import dev.shadowshift.contracts.events.MigrationPlanned;
 import dev.shadowshift.contracts.events.MigrationProgress;
-import dev.shadowshift.migration.messaging.EventPublisher;
+import dev.shadowshift.migration.support.Announcements;
 import dev.shadowshift.pg.cli.ProgressBar;
 
 import java.io.PrintStream;
@@ -12,7 +12,7 @@ import java.util.Locale;
  * Where the engine's events go when it runs inside {@code ./shadowshift migrate}: to the user's terminal instead of
  * Kafka. Step counts and backfill rows drive a progress bar; phase changes and outcomes get a line of their own.
  */
-final class TerminalPublisher extends EventPublisher {
+final class TerminalPublisher implements Announcements {
 
     private final PrintStream err;
     private final ProgressBar bar;
@@ -21,7 +21,6 @@ final class TerminalPublisher extends EventPublisher {
     private Long rowsTotal;
 
     TerminalPublisher(PrintStream err, boolean terminal) {
-        super(null, null);
         this.err = err;
         this.bar = new ProgressBar(err, 1, terminal);
     }

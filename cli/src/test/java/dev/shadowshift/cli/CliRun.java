@@ -1,4 +1,4 @@
-package dev.shadowshift.schema.cli;
+package dev.shadowshift.cli;
 
 import dev.shadowshift.schema.spec.ParsedSpec;
 import dev.shadowshift.testkit.PostgresServer;
@@ -26,7 +26,7 @@ record CliRun(int code, String out, String err) {
             if (known != null) {
                 return known;
             }
-            ParsedSpec fresh = SchemaCli.readSpec(path); // outside computeIfAbsent: it may throw
+            ParsedSpec fresh = SchemaDiff.readSpec(path); // outside computeIfAbsent: it may throw
             parsed.put(key, fresh);
             return fresh;
         }
@@ -39,8 +39,12 @@ record CliRun(int code, String out, String err) {
     static CliRun run(Function<Path, ParsedSpec> loader, String... args) {
         ByteArrayOutputStream out = new ByteArrayOutputStream();
         ByteArrayOutputStream err = new ByteArrayOutputStream();
-        int code = new SchemaCli(new PrintStream(out, true, StandardCharsets.UTF_8), new PrintStream(err, true, StandardCharsets.UTF_8),
-                Map.of(), loader, false, Duration.ofMillis(20)).run(args);
+        SchemaDiff.specLoader = loader;
+        java.io.PrintWriter o = new java.io.PrintWriter(new java.io.OutputStreamWriter(out, StandardCharsets.UTF_8), true);
+        java.io.PrintWriter e = new java.io.PrintWriter(new java.io.OutputStreamWriter(err, StandardCharsets.UTF_8), true);
+        int code = Shadowshift.commandLine(o, e).execute(args);
+        o.flush();
+        e.flush();
         return new CliRun(code, out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8));
     }
 

@@ -1,4 +1,4 @@
-package dev.shadowshift.schema.cli;
+package dev.shadowshift.cli;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -68,17 +68,17 @@ class RealSpecsTest {
             CompiledModel model = SchemaCompiler.compile(parsed.openApi(), null);
             List<RecommendedIndex> indexes = IndexAdvisor.recommend(model);
             String database = Infrastructure.shared().freshDatabase("spec");
-            String schema = SchemaCli.defaultSchema(parsed);
+            String schema = SchemaDiff.defaultSchema(parsed);
             try (Connection c = pg.connect(database); Statement s = c.createStatement()) {
                 s.execute(Ddl.script(schema, model, "-- " + file.getFileName()));
                 for (RecommendedIndex index : indexes) {
                     s.execute(Ddl.createIndex(schema, index)); // CONCURRENTLY: one autocommit statement each
                 }
-                LiveSchema live = SchemaCli.readCatalog(c, schema);
+                LiveSchema live = SchemaDiff.readCatalog(c, schema);
                 assertEquals(model.tables().size(), live.tables().size(), file.toString());
                 assertEquals(model.tables().size() + indexes.size(),
                         live.tables().values().stream().mapToInt(t -> t.indexes().size()).sum(), file.toString());
-                List<SchemaChange> left = SchemaDiffer.diff(schema, model, live, SchemaCli.owned(live, model, false), true);
+                List<SchemaChange> left = SchemaDiffer.diff(schema, model, live, SchemaDiff.owned(live, model, false), true);
                 assertEquals(List.of(), left, file + ": the database made from the DDL must match the spec");
             }
             System.out.printf("%s: %d tables, %d columns, %d indexes (%d primary keys, %d recommended)%n", file.getFileName(),
@@ -113,7 +113,7 @@ class RealSpecsTest {
      */
     List<String> evolve(String oldFile, String newFile) throws Exception {
         ParsedSpec old = CACHE.apply(SPECS.resolve(oldFile));
-        String schema = SchemaCli.defaultSchema(old);
+        String schema = SchemaDiff.defaultSchema(old);
         String database = Infrastructure.shared().freshDatabase("pair");
         try (Connection c = pg.connect(database); Statement s = c.createStatement()) {
             s.execute(Ddl.script(schema, SchemaCompiler.compile(old.openApi(), null), "-- " + oldFile));
@@ -126,7 +126,7 @@ class RealSpecsTest {
         JsonNode doc = new ObjectMapper().readTree(diff.out());
         List<String> first = new ArrayList<>();
         for (JsonNode c : doc.get("changes")) {
-            first.add(c.get("kind").asText() + " " + c.get("table").asText() + (c.get("column").isNull() ? "" : "." + c.get("column").asText())
+            first.add(c.get("kind").asText() + " " + c.get("table").asText() + (c.path("column").isMissingNode() ? "" : "." + c.get("column").asText())
                     + " " + c.get("classification").asText() + " " + c.get("path").asText());
         }
 

@@ -42,6 +42,11 @@ public final class Ddl {
         return out.toString();
     }
 
+    /** One recommended index, CONCURRENTLY: a statement of its own, outside any transaction block. */
+    public static String createIndex(String schema, RecommendedIndex index) {
+        return Operation.of(Changes.index(ChangeKind.CREATE_INDEX, schema, index, null)).statements().get(0);
+    }
+
     private static void append(StringBuilder out, Operation op) {
         op.statements().forEach(s -> out.append(s).append(";\n"));
     }
