@@ -92,6 +92,7 @@ final class MigrateCommand implements Callable<Integer> {
             err.println("shadowshift: " + e.getMessage());
             return Shadowshift.INVALID_INPUT;
         }
+        logToFile(System.getProperty("shadowshift.log-file"));
         TerminalPublisher terminal = new TerminalPublisher(err, System.console() != null);
         Map<String, String> settings = new HashMap<>();
         if (lockTimeout != null) {
@@ -255,6 +256,30 @@ final class MigrateCommand implements Callable<Integer> {
         engine.flow().backupCompleted(eventId, new MigrationFlow.Backup(plan.planId(), backupId, plan.target(), plan.backupTables(),
                 true, outcome.file().toString()));
         return true;
+    }
+
+    /**
+     * The engine logs what the worker would log; under the launcher that goes to a file, so that the terminal shows
+     * the progress bar and the outcome, not log lines.
+     */
+    private static void logToFile(String file) {
+        if (file == null || file.isBlank()) {
+            return;
+        }
+        java.util.logging.Logger root = java.util.logging.LogManager.getLogManager().getLogger("");
+        for (java.util.logging.Handler h : root.getHandlers()) {
+            root.removeHandler(h);
+        }
+        root.setLevel(java.util.logging.Level.INFO);
+        try {
+            Path path = Path.of(file).toAbsolutePath();
+            java.nio.file.Files.createDirectories(path.getParent());
+            java.util.logging.FileHandler handler = new java.util.logging.FileHandler(path.toString(), true);
+            handler.setFormatter(new java.util.logging.SimpleFormatter());
+            root.addHandler(handler);
+        } catch (IOException e) {
+            System.err.println("shadowshift: cannot write the log " + file + " (" + e.getMessage() + "); logging nothing");
+        }
     }
 
     private static String sha256(String text) throws Exception {

@@ -61,7 +61,7 @@ class MigrateCliTest {
 
     private Path spec(String amountType, boolean withNote) throws Exception {
         Path file = dir.resolve("shop-" + amountType + withNote + ".yaml");
-        Files.writeString(file, ORDERS.formatted(amountType, withNote ? "            note: {type: string}" : ""));
+        Files.writeString(file, ORDERS.formatted(amountType, withNote ? "        note: {type: string}" : ""));
         return file;
     }
 
