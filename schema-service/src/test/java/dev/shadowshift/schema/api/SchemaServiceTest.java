@@ -52,7 +52,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class SchemaServiceTest {
 
-    static final Path SPECS = Path.of("../../shared/specs");
+    static final Path SPECS = dev.shadowshift.testkit.SharedSpecs.dir();
     static final Duration WAIT = Duration.ofSeconds(90);
     static TopicWatcher watcher;
 

@@ -38,7 +38,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  */
 class RealSpecsTest {
 
-    static final Path SPECS = Path.of("../../shared/specs");
+    static final Path SPECS = dev.shadowshift.testkit.SharedSpecs.dir();
     static final CliRun.SpecCache CACHE = new CliRun.SpecCache();
     static PostgresServer pg;
 
