@@ -290,13 +290,16 @@ public final class SchemaCli {
         }
 
         String header(String verb) {
-            return "-- shadowshift " + verb + ": " + specFile + (title.isEmpty() ? "" : " (" + title + ")") + " against "
-                    + database + ", schema " + SqlIdentifiers.quote(schema) + "\n-- spec: " + model.tables().size() + " tables, "
-                    + model.columnCount() + " columns, " + (model.tables().size() + IndexAdvisor.recommend(model).size())
-                    + " indexes (primary keys and recommended)\n-- " + changes.size() + " changes: " + inPlace().size()
-                    + " IN_PLACE, " + pending().size() + " pending" + (changes.isEmpty() ? "" : " " + counts(SchemaChange::path))
-                    + (changes.isEmpty() ? "" : "; by classification " + counts(SchemaChange::classification))
-                    + model.naming().stream().map(n -> "\n-- " + n.line()).collect(java.util.stream.Collectors.joining());
+            List<String> lines = new ArrayList<>();
+            lines.add("shadowshift " + verb + ": " + specFile + (title.isEmpty() ? "" : " (" + title + ")") + " against "
+                    + database + ", schema " + SqlIdentifiers.quote(schema));
+            lines.add("spec: " + model.tables().size() + " tables, " + model.columnCount() + " columns, "
+                    + (model.tables().size() + IndexAdvisor.recommend(model).size()) + " indexes (primary keys and recommended)");
+            lines.add(changes.size() + " changes: " + inPlace().size() + " IN_PLACE, " + pending().size() + " pending"
+                    + (changes.isEmpty() ? "" : " " + counts(SchemaChange::path))
+                    + (changes.isEmpty() ? "" : "; by classification " + counts(SchemaChange::classification)));
+            model.naming().forEach(n -> lines.add(n.line()));
+            return String.join("\n", lines.stream().map(SchemaCli::comment).toList());
         }
     }
 
@@ -316,10 +319,10 @@ public final class SchemaCli {
         out.println(r.header("diff-schema"));
         for (SchemaChange c : r.changes()) {
             out.println();
-            out.println("-- " + c.kind() + " " + c.table() + (c.column() == null ? "" : "." + c.column()) + ": "
-                    + c.classification() + ", lock " + c.lockLevel() + ", path " + c.path());
+            out.println(comment(c.kind() + " " + c.table() + (c.column() == null ? "" : "." + c.column()) + ": "
+                    + c.classification() + ", lock " + c.lockLevel() + ", path " + c.path()));
             if (c.detail() != null) {
-                out.println("--   " + c.detail());
+                out.println(comment("  " + c.detail()));
             }
             printStatement(c);
         }
@@ -359,8 +362,8 @@ public final class SchemaCli {
         }
         for (SchemaChange c : r.inPlace()) {
             out.println();
-            out.println("-- " + c.kind() + " " + c.table() + (c.column() == null ? "" : "." + c.column()) + ": "
-                    + c.classification() + ", lock " + c.lockLevel());
+            out.println(comment(c.kind() + " " + c.table() + (c.column() == null ? "" : "." + c.column()) + ": "
+                    + c.classification() + ", lock " + c.lockLevel()));
             out.println(c.sql() + ";");
         }
         if (!r.pending().isEmpty()) {
@@ -368,8 +371,8 @@ public final class SchemaCli {
             out.println("-- PENDING: " + r.pending().size() + " changes are not safe to run here; migration-worker applies them "
                     + "(SHADOW_TABLE) or waits for approval (NEEDS_APPROVAL):");
             for (SchemaChange c : r.pending()) {
-                out.println("-- " + c.kind() + " " + c.table() + (c.column() == null ? "" : "." + c.column()) + ": "
-                        + c.classification() + ", " + c.path());
+                out.println(comment(c.kind() + " " + c.table() + (c.column() == null ? "" : "." + c.column()) + ": "
+                        + c.classification() + ", " + c.path()));
                 printStatement(c);
             }
         }
@@ -379,12 +382,32 @@ public final class SchemaCli {
         return exitFor(r);
     }
 
+    /**
+     * One SQL comment line ({@code -- text}) that stays one line: the output is meant for psql, and spec text (a title,
+     * a schema or property name) with a line break in it would otherwise end the comment and run as SQL.
+     */
+    static String comment(String text) {
+        StringBuilder out = new StringBuilder("-- ");
+        text.codePoints().forEach(cp -> {
+            if (cp == '\n') {
+                out.append("\\n");
+            } else if (cp == '\r') {
+                out.append("\\r");
+            } else if (cp != '\t' && (Character.isISOControl(cp) || cp == 0x2028 || cp == 0x2029)) {
+                out.append(String.format("\\u%04x", cp));
+            } else {
+                out.appendCodePoint(cp);
+            }
+        });
+        return out.toString();
+    }
+
     private void printStatement(SchemaChange c) {
         if (c.sql() == null) {
             return;
         }
         boolean runnable = SchemaDiffer.IN_PLACE.equals(c.path());
-        for (String line : (c.sql() + (runnable ? ";" : "")).split("\n")) {
+        for (String line : (c.sql() + (runnable ? ";" : "")).split(runnable ? "\n" : "\\R")) {
             out.println(runnable ? line : "-- " + line);
         }
     }

@@ -147,4 +147,24 @@ class NamingAndCompositesCliTest {
         CliRun again = cli("diff-schema", "--spec=" + spec, db, "--with-indexes");
         assertTrue(again.out().contains("nothing to do"), again.toString());
     }
+
+    @Test
+    void specTextWithLineBreaksStaysInsideTheScriptsComments() throws Exception {
+        // the title, and the name of a skipped envelope, end up in comment lines of a script meant for psql
+        Path spec = Files.writeString(dir.resolve("hostile.json"), """
+                {"openapi": "3.0.3", "info": {"title": "Evil\\nCREATE TABLE public.injected_by_title (x int);\\r--", "version": "1"},
+                 "paths": {}, "components": {"schemas": {
+                   "file": {"type": "object", "properties": {"id": {"type": "string"}}},
+                   "files\\nCREATE TABLE public.injected_by_name (x int);": {"type": "object", "properties": {
+                     "total_count": {"type": "integer"}, "entries": {"type": "array", "items": {"$ref": "#/components/schemas/file"}}}}}}}
+                """);
+        String database = Infrastructure.shared().freshDatabase("cli_hostile");
+        CliRun evolution = cli("generate-evolution", "--spec=" + spec, "--existing-db=" + CliRun.url(pg, database), "--schema=evil");
+        assertEquals(0, evolution.code(), evolution.toString());
+        assertTrue(evolution.out().contains("-- skipped 'files\\nCREATE TABLE public.injected_by_name (x int);'"), evolution.toString());
+        try (Connection c = pg.connect(database); Statement s = c.createStatement()) {
+            s.execute(evolution.out());
+        }
+        assertEquals(List.of("files"), query(database, "SELECT tablename FROM pg_tables WHERE schemaname IN ('evil', 'public') ORDER BY 1"));
+    }
 }
