@@ -47,9 +47,9 @@ final class DiffSchemaCommand implements Callable<Integer> {
         out.println(r.header("diff-schema"));
         for (SchemaChange c : r.changes()) {
             out.println();
-            out.println("-- " + SchemaDiff.label(c) + ", path " + c.path());
+            out.println(SchemaDiff.label(c) + ", path " + c.path());
             if (c.reason() != null) {
-                out.println("--   " + c.reason());
+                out.println(SchemaDiff.comment("  " + c.reason()));
             }
             SchemaDiff.printStatement(out, c);
         }

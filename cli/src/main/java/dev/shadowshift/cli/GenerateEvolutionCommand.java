@@ -50,7 +50,7 @@ final class GenerateEvolutionCommand implements Callable<Integer> {
         }
         for (SchemaChange c : r.inPlace()) {
             out.println();
-            out.println("-- " + SchemaDiff.label(c));
+            out.println(SchemaDiff.label(c));
             SchemaDiff.printStatement(out, c);
         }
         if (!r.pending().isEmpty()) {
@@ -58,7 +58,7 @@ final class GenerateEvolutionCommand implements Callable<Integer> {
             out.println("-- PENDING: " + r.pending().size() + " changes are not safe to run here; ./shadowshift migrate (or "
                     + "migration-worker) applies them through a shadow table (SHADOW_TABLE) or once approved (NEEDS_APPROVAL):");
             for (SchemaChange c : r.pending()) {
-                out.println("-- " + SchemaDiff.label(c) + ", " + c.path());
+                out.println(SchemaDiff.label(c) + ", " + c.path());
                 SchemaDiff.printStatement(out, c);
             }
         }

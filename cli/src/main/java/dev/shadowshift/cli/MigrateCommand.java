@@ -93,6 +93,7 @@ final class MigrateCommand implements Callable<Integer> {
             return Shadowshift.INVALID_INPUT;
         }
         logToFile(System.getProperty("shadowshift.log-file"));
+        report.model().naming().forEach(n -> err.println("shadowshift | " + n.line()));
         TerminalPublisher terminal = new TerminalPublisher(err, System.console() != null);
         Map<String, String> settings = new HashMap<>();
         if (lockTimeout != null) {

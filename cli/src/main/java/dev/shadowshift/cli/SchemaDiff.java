@@ -72,12 +72,16 @@ final class SchemaDiff {
         }
 
         String header(String verb) {
-            return "-- shadowshift " + verb + ": " + specFile + (title.isEmpty() ? "" : " (" + title + ")") + " against "
-                    + db + ", schema " + SqlIdentifiers.quote(schema) + "\n-- spec: " + model.tables().size() + " tables, "
-                    + model.columnCount() + " columns, " + (model.tables().size() + IndexAdvisor.recommend(model).size())
-                    + " indexes (primary keys and recommended)\n-- " + changes.size() + " changes: " + inPlace().size()
-                    + " IN_PLACE, " + pending().size() + " pending" + (changes.isEmpty() ? "" : " " + counts(SchemaChange::path))
-                    + (changes.isEmpty() ? "" : "; by classification " + counts(SchemaChange::classification));
+            List<String> lines = new ArrayList<>();
+            lines.add("shadowshift " + verb + ": " + specFile + (title.isEmpty() ? "" : " (" + title + ")") + " against "
+                    + db + ", schema " + SqlIdentifiers.quote(schema));
+            lines.add("spec: " + model.tables().size() + " tables, " + model.columnCount() + " columns, "
+                    + (model.tables().size() + IndexAdvisor.recommend(model).size()) + " indexes (primary keys and recommended)");
+            lines.add(changes.size() + " changes: " + inPlace().size() + " IN_PLACE, " + pending().size() + " pending"
+                    + (changes.isEmpty() ? "" : " " + counts(SchemaChange::path))
+                    + (changes.isEmpty() ? "" : "; by classification " + counts(SchemaChange::classification)));
+            model.naming().forEach(n -> lines.add(n.line()));
+            return String.join("\n", lines.stream().map(SchemaDiff::comment).toList());
         }
 
         int exitCode() {
@@ -109,7 +113,8 @@ final class SchemaDiff {
         CompiledModel model;
         try {
             model = SchemaCompiler.compile(parsed.openApi(), objects,
-                    rule.equals("objects-with-id") ? SchemaCompiler.TableRule.OBJECTS_WITH_ID : SchemaCompiler.TableRule.ALL_OBJECTS);
+                    rule.equals("objects-with-id") ? SchemaCompiler.TableRule.OBJECTS_WITH_ID : SchemaCompiler.TableRule.ALL_OBJECTS,
+                    o.strictNames);
         } catch (CompileException e) {
             throw new CliException("--spec " + o.spec + " does not compile to tables: " + e.getMessage());
         }
@@ -205,14 +210,36 @@ final class SchemaDiff {
     static void printStatement(PrintWriter out, SchemaChange c) {
         boolean runnable = c.path() == ChangePath.IN_PLACE;
         for (String statement : Operation.of(c).statements()) {
-            for (String line : (statement + (runnable ? ";" : "")).split("\n")) {
+            // a quoted name may hold a line break: inside a comment, every line must stay commented
+            for (String line : (statement + (runnable ? ";" : "")).split(runnable ? "\n" : "\\R")) {
                 out.println(runnable ? line : "-- " + line);
             }
         }
     }
 
+    /** The comment line that introduces a change. */
     static String label(SchemaChange c) {
-        return c.kind() + " " + c.target() + ": " + c.classification() + ", lock " + c.lockLevel();
+        return comment(c.kind() + " " + c.target() + ": " + c.classification() + ", lock " + c.lockLevel());
+    }
+
+    /**
+     * One SQL comment line ({@code -- text}) that stays one line: the output is meant for psql, and spec text (a title,
+     * a schema or property name) with a line break in it would otherwise end the comment and run as SQL.
+     */
+    static String comment(String text) {
+        StringBuilder out = new StringBuilder("-- ");
+        text.codePoints().forEach(cp -> {
+            if (cp == '\n') {
+                out.append("\\n");
+            } else if (cp == '\r') {
+                out.append("\\r");
+            } else if (cp != '\t' && (Character.isISOControl(cp) || cp == 0x2028 || cp == 0x2029)) {
+                out.append(String.format("\\u%04x", cp));
+            } else {
+                out.appendCodePoint(cp);
+            }
+        });
+        return out.toString();
     }
 
     static void printJson(PrintWriter out, Report r, Map<String, Object> extra) {
@@ -224,6 +251,7 @@ final class SchemaDiff {
         doc.put("tables", r.model().tables().size());
         doc.put("columns", r.model().columnCount());
         doc.put("indexes", r.model().tables().size() + IndexAdvisor.recommend(r.model()).size());
+        doc.put("naming", r.model().naming());
         doc.putAll(extra);
         doc.put("inPlace", r.inPlace().size());
         doc.put("pending", r.pending().size());

@@ -24,6 +24,10 @@ final class SpecOptions {
     @Option(names = "--with-indexes", description = "also the recommended indexes (CREATE INDEX CONCURRENTLY)")
     boolean withIndexes;
 
+    @Option(names = "--strict-names", description = "refuse the spec when two schemas map to one table name, instead of renaming one "
+            + "(collection envelopes are skipped either way)")
+    boolean strictNames;
+
     @Option(names = "--ignore-drops", description = "do not report tables or columns the spec does not have")
     boolean ignoreDrops;
 }

@@ -42,7 +42,7 @@ final class Changes {
 
     static SchemaChange index(ChangeKind kind, String schema, RecommendedIndex index, String reason) {
         return of(kind, schema, index.table(), null, null, null, null,
-                new SchemaChange.IndexSpec(index.name(), index.columns(), false, index.method(), false), null, reason);
+                new SchemaChange.IndexSpec(index.name(), index.columns(), index.unique(), index.method(), false), null, reason);
     }
 
     static SchemaChange primaryKey(String schema, String table, String name, List<String> columns, String reason) {

@@ -1,7 +1,6 @@
 package dev.shadowshift.schema.diff;
 
 import dev.shadowshift.contracts.changes.ChangeKind;
-import dev.shadowshift.operations.CreateTable;
 import dev.shadowshift.operations.Operation;
 import dev.shadowshift.schema.compile.CompiledModel;
 import dev.shadowshift.schema.compile.CompiledTable;
@@ -15,10 +14,6 @@ import dev.shadowshift.schema.compile.RecommendedIndex;
 public final class Ddl {
 
     private Ddl() {
-    }
-
-    public static String primaryKeyName(String table) {
-        return CreateTable.primaryKeyName(table);
     }
 
     public static String script(String schema, CompiledModel model, String header) {

@@ -6,7 +6,6 @@ import dev.shadowshift.contracts.changes.Classification;
 import dev.shadowshift.contracts.changes.LockLevel;
 import dev.shadowshift.contracts.changes.SchemaChange;
 import dev.shadowshift.operations.Catalog;
-import dev.shadowshift.operations.CreateTable;
 import dev.shadowshift.operations.Decision;
 import dev.shadowshift.operations.Operations;
 import dev.shadowshift.pg.LiveSchema;
@@ -15,6 +14,7 @@ import dev.shadowshift.schema.compile.CompiledColumn;
 import dev.shadowshift.schema.compile.CompiledModel;
 import dev.shadowshift.schema.compile.CompiledTable;
 import dev.shadowshift.schema.compile.IndexAdvisor;
+import dev.shadowshift.schema.compile.Names;
 import dev.shadowshift.schema.compile.RecommendedIndex;
 
 import java.util.ArrayList;
@@ -105,7 +105,7 @@ public final class SchemaDiffer {
             if (table.columns().stream().anyMatch(CompiledColumn::primaryKey) && existing.primaryKey().isEmpty()) {
                 List<String> key = table.columns().stream().filter(CompiledColumn::primaryKey).map(CompiledColumn::name).toList();
                 if (key.stream().allMatch(existing.columns()::containsKey)) {
-                    indexes.add(Changes.primaryKey(schema, table.name(), CreateTable.primaryKeyName(table.name()), key,
+                    indexes.add(Changes.primaryKey(schema, table.name(), Names.primaryKeyName(table.name()), key,
                             "the live table has no primary key (gentler by hand: CREATE UNIQUE INDEX CONCURRENTLY, then ADD "
                                     + "CONSTRAINT ... PRIMARY KEY USING INDEX)"));
                 }
@@ -203,7 +203,7 @@ public final class SchemaDiffer {
             return;
         }
         boolean covered = existing.indexes().stream().anyMatch(i -> i.valid() && i.method().equals(index.method())
-                && i.columns().equals(index.columns()));
+                && i.columns().equals(index.columns()) && (i.unique() || !index.unique()));
         if (!covered) {
             out.add(Changes.index(ChangeKind.CREATE_INDEX, schema, index, "recommended: " + index.reason() + " (~"
                     + existing.estimatedRows() + " rows)"));
