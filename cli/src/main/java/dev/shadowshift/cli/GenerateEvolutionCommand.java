@@ -2,12 +2,12 @@ package dev.shadowshift.cli;
 
 import dev.shadowshift.contracts.changes.SchemaChange;
 import picocli.CommandLine.Command;
-import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 import java.io.PrintWriter;
 import java.time.Duration;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.Callable;
 
 /** The evolution as a psql script: the IN_PLACE statements to run, the rest as comments for the migration engine. */
@@ -15,31 +15,21 @@ import java.util.concurrent.Callable;
         description = "Print the evolution SQL for psql (autocommit: CONCURRENTLY refuses a transaction block): the IN_PLACE "
                 + "statements, then the pending changes as comments. Nothing is changed.",
         footer = {"", "Exit codes: 0 nothing pending, 2 invalid input, 3 changes that are not IN_PLACE."})
-final class GenerateEvolutionCommand implements Callable<Integer> {
+final class GenerateEvolutionCommand extends SpecCommand implements Callable<Integer> {
 
-    @Mixin
-    SpecOptions spec;
-    @Mixin
-    DatabaseOptions db;
-    @Option(names = "--format", paramLabel = "sql|json", defaultValue = "sql", description = "output format (default sql)")
-    String format;
     @Option(names = "--lock-timeout", paramLabel = "DURATION", defaultValue = "2s", converter = Durations.class,
             description = "the script's SET lock_timeout (default 2s)")
     Duration lockTimeout;
-    @picocli.CommandLine.Spec
-    picocli.CommandLine.Model.CommandSpec command;
 
     @Override
     public Integer call() {
-        PrintWriter out = command.commandLine().getOut();
-        SchemaDiff.Report r;
-        try {
-            r = SchemaDiff.run(spec, db.resolve(System.getenv()));
-        } catch (CliException | IllegalArgumentException e) {
-            command.commandLine().getErr().println("shadowshift: " + e.getMessage());
+        PrintWriter out = out();
+        Optional<SchemaDiff.Report> report = report();
+        if (report.isEmpty()) {
             return Shadowshift.INVALID_INPUT;
         }
-        if (format.equalsIgnoreCase("json")) {
+        SchemaDiff.Report r = report.get();
+        if (json()) {
             SchemaDiff.printJson(out, r, Map.of());
             return r.exitCode();
         }
