@@ -36,10 +36,25 @@ record CliRun(int code, String out, String err) {
         }
     }
 
+    private static final Path BACKUPS = temporaryBackups();
+
+    private static Path temporaryBackups() {
+        try {
+            return java.nio.file.Files.createTempDirectory("shadowshift-cli-backups");
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
+    }
+
     static CliRun run(Function<Path, ParsedSpec> loader, String... args) {
         ByteArrayOutputStream out = new ByteArrayOutputStream();
         ByteArrayOutputStream err = new ByteArrayOutputStream();
         SchemaDiff.specLoader = loader;
+        if (args.length > 0 && args[0].equals("migrate") && java.util.Arrays.stream(args).noneMatch(a -> a.startsWith("--backup-dir"))) {
+            // never into the module's folder: every test run's archives go to one temporary place
+            args = java.util.stream.Stream.concat(java.util.Arrays.stream(args), java.util.stream.Stream.of("--backup-dir=" + BACKUPS))
+                    .toArray(String[]::new);
+        }
         java.io.PrintWriter o = new java.io.PrintWriter(new java.io.OutputStreamWriter(out, StandardCharsets.UTF_8), true);
         java.io.PrintWriter e = new java.io.PrintWriter(new java.io.OutputStreamWriter(err, StandardCharsets.UTF_8), true);
         int code = Shadowshift.commandLine(o, e).execute(args);
