@@ -4,29 +4,16 @@ import dev.shadowshift.contracts.changes.SchemaChange;
 import picocli.CommandLine.Command;
 
 import java.io.PrintWriter;
-import java.util.Map;
-import java.util.Optional;
-import java.util.concurrent.Callable;
 
 /** What the spec changes in the database, classified by the worker's operations; nothing is changed. */
 @Command(name = "diff-schema", mixinStandardHelpOptions = true,
         description = "Show what the spec changes in the database, classified (hazards, lock, path) and rendered as the worker "
                 + "would run it. Nothing is changed.",
         footer = {"", "Exit codes: 0 nothing to do or only IN_PLACE changes, 2 invalid input, 3 changes that are not IN_PLACE."})
-final class DiffSchemaCommand extends SpecCommand implements Callable<Integer> {
+final class DiffSchemaCommand extends SpecCommand {
 
     @Override
-    public Integer call() {
-        PrintWriter out = out();
-        Optional<SchemaDiff.Report> report = report();
-        if (report.isEmpty()) {
-            return Shadowshift.INVALID_INPUT;
-        }
-        SchemaDiff.Report r = report.get();
-        if (json()) {
-            SchemaDiff.printJson(out, r, Map.of());
-            return r.exitCode();
-        }
+    void print(PrintWriter out, SchemaDiff.Report r) {
         out.println(r.header("diff-schema"));
         for (SchemaChange c : r.changes()) {
             out.println();
@@ -39,6 +26,5 @@ final class DiffSchemaCommand extends SpecCommand implements Callable<Integer> {
         if (r.changes().isEmpty()) {
             out.println("-- nothing to do: the database matches the spec");
         }
-        return r.exitCode();
     }
 }

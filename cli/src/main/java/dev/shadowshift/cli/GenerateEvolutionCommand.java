@@ -6,33 +6,20 @@ import picocli.CommandLine.Option;
 
 import java.io.PrintWriter;
 import java.time.Duration;
-import java.util.Map;
-import java.util.Optional;
-import java.util.concurrent.Callable;
 
 /** The evolution as a psql script: the IN_PLACE statements to run, the rest as comments for the migration engine. */
 @Command(name = "generate-evolution", mixinStandardHelpOptions = true,
         description = "Print the evolution SQL for psql (autocommit: CONCURRENTLY refuses a transaction block): the IN_PLACE "
                 + "statements, then the pending changes as comments. Nothing is changed.",
         footer = {"", "Exit codes: 0 nothing pending, 2 invalid input, 3 changes that are not IN_PLACE."})
-final class GenerateEvolutionCommand extends SpecCommand implements Callable<Integer> {
+final class GenerateEvolutionCommand extends SpecCommand {
 
     @Option(names = "--lock-timeout", paramLabel = "DURATION", defaultValue = "2s", converter = Durations.class,
             description = "the script's SET lock_timeout (default 2s)")
     Duration lockTimeout;
 
     @Override
-    public Integer call() {
-        PrintWriter out = out();
-        Optional<SchemaDiff.Report> report = report();
-        if (report.isEmpty()) {
-            return Shadowshift.INVALID_INPUT;
-        }
-        SchemaDiff.Report r = report.get();
-        if (json()) {
-            SchemaDiff.printJson(out, r, Map.of());
-            return r.exitCode();
-        }
+    void print(PrintWriter out, SchemaDiff.Report r) {
         out.println(r.header("generate-evolution"));
         if (!r.inPlace().isEmpty()) {
             out.println("-- run with psql in autocommit mode: CREATE INDEX CONCURRENTLY refuses a transaction block");
@@ -55,6 +42,5 @@ final class GenerateEvolutionCommand extends SpecCommand implements Callable<Int
         if (r.changes().isEmpty()) {
             out.println("-- nothing to do: the database matches the spec");
         }
-        return r.exitCode();
     }
 }

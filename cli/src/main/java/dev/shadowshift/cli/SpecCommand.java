@@ -10,7 +10,7 @@ import java.util.Optional;
 import java.util.Set;
 
 /** What the verbs that compare a spec with a database share: the spec and database flags, the format, the diff. */
-abstract class SpecCommand {
+abstract class SpecCommand implements java.util.concurrent.Callable<Integer> {
 
     @Mixin
     SpecOptions spec;
@@ -21,16 +21,25 @@ abstract class SpecCommand {
     @CommandLine.Spec
     CommandLine.Model.CommandSpec command;
 
-    PrintWriter out() {
-        return command.commandLine().getOut();
+    /** The diff as JSON, or as the verb prints it; input it cannot work with exits 2 with the problem on stderr. */
+    @Override
+    public Integer call() {
+        Optional<SchemaDiff.Report> report = report();
+        if (report.isEmpty()) {
+            return Shadowshift.INVALID_INPUT;
+        }
+        if (format.equalsIgnoreCase("json")) {
+            SchemaDiff.printJson(command.commandLine().getOut(), report.get(), java.util.Map.of());
+        } else {
+            print(command.commandLine().getOut(), report.get());
+        }
+        return report.get().exitCode();
     }
 
-    boolean json() {
-        return format.equalsIgnoreCase("json");
-    }
+    /** The verb's own text output. */
+    abstract void print(PrintWriter out, SchemaDiff.Report r);
 
-    /** The diff, or empty after the problem with the input was said on stderr (the verb then exits 2). */
-    Optional<SchemaDiff.Report> report() {
+    private Optional<SchemaDiff.Report> report() {
         try {
             if (!Set.of("sql", "json").contains(format.toLowerCase(Locale.ROOT))) {
                 throw new CliException("--format must be sql or json, not '" + format + "'");
