@@ -1,6 +1,6 @@
 package dev.shadowshift.schema.registry;
 
-import dev.shadowshift.contracts.events.SchemaChange;
+import dev.shadowshift.contracts.changes.SchemaChange;
 import dev.shadowshift.pg.LiveSchema;
 import dev.shadowshift.pg.ProcessedEvents;
 import dev.shadowshift.pg.SqlIdentifiers;
@@ -62,7 +62,7 @@ public class SpecRegistrar {
 
     public DryRun diff(Submission submission) {
         Request r = check(submission);
-        Compiled compiled = compile(r, submission.spec());
+        Compiled compiled = compile(r, submission);
         CompiledModel previous;
         try (Connection c = store.begin()) {
             previous = store.latest(c, r.subject).filter(v -> v.target().equals(r.target) && v.schema().equals(r.schema))
@@ -77,7 +77,7 @@ public class SpecRegistrar {
 
     public Registration register(Submission submission) {
         Request r = check(submission);
-        Compiled compiled = compile(r, submission.spec());
+        Compiled compiled = compile(r, submission);
         String hash = sha256(submission.spec());
 
         StoredVersion toPublish;
@@ -115,6 +115,7 @@ public class SpecRegistrar {
                         .map(StoredVersion::model).orElse(null);
                 List<SchemaChange> changes = SchemaDiffer.diff(r.schema, compiled.model, readLive(r), previous, submission.withIndexes());
                 int version = latest.map(v -> v.version() + 1).orElse(1);
+                checkPublishable(r, version, hash, changes);
                 StoredVersion stored = new StoredVersion(r.subject, version, latest.map(StoredVersion::version).orElse(null),
                         hash, compiled.parsed.format(), r.target, r.schema, r.objects, compatibility,
                         SpecChangedPublisher.eventId(r.subject, version, hash), submission.sourceEventId(), null, null,
@@ -132,7 +133,23 @@ public class SpecRegistrar {
         }
         LOG.infof("registered %s v%d (%d tables, %d changes) for target %s schema %s", toPublish.subject(), toPublish.version(),
                 toPublish.model().tables().size(), toPublish.changes().size(), toPublish.target(), toPublish.schema());
+        toPublish.model().naming().forEach(n -> LOG.infof("%s v%d: %s", toPublish.subject(), toPublish.version(), n.line()));
         return finish(outcome, true);
+    }
+
+    /**
+     * The spec-changed event this version would publish must pass its own schema, which refuses names no migration
+     * should carry (quotes, semicolons, whitespace, comment markers): a spec that compiles to one is refused here, with
+     * the schema's words, rather than dead-lettered by the worker later.
+     */
+    private static void checkPublishable(Request r, int version, String hash, List<SchemaChange> changes) {
+        try {
+            dev.shadowshift.contracts.EventSchemas.validateData(dev.shadowshift.contracts.EventType.SPEC_CHANGED,
+                    dev.shadowshift.contracts.EventCodec.mapper().valueToTree(new dev.shadowshift.contracts.events.SpecChanged(
+                            r.subject, version, null, hash, r.target, r.schema, "NONE", changes)));
+        } catch (dev.shadowshift.contracts.InvalidEventException e) {
+            throw new RejectedSpecException("unpublishable_change", "the changes this spec makes cannot be published: " + e.getMessage());
+        }
     }
 
     private Registration latestAsRepeat(String subject) {
@@ -203,10 +220,11 @@ public class SpecRegistrar {
         return subject.toLowerCase(Locale.ROOT).replaceAll("[^a-z0-9_]", "_");
     }
 
-    private Compiled compile(Request r, byte[] spec) {
-        ParsedSpec parsed = parser.parse(spec);
+    private Compiled compile(Request r, Submission submission) {
+        ParsedSpec parsed = parser.parse(submission.spec());
         try {
-            return new Compiled(parsed, SchemaCompiler.compile(parsed.openApi(), r.objects, config.defaultTableRule()));
+            return new Compiled(parsed, SchemaCompiler.compile(parsed.openApi(), r.objects, config.defaultTableRule(),
+                    submission.strictNames()));
         } catch (CompileException e) {
             throw new RejectedSpecException("compile_error", e.getMessage());
         }
