@@ -107,6 +107,8 @@ public final class LocalStack implements AutoCloseable {
             env.put("SHADOWSHIFT_TARGET_PASSWORD", pg.password());
             env.put("SHADOWSHIFT_BACKUP_DIR", options.workDir().resolve("backups").toString());
             env.put("QUARKUS_HTTP_PORT", Integer.toString(port));
+            // where the monitor's alerts link to (generatorURL, runbook_url)
+            env.put("SHADOWSHIFT_MONITOR_EXTERNAL_URL", "http://localhost:" + port);
             env.putAll(options.extraEnv());
             environments.put(s, env);
             services.put(s, launch(s, port, env, false));
