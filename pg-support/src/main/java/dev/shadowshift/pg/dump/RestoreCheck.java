@@ -13,11 +13,11 @@ import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.util.ArrayList;
+import java.util.Collection;
 import java.util.HexFormat;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Locale;
-import java.util.Set;
 
 /**
  * Proves that an archive restores: its digest is the one recorded when it was made, pg_restore reads its table of
@@ -95,34 +95,51 @@ public final class RestoreCheck {
         }
     }
 
-    private static Result restoreAndCount(TableDump.Tools tools, PgEndpoint server, String scratch, Path archive, ArchiveToc toc,
-                                          Expected expected, int jobs) throws SQLException, InterruptedException {
+    /** How a pg_restore into a database went: {@code problem} is null on success. */
+    public record Restore(String problem, boolean unreachable) {
+        public boolean ok() {
+            return problem == null;
+        }
+    }
+
+    /**
+     * Restores an archive into an existing database on {@code server}. For a table backup ({@code schemas} not
+     * null) the tables' schemas are created first and foreign keys are left out, since the tables they point to are
+     * not in the archive.
+     *
+     * @throws SQLException when the schemas cannot be created (e.g. the database does not exist: SQLSTATE 3D000)
+     */
+    public static Restore restoreInto(TableDump.Tools tools, PgEndpoint server, String database, Path archive, ArchiveToc toc,
+                                      Collection<String> schemas, int jobs, boolean noPrivileges) throws SQLException, InterruptedException {
         Path useList = null;
         try {
-            if (!expected.wholeDatabase()) {
-                Set<String> schemas = new LinkedHashSet<>();
-                expected.rows().forEach(r -> schemas.add(r.table().schema()));
-                try (Connection c = server.connect(scratch); Statement s = c.createStatement()) {
-                    for (String schema : schemas) {
+            if (schemas != null) {
+                try (Connection c = server.connect(database); Statement s = c.createStatement()) {
+                    for (String schema : new LinkedHashSet<>(schemas)) {
                         s.execute("CREATE SCHEMA IF NOT EXISTS " + SqlIdentifiers.quote(schema));
                     }
                 }
                 useList = Files.createTempFile("shadowshift-restore", ".list");
                 Files.writeString(useList, String.join("\n", withoutForeignKeys(toc)) + "\n", StandardCharsets.UTF_8);
             }
-            ProcessRunner.Result run = ProcessRunner.run(PgCommands.restore(tools.pgRestore(), server, scratch, archive, jobs, useList, true),
-                    PgCommands.environment(server), tools.timeout());
-            if (!run.ok()) {
-                String why = DumpFailed.describe("pg_restore", run, tools.timeout(), "");
-                if (unreachable(run.stderr())) {
-                    return Result.notRun("pg_restore could not connect to the scratch database: " + why);
-                }
-                return Result.corrupt("the restore into a scratch database failed: " + why, List.of());
-            }
+            ProcessRunner.Result run = ProcessRunner.run(PgCommands.restore(tools.pgRestore(), server, database, archive, jobs, useList,
+                    noPrivileges), PgCommands.environment(server), tools.timeout());
+            return run.ok() ? new Restore(null, false)
+                    : new Restore(DumpFailed.describe("pg_restore", run, tools.timeout(), ""), unreachable(run.stderr()));
         } catch (IOException e) {
-            return Result.notRun("cannot run " + tools.pgRestore() + ": " + e.getMessage());
+            return new Restore("cannot run " + tools.pgRestore() + ": " + e.getMessage(), true);
         } finally {
             deleteQuietly(useList);
+        }
+    }
+
+    private static Result restoreAndCount(TableDump.Tools tools, PgEndpoint server, String scratch, Path archive, ArchiveToc toc,
+                                          Expected expected, int jobs) throws SQLException, InterruptedException {
+        Restore restore = restoreInto(tools, server, scratch, archive, toc,
+                expected.wholeDatabase() ? null : expected.rows().stream().map(r -> r.table().schema()).toList(), jobs, true);
+        if (!restore.ok()) {
+            return restore.unreachable() ? Result.notRun("the verification restore could not run: " + restore.problem())
+                    : Result.corrupt("the restore into a scratch database failed: " + restore.problem(), List.of());
         }
         List<TableRows> restored = new ArrayList<>();
         List<String> wrong = new ArrayList<>();
