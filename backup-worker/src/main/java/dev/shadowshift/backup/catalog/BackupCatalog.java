@@ -13,6 +13,7 @@ import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
+import java.sql.Statement;
 import java.sql.Types;
 import java.time.OffsetDateTime;
 import java.util.ArrayList;
@@ -186,24 +187,49 @@ public class BackupCatalog {
         return new TargetStats(counts, lastVerified);
     }
 
+    private static final String KEY = "hashtextextended('shadowshift-backup:' || ?, 0)";
+
     /**
-     * A session advisory lock on one backup, held by a connection of its own while a run, a verification or a
-     * removal works on it: two of them never touch one backup at once, across threads and worker instances, and a
-     * RUNNING row whose lock nobody holds was left by a worker that stopped.
+     * A session advisory lock on one backup, held by a connection of its own while a run, a verification, a restore
+     * or a removal works on it: two of them never touch one backup at once, across threads and worker instances, and
+     * a RUNNING row whose lock nobody holds was left by a worker that stopped (its sessions ended with it).
      */
     public Optional<Lock> tryLock(String backupId) throws SQLException {
+        return tryLock(backupId, java.time.Duration.ZERO);
+    }
+
+    /** {@link #tryLock(String)}, waiting up to {@code wait} for a holder that is about to let go (a run announcing its outcome). */
+    public Optional<Lock> tryLock(String backupId, java.time.Duration wait) throws SQLException {
         Connection c = connection();
-        try (PreparedStatement ps = c.prepareStatement("SELECT pg_try_advisory_lock(hashtextextended('shadowshift-backup:' || ?, 0))")) {
-            ps.setString(1, backupId);
-            try (ResultSet rs = ps.executeQuery()) {
-                rs.next();
-                if (rs.getBoolean(1)) {
-                    return Optional.of(new Lock(c));
+        boolean locked = false;
+        try (Statement s = c.createStatement()) {
+            if (wait.isZero()) {
+                try (PreparedStatement ps = c.prepareStatement("SELECT pg_try_advisory_lock(" + KEY + ")")) {
+                    ps.setString(1, backupId);
+                    try (ResultSet rs = ps.executeQuery()) {
+                        locked = rs.next() && rs.getBoolean(1);
+                    }
+                }
+            } else {
+                s.execute("SET lock_timeout = " + Math.max(1, wait.toMillis()));
+                try (PreparedStatement ps = c.prepareStatement("SELECT pg_advisory_lock(" + KEY + ")")) {
+                    ps.setString(1, backupId);
+                    ps.execute();
+                    locked = true;
+                } catch (SQLException e) {
+                    if (!"55P03".equals(e.getSQLState())) {
+                        throw e;
+                    }
+                } finally {
+                    s.execute("RESET lock_timeout");
                 }
             }
         } catch (SQLException e) {
             c.close();
             throw e;
+        }
+        if (locked) {
+            return Optional.of(new Lock(c, backupId));
         }
         c.close();
         return Optional.empty();
@@ -212,24 +238,25 @@ public class BackupCatalog {
     /** {@link #tryLock}, waiting for whoever holds it (a plan's redelivery waits for the run another worker does). */
     public Lock lock(String backupId) throws SQLException {
         Connection c = connection();
-        try (PreparedStatement ps = c.prepareStatement("SELECT pg_advisory_lock(hashtextextended('shadowshift-backup:' || ?, 0))")) {
+        try (PreparedStatement ps = c.prepareStatement("SELECT pg_advisory_lock(" + KEY + ")")) {
             ps.setString(1, backupId);
             ps.execute();
-            return new Lock(c);
+            return new Lock(c, backupId);
         } catch (SQLException e) {
             c.close();
             throw e;
         }
     }
 
-    /** Closing the connection ends the session, which releases the lock. */
-    public record Lock(Connection connection) implements AutoCloseable {
+    /** The connection goes back to the pool with its session, so the lock is let go explicitly. */
+    public record Lock(Connection connection, String backupId) implements AutoCloseable {
         @Override
         public void close() {
-            try {
-                connection.close();
+            try (connection; PreparedStatement ps = connection.prepareStatement("SELECT pg_advisory_unlock(" + KEY + ")")) {
+                ps.setString(1, backupId);
+                ps.execute();
             } catch (SQLException e) {
-                // the session is gone either way, and its lock with it
+                // a broken connection is not pooled again: its session, and the lock, are gone with it
             }
         }
     }

@@ -46,6 +46,8 @@ import java.util.concurrent.atomic.AtomicInteger;
 public class BackupFlow {
 
     private static final Logger LOG = Logger.getLogger(BackupFlow.class);
+    /** How long a request waits for a backup's lock: a run that just finished is still announcing and applying retention. */
+    private static final Duration BUSY_WAIT = Duration.ofSeconds(10);
 
     private final BackupCatalog catalog;
     private final BackupMaker maker;
@@ -190,7 +192,7 @@ public class BackupFlow {
             throw Refused.conflict("backup " + backupId + " is " + entry.status() + (entry.status() == Status.RUNNING
                     ? "; it is verified when it finishes" : " and has no archive to verify"));
         }
-        Optional<BackupCatalog.Lock> lock = catalog.tryLock(backupId);
+        Optional<BackupCatalog.Lock> lock = catalog.tryLock(backupId, BUSY_WAIT);
         if (lock.isEmpty()) {
             throw Refused.conflict("backup " + backupId + " is being verified or removed right now; ask again when that is done");
         }
@@ -361,7 +363,7 @@ public class BackupFlow {
             throw Refused.conflict("refusing to restore into the live target database '" + database
                     + "'; restore into a scratch database and copy what you need from there");
         }
-        Optional<BackupCatalog.Lock> lock = catalog.tryLock(backupId);
+        Optional<BackupCatalog.Lock> lock = catalog.tryLock(backupId, BUSY_WAIT);
         if (lock.isEmpty()) {
             throw Refused.conflict("backup " + backupId + " is being verified or removed right now; ask again when that is done");
         }
