@@ -24,8 +24,10 @@ import java.util.List;
 import java.util.Optional;
 
 /**
- * backup-completed releases a plan that waits for its backup; backup-failed fails it. Events about plans this
- * worker does not know (another environment's, or long gone) are logged and skipped: they are not malformed.
+ * backup-completed releases a plan that waits for its backup; backup-failed fails it, and a CORRUPT one also takes
+ * the backup back from a plan that already holds it, so the shadow path's gate will not cut over on it. Events about
+ * plans this worker does not know (another environment's, or long gone) are logged and skipped: they are not
+ * malformed. Backups made for no plan (on request, on schedule: planId null) open no gate and are skipped.
  */
 @ApplicationScoped
 public class BackupEventsConsumer {
@@ -48,6 +50,9 @@ public class BackupEventsConsumer {
     public void completed(String value) throws SQLException {
         CloudEvent event = EventSchemas.parse(value, EventType.BACKUP_COMPLETED);
         BackupCompleted backup = event.dataAs(BackupCompleted.class);
+        if (backup.planId() == null) {
+            return;
+        }
         String failure = null;
         MigrationPlanned plan;
         try (Connection c = store.connection()) {
@@ -97,17 +102,23 @@ public class BackupEventsConsumer {
     public void failed(String value) throws SQLException {
         CloudEvent event = EventSchemas.parse(value, EventType.BACKUP_FAILED);
         BackupFailed backup = event.dataAs(BackupFailed.class);
-        String reason = "backup failed: " + backup.reason();
+        if (backup.planId() == null) {
+            return;
+        }
+        String reason = backup.corrupt() ? "backup " + backup.backupId() + " is CORRUPT: " + backup.reason() : "backup failed: " + backup.reason();
         MigrationPlanned plan;
         try (Connection c = store.connection()) {
             c.setAutoCommit(false);
-            Optional<StoredPlan> found = waitingPlan(c, event, backup.planId());
-            if (found.isEmpty()) {
+            boolean revoked = backup.corrupt() && backup.backupId() != null && store.revokeBackup(c, backup.planId(), backup.backupId());
+            Optional<StoredPlan> found = revoked ? store.find(c, backup.planId(), true) : waitingPlan(c, event, backup.planId());
+            if (found.isEmpty() || !store.markFailed(c, backup.planId(), List.of("AWAITING_BACKUP", "AWAITING_APPROVAL", "READY"), reason)) {
                 c.commit();
+                if (revoked) {
+                    LOG.errorf("plan %s: %s; the plan no longer holds a verified backup and will not cut over", backup.planId(), reason);
+                }
                 return;
             }
             plan = found.get().plan();
-            store.markFailed(c, plan.planId(), List.of("AWAITING_BACKUP", "AWAITING_APPROVAL"), reason);
             c.commit();
         }
         LOG.errorf("plan %s failed: %s", plan.planId(), reason);

@@ -608,6 +608,13 @@ public class ShadowEngine {
                 });
                 store.phase(cp.planId(), cp.table(), ShadowCheckpoint.CLEANED);
                 LOG.infof("plan %s: rollback point %s dropped after its retention", cp.planId(), n.qualified(n.rollback()));
+                if (store.forPlan(cp.planId()).stream().noneMatch(other -> other.phase().equals(ShadowCheckpoint.CUT_OVER))) {
+                    // the plan can no longer be rolled back: backup-worker stops pinning its backup
+                    int steps = plan.plan().steps().size();
+                    publisher.progress(new MigrationProgress(cp.planId(), plan.plan().target(), "COMPLETED", "ROLLBACK_WINDOW_CLOSED", steps,
+                            steps, "the last rollback point was dropped after its retention; the plan can no longer be rolled back",
+                            null, null, null, null));
+                }
             } catch (ShadowFailure | InterruptedException e) {
                 LOG.warnf("plan %s: cannot drop rollback point of %s yet: %s", cp.planId(), cp.table(), e.getMessage());
                 if (e instanceof InterruptedException) {
