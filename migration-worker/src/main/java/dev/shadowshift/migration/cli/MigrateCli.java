@@ -111,7 +111,8 @@ public final class MigrateCli {
             duration(flags, "lock-timeout").ifPresent(d -> config.put("shadowshift.migration.lock-timeout", d));
             duration(flags, "retention").ifPresent(d -> config.put("shadowshift.migration.shadow.retention", d));
             return new Options(Path.of(flags.get("event")), db, stateSchema,
-                    Path.of(flags.getOrDefault("backup-dir", "shadowshift-backups")), flags.containsKey("approve-destructive"),
+                    flags.containsKey("backup-dir") ? Path.of(flags.get("backup-dir"))
+                            : Path.of(System.getProperty("user.home"), ".shadowshift", "backups"), flags.containsKey("approve-destructive"),
                     flags.containsKey("no-backup"), config);
         }
 
