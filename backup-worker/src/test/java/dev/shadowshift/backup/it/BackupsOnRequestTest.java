@@ -89,6 +89,28 @@ class BackupsOnRequestTest {
     }
 
     @Test
+    void aTableUsingTheTargetsOwnTypesAndSequencesVerifiesAndRestoresIntoAnEmptyDatabase() throws Exception {
+        sql("CREATE TYPE req.mood AS ENUM ('calm', 'busy')",
+                "CREATE DOMAIN req.positive AS integer CHECK (VALUE > 0)",
+                "CREATE SEQUENCE req.ticket_numbers",
+                "CREATE TABLE req.tickets (id integer PRIMARY KEY DEFAULT nextval('req.ticket_numbers'), mood req.mood NOT NULL, "
+                        + "weight req.positive, customer int REFERENCES req.customers)",
+                "INSERT INTO req.tickets(mood, weight, customer) SELECT 'busy', g, g FROM generate_series(1, 300) g");
+        String id = requested("{\"tables\":[\"req.tickets\"]}");
+        JsonPath b = finished(id);
+        assertEquals("VERIFIED", b.getString("status"), b.prettify());
+        assertEquals(List.of(300), b.getList("tables.restoredRows"));
+
+        String scratch = Infrastructure.shared().freshDatabase("scratch");
+        given().contentType(ContentType.JSON).body("{\"database\":\"" + scratch + "\"}").post("/backups/" + id + "/restore")
+                .then().statusCode(200).body("foreignKeysLeftOut", equalTo(true));
+        try (Connection c = target(scratch); Statement s = c.createStatement()) {
+            assertEquals(300, WorkerUnderTest.count(s, "SELECT count(*) FROM req.tickets WHERE mood = 'busy'"));
+            s.execute("INSERT INTO req.tickets(mood, weight) VALUES ('calm', 1)");
+        }
+    }
+
+    @Test
     void rowsWrittenWhileTheDumpRunsAreNeitherInTheArchiveNorInItsCount() throws Exception {
         sql("CREATE TABLE IF NOT EXISTS req.busy (id bigserial PRIMARY KEY, payload text)",
                 "INSERT INTO req.busy(payload) SELECT repeat('x', 200) FROM generate_series(1, 100000)");

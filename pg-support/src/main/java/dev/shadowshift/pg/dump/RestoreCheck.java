@@ -104,14 +104,16 @@ public final class RestoreCheck {
 
     /**
      * Restores an archive into an existing database on {@code server}. For a table backup ({@code schemas} not
-     * null) the tables' schemas are created first and foreign keys are left out, since the tables they point to are
-     * not in the archive.
+     * null) the tables' schemas are created first, with the types, functions and sequences they may use from the
+     * live target ({@link TablePrerequisites}), and foreign keys are left out, since the tables they point to are not
+     * in the archive.
      *
      * @throws SQLException when the schemas cannot be created (e.g. the database does not exist: SQLSTATE 3D000)
      */
     public static Restore restoreInto(TableDump.Tools tools, PgEndpoint server, String database, Path archive, ArchiveToc toc,
                                       Collection<String> schemas, int jobs, boolean noPrivileges) throws SQLException, InterruptedException {
         Path useList = null;
+        String prerequisitesNote = null;
         try {
             if (schemas != null) {
                 try (Connection c = server.connect(database); Statement s = c.createStatement()) {
@@ -119,13 +121,18 @@ public final class RestoreCheck {
                         s.execute("CREATE SCHEMA IF NOT EXISTS " + SqlIdentifiers.quote(schema));
                     }
                 }
+                String missing = TablePrerequisites.copy(tools, server, database, toc);
+                if (missing != null) {
+                    prerequisitesNote = missing;
+                }
                 useList = Files.createTempFile("shadowshift-restore", ".list");
                 Files.writeString(useList, String.join("\n", withoutForeignKeys(toc)) + "\n", StandardCharsets.UTF_8);
             }
             ProcessRunner.Result run = ProcessRunner.run(PgCommands.restore(tools.pgRestore(), server, database, archive, jobs, useList,
                     noPrivileges), PgCommands.environment(server), tools.timeout());
             return run.ok() ? new Restore(null, false)
-                    : new Restore(DumpFailed.describe("pg_restore", run, tools.timeout(), ""), unreachable(run.stderr()));
+                    : new Restore(DumpFailed.describe("pg_restore", run, tools.timeout(), "")
+                    + (prerequisitesNote == null ? "" : " (" + prerequisitesNote + ")"), unreachable(run.stderr()));
         } catch (IOException e) {
             return new Restore("cannot run " + tools.pgRestore() + ": " + e.getMessage(), true);
         } finally {

@@ -50,6 +50,8 @@ public final class SnapshotDump {
             try (Statement s = c.createStatement()) {
                 s.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY");
                 String snapshot = single(s, "SELECT pg_export_snapshot()");
+                // one core for the count: pg_dump's COPY and its compression need the others
+                s.execute("SET LOCAL max_parallel_workers_per_gather = 0");
                 Tables tables = requested == null ? everyTable(c) : resolve(c, requested, endpoint);
                 List<String> command = PgCommands.dump(tools.pgDump(), endpoint, requested == null ? null : tables.dumped(),
                         settings, snapshot, out);
