@@ -37,6 +37,10 @@ import java.time.Duration;
 import java.util.List;
 import java.util.UUID;
 
+import static dev.shadowshift.backup.it.WorkerUnderTest.bootstrap;
+import static dev.shadowshift.backup.it.WorkerUnderTest.count;
+import static dev.shadowshift.backup.it.WorkerUnderTest.target;
+import static dev.shadowshift.backup.it.WorkerUnderTest.targetUrl;
 import static io.restassured.RestAssured.given;
 import static org.hamcrest.Matchers.containsString;
 import static org.hamcrest.Matchers.equalTo;
@@ -195,6 +199,21 @@ class BackupWorkerTest {
 
     @Test
     @Order(7)
+    void aPlansBackupThatDoesNotVerifyIsAnnouncedCorruptForThePlanAndNeverAsCompleted() {
+        String planId = UUID.randomUUID().toString();
+        FaultyStorage.arm(FaultyStorage.Fault.FLIP_A_BYTE);
+        planned(planId, List.of("shop.customers"));
+
+        TopicWatcher.Seen seen = watcher.await(Topics.BACKUP_FAILED, s -> planId.equals(s.key()), WAIT);
+        BackupFailed failed = EventSchemas.parse(seen.value(), EventType.BACKUP_FAILED).dataAs(BackupFailed.class);
+        assertEquals(BackupFailed.CORRUPT, failed.status());
+        assertEquals(planId, failed.planId());
+        assertTrue(watcher.on(Topics.BACKUP_COMPLETED).stream().noneMatch(s -> planId.equals(s.key())));
+        given().queryParam("planId", planId).get("/backups").then().statusCode(200).body("[0].status", equalTo("CORRUPT"));
+    }
+
+    @Test
+    @Order(8)
     void everyEventTheWorkerPublishedMatchesItsSchema() {
         List<TopicWatcher.Seen> all = watcher.all();
         assertTrue(all.size() >= 3);
@@ -227,31 +246,5 @@ class BackupWorkerTest {
     private static BackupCompleted completed(String planId) {
         TopicWatcher.Seen seen = watcher.await(Topics.BACKUP_COMPLETED, s -> planId.equals(s.key()), WAIT);
         return EventSchemas.parse(seen.value(), EventType.BACKUP_COMPLETED).dataAs(BackupCompleted.class);
-    }
-
-    private static long count(Statement s, String sql) throws Exception {
-        try (ResultSet rs = s.executeQuery(sql)) {
-            rs.next();
-            return rs.getLong(1);
-        }
-    }
-
-    private static String targetUrl() {
-        return ConfigProvider.getConfig().getValue("shadowshift.targets.main.jdbc-url", String.class);
-    }
-
-    /** @param database another database on the target's server, or null for the target itself */
-    private static Connection target(String database) throws Exception {
-        var config = ConfigProvider.getConfig();
-        String url = targetUrl();
-        if (database != null) {
-            url = url.substring(0, url.lastIndexOf('/') + 1) + database;
-        }
-        return DriverManager.getConnection(url, config.getValue("shadowshift.targets.main.username", String.class),
-                config.getOptionalValue("shadowshift.targets.main.password", String.class).orElse(""));
-    }
-
-    private static String bootstrap() {
-        return ConfigProvider.getConfig().getValue("kafka.bootstrap.servers", String.class);
     }
 }

@@ -33,6 +33,8 @@ import java.util.List;
 import java.util.Map;
 
 import static dev.shadowshift.backup.it.WorkerUnderTest.WAIT;
+import static dev.shadowshift.backup.it.WorkerUnderTest.archives;
+import static dev.shadowshift.backup.it.WorkerUnderTest.expired;
 import static dev.shadowshift.backup.it.WorkerUnderTest.bootstrap;
 import static dev.shadowshift.backup.it.WorkerUnderTest.completed;
 import static dev.shadowshift.backup.it.WorkerUnderTest.failed;
@@ -120,17 +122,5 @@ class RetentionTest {
         JsonPath b = finished(id);
         assertEquals("VERIFIED", b.getString("status"), b.prettify());
         return id;
-    }
-
-    private static List<Map<String, Object>> archives(String target) {
-        return backups(target).stream().filter(b -> List.of("VERIFIED", "CORRUPT").contains(b.get("status"))).toList();
-    }
-
-    private static List<Map<String, Object>> expired(String target) {
-        return backups(target).stream().filter(b -> "EXPIRED".equals(b.get("status"))).toList();
-    }
-
-    private static List<Map<String, Object>> backups(String target) {
-        return given().queryParam("target", target).get("/backups").then().statusCode(200).extract().jsonPath().getList("$");
     }
 }

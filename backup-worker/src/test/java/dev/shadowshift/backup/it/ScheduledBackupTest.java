@@ -33,6 +33,8 @@ import java.util.List;
 import java.util.Map;
 
 import static dev.shadowshift.backup.it.WorkerUnderTest.WAIT;
+import static dev.shadowshift.backup.it.WorkerUnderTest.archives;
+import static dev.shadowshift.backup.it.WorkerUnderTest.expired;
 import static dev.shadowshift.backup.it.WorkerUnderTest.bootstrap;
 import static dev.shadowshift.backup.it.WorkerUnderTest.completed;
 import static dev.shadowshift.backup.it.WorkerUnderTest.failed;
@@ -95,17 +97,5 @@ class ScheduledBackupTest {
             assertTrue(String.valueOf(gone.get("reason")).startsWith("removed by retention: beyond keep-last 2"), gone.toString());
             assertFalse(Files.exists(Path.of(String.valueOf(gone.get("location")))), "the archive of " + gone.get("id") + " is deleted");
         }
-    }
-
-    private static List<Map<String, Object>> archives(String target) {
-        return backups(target).stream().filter(b -> List.of("VERIFIED", "CORRUPT").contains(b.get("status"))).toList();
-    }
-
-    private static List<Map<String, Object>> expired(String target) {
-        return backups(target).stream().filter(b -> "EXPIRED".equals(b.get("status"))).toList();
-    }
-
-    private static List<Map<String, Object>> backups(String target) {
-        return given().queryParam("target", target).get("/backups").then().statusCode(200).extract().jsonPath().getList("$");
     }
 }

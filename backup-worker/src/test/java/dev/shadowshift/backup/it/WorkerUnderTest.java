@@ -14,6 +14,8 @@ import java.sql.DriverManager;
 import java.sql.ResultSet;
 import java.sql.Statement;
 import java.time.Duration;
+import java.util.List;
+import java.util.Map;
 import java.util.function.Predicate;
 
 import static io.restassured.RestAssured.given;
@@ -71,6 +73,19 @@ final class WorkerUnderTest {
     static String requested(String body) {
         return given().contentType("application/json").body(body).post("/backups").then().statusCode(202)
                 .extract().path("id");
+    }
+
+    /** A target's backups that have an archive (VERIFIED or CORRUPT), newest first. */
+    static List<Map<String, Object>> archives(String target) {
+        return backups(target).stream().filter(b -> List.of("VERIFIED", "CORRUPT").contains(b.get("status"))).toList();
+    }
+
+    static List<Map<String, Object>> expired(String target) {
+        return backups(target).stream().filter(b -> "EXPIRED".equals(b.get("status"))).toList();
+    }
+
+    static List<Map<String, Object>> backups(String target) {
+        return given().queryParam("target", target).get("/backups").then().statusCode(200).extract().jsonPath().getList("$");
     }
 
     static BackupCompleted completed(TopicWatcher watcher, Predicate<BackupCompleted> match) {

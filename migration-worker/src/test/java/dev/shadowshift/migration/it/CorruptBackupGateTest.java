@@ -25,8 +25,6 @@ import jakarta.inject.Inject;
 import org.junit.jupiter.api.Test;
 
 import java.sql.Connection;
-import java.sql.PreparedStatement;
-import java.sql.ResultSet;
 import java.sql.Statement;
 import java.time.Duration;
 import java.util.List;
@@ -95,7 +93,7 @@ class CorruptBackupGateTest {
         BackupMissing refused = assertThrows(BackupMissing.class, () -> engine.run(new ShadowEngine.Progress(plan, 0, 1), rebuild));
         assertTrue(refused.getMessage().contains("no verified backup-completed"), refused.getMessage());
         assertNull(backupOf(planId), "the CORRUPT backup was taken back");
-        assertEquals("integer", columnType("gate", "n"), "the rebuild did not cut over");
+        assertEquals("integer", ShadowMigrationTest.columnType("gate", "n"), "the rebuild did not cut over");
         assertEquals("ABANDONED", shadowStore.find(planId, "gate").orElseThrow().phase());
     }
 
@@ -113,16 +111,6 @@ class CorruptBackupGateTest {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new IllegalStateException(e);
-        }
-    }
-
-    private static String columnType(String table, String column) throws Exception {
-        try (Connection c = target(); PreparedStatement ps = c.prepareStatement(
-                "SELECT data_type FROM information_schema.columns WHERE table_schema = 'load' AND table_name = ? AND column_name = ?")) {
-            ps.setString(1, table);
-            ps.setString(2, column);
-            ResultSet rs = ps.executeQuery();
-            return rs.next() ? rs.getString(1) : null;
         }
     }
 }

@@ -78,6 +78,14 @@ class ArchiveStorageTest {
     }
 
     @Test
+    void aStorageThatCannotBeWrittenSaysWhereAndWhy() throws IOException {
+        Path notADirectory = Files.writeString(root.resolve("a-file"), "x");
+        StorageException e = assertThrows(StorageException.class,
+                () -> new FilesystemStorage(notADirectory.resolve("backups")).stage("b3", ArchiveFormat.CUSTOM));
+        assertTrue(e.getMessage().startsWith("cannot prepare " + notADirectory.resolve("backups").resolve(".partial")), e.getMessage());
+    }
+
+    @Test
     void aDirectoryArchivesDigestCoversEveryFile() throws IOException {
         Path dir = Files.createDirectories(root.resolve("a.dir"));
         Files.writeString(dir.resolve("toc.dat"), "toc");
