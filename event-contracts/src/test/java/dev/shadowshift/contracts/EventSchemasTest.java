@@ -25,6 +25,13 @@ class EventSchemasTest {
     }
 
     @Test
+    void specSubmittedMayAskForStrictNames() {
+        CloudEvent event = EventCodec.create("/upstream", "box", new SpecSubmitted("box", "{}", null, null, null, true));
+        assertEquals(Boolean.TRUE, EventSchemas.parse(EventCodec.write(event), EventType.SPEC_SUBMITTED)
+                .dataAs(SpecSubmitted.class).strictNames());
+    }
+
+    @Test
     void everyTypeHasASchemaOnTheClasspath() {
         for (EventType type : EventType.values()) {
             assertTrue(EventSchemas.class.getResource(type.schemaResource()) != null, type.schemaResource());

@@ -51,7 +51,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class StripeEvolutionEndToEndIT {
 
-    private static final Path SPECS = Path.of("..", "..", "shared", "specs").toAbsolutePath().normalize();
+    private static final Path SPECS = dev.shadowshift.testkit.SharedSpecs.dir();
     private static final Duration PATIENCE = Duration.ofMinutes(4);
 
     private static LocalStack stack;

@@ -1,6 +1,7 @@
 package dev.shadowshift.schema.api;
 
 import dev.shadowshift.contracts.events.SchemaChange;
+import dev.shadowshift.schema.compile.NameDecision;
 import dev.shadowshift.schema.registry.Registration;
 import dev.shadowshift.schema.registry.StoredVersion;
 
@@ -14,6 +15,7 @@ import java.util.TreeMap;
  * @param created      true when this submission made a new version (HTTP 201), false when it repeated the latest (200)
  * @param published    true when Kafka acknowledged the version's spec-changed event
  * @param changeCounts number of changes by kind
+ * @param naming       component schemas the compiler skipped (collection envelopes) or renamed (name collisions)
  */
 public record RegistrationResponse(
         String subject,
@@ -31,13 +33,15 @@ public record RegistrationResponse(
         int columns,
         Map<String, Integer> changeCounts,
         List<SchemaChange> changes,
-        List<String> warnings) {
+        List<String> warnings,
+        List<NameDecision> naming) {
 
     static RegistrationResponse of(Registration r) {
         StoredVersion v = r.version();
         return new RegistrationResponse(v.subject(), v.version(), v.previousVersion(), r.created(), v.contentHash(),
                 v.target(), v.schema(), v.objects(), v.compatibility(), v.eventId(), r.published(),
-                v.model().tables().size(), v.model().columnCount(), counts(v.changes()), v.changes(), r.warnings());
+                v.model().tables().size(), v.model().columnCount(), counts(v.changes()), v.changes(), r.warnings(),
+                v.model().naming());
     }
 
     static Map<String, Integer> counts(List<SchemaChange> changes) {

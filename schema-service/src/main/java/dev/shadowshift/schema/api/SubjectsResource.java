@@ -2,6 +2,7 @@ package dev.shadowshift.schema.api;
 
 import dev.shadowshift.contracts.events.SchemaChange;
 import dev.shadowshift.schema.compile.CompiledModel;
+import dev.shadowshift.schema.compile.NameDecision;
 import dev.shadowshift.schema.diff.Ddl;
 import dev.shadowshift.schema.registry.Registration;
 import dev.shadowshift.schema.registry.RegistryStore;
@@ -39,6 +40,8 @@ import java.util.Map;
 public class SubjectsResource {
 
     static final String[] SPEC_TYPES = {MediaType.APPLICATION_JSON, "application/yaml", "application/x-yaml", MediaType.TEXT_PLAIN};
+    static final String STRICT_NAMES = "refuse the spec (400 compile_error) when two component schemas map to one table name, "
+            + "instead of renaming one with a stable suffix; collection envelopes are skipped either way; default false";
 
     private final SpecRegistrar registrar;
     private final RegistryStore store;
@@ -68,15 +71,18 @@ public class SubjectsResource {
                              @QueryParam("objects") String objects,
                              @Parameter(description = "also add the recommended indexes (CREATE INDEX CONCURRENTLY) to the diff; default false")
                              @QueryParam("indexes") boolean indexes,
+                             @Parameter(description = STRICT_NAMES) @QueryParam("strictNames") boolean strictNames,
                              byte[] spec) {
-        Registration r = registrar.register(new Submission(subject, spec, target, schema, objectList(objects), null, indexes));
+        Registration r = registrar.register(new Submission(subject, spec, target, schema, objectList(objects), null, indexes,
+                strictNames));
         return Response.status(r.created() ? Response.Status.CREATED : Response.Status.OK)
                 .entity(RegistrationResponse.of(r)).build();
     }
 
     /** The answer to a dry run. */
     public record DiffResponse(String subject, String target, String schema, int tables, int columns,
-                               Map<String, Integer> changeCounts, List<SchemaChange> changes, List<String> warnings) {
+                               Map<String, Integer> changeCounts, List<SchemaChange> changes, List<String> warnings,
+                               List<NameDecision> naming) {
     }
 
     @POST
@@ -88,10 +94,12 @@ public class SubjectsResource {
     public DiffResponse diff(@PathParam("subject") String subject, @QueryParam("target") String target,
                              @QueryParam("schema") String schema, @QueryParam("objects") String objects,
                              @Parameter(description = "also report missing recommended indexes and INVALID ones; default false")
-                             @QueryParam("indexes") boolean indexes, byte[] spec) {
-        SpecRegistrar.DryRun d = registrar.diff(new Submission(subject, spec, target, schema, objectList(objects), null, indexes));
+                             @QueryParam("indexes") boolean indexes,
+                             @Parameter(description = STRICT_NAMES) @QueryParam("strictNames") boolean strictNames, byte[] spec) {
+        SpecRegistrar.DryRun d = registrar.diff(new Submission(subject, spec, target, schema, objectList(objects), null, indexes,
+                strictNames));
         return new DiffResponse(d.subject(), d.target(), d.schema(), d.model().tables().size(), d.model().columnCount(),
-                RegistrationResponse.counts(d.changes()), d.changes(), d.warnings());
+                RegistrationResponse.counts(d.changes()), d.changes(), d.warnings(), d.model().naming());
     }
 
     @GET
@@ -124,7 +132,8 @@ public class SubjectsResource {
     public record VersionDetail(String subject, int version, Integer previousVersion, String contentHash, String format,
                                 String target, String schema, List<String> objects, String compatibility, String eventId,
                                 OffsetDateTime createdAt, OffsetDateTime publishedAt, int tableCount, int columnCount,
-                                List<TableSummary> tables, Map<String, Integer> changeCounts, List<SchemaChange> changes) {
+                                List<TableSummary> tables, List<NameDecision> naming, Map<String, Integer> changeCounts,
+                                List<SchemaChange> changes) {
     }
 
     @GET
@@ -138,7 +147,7 @@ public class SubjectsResource {
                 v.schema(), v.objects(), v.compatibility(), v.eventId(), v.createdAt(), v.publishedAt(),
                 m.tables().size(), m.columnCount(),
                 m.tables().stream().map(t -> new TableSummary(t.name(), t.source(), t.columns().size(), t.originalName())).toList(),
-                RegistrationResponse.counts(v.changes()), v.changes());
+                m.naming(), RegistrationResponse.counts(v.changes()), v.changes());
     }
 
     @GET

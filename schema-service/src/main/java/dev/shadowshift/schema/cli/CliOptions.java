@@ -12,12 +12,13 @@ import java.util.Set;
 
 /** The verb and its {@code --name=value} (or {@code --name value}) flags, checked. */
 public record CliOptions(String verb, String spec, String existingDb, String schema, List<String> objects, String format,
-                         boolean withIndexes, boolean ignoreDrops, String rule, Duration lockTimeout, int retries) {
+                         boolean withIndexes, boolean ignoreDrops, String rule, Duration lockTimeout, int retries,
+                         boolean strictNames) {
 
     public static final List<String> VERBS = List.of("diff-schema", "generate-evolution", "migrate");
     private static final Set<String> VALUED = Set.of("spec", "existing-db", "schema", "objects", "format", "rule",
             "lock-timeout", "retries");
-    private static final Set<String> SWITCHES = Set.of("with-indexes", "ignore-drops");
+    private static final Set<String> SWITCHES = Set.of("with-indexes", "ignore-drops", "strict-names");
 
     public static CliOptions parse(String[] args, Map<String, String> env) {
         if (args.length == 0) {
@@ -72,7 +73,7 @@ public record CliOptions(String verb, String spec, String existingDb, String sch
             throw new CliException("--schema is empty");
         }
         return new CliOptions(verb, spec, db, schema, objects, format, "true".equals(flags.get("with-indexes")),
-                "true".equals(flags.get("ignore-drops")), rule, lockTimeout, retries);
+                "true".equals(flags.get("ignore-drops")), rule, lockTimeout, retries, "true".equals(flags.get("strict-names")));
     }
 
     private static Duration duration(String text) {

@@ -47,6 +47,7 @@ import java.util.function.Function;
  * The seed's three verbs, without Kafka and without the service's state database: parse and compile the spec,
  * read the target's catalog, diff, and print, generate or apply. Run through the root launcher:
  * {@code ./shadowshift diff-schema --spec=FILE --existing-db=URL [--schema=S] [--objects=a,b] [--format=sql|json]}.
+ * Every schema the compiler skipped or renamed is listed in the header (and in JSON under {@code naming}).
  *
  * <p>Exit codes: 0 nothing to do (or everything applied), 2 invalid input (flags, spec, URL, unreachable database),
  * 3 unsafe changes pending: for diff-schema and generate-evolution any change that is not IN_PLACE, for migrate
@@ -122,7 +123,8 @@ public final class SchemaCli {
             String schema = o.schema() != null ? o.schema() : defaultSchema(parsed);
             checkSchema(schema);
             CompiledModel model = SchemaCompiler.compile(parsed.openApi(), o.objects(),
-                    o.rule().equals("objects-with-id") ? SchemaCompiler.TableRule.OBJECTS_WITH_ID : SchemaCompiler.TableRule.ALL_OBJECTS);
+                    o.rule().equals("objects-with-id") ? SchemaCompiler.TableRule.OBJECTS_WITH_ID : SchemaCompiler.TableRule.ALL_OBJECTS,
+                    o.strictNames());
             try (Connection c = connect(db)) {
                 List<SchemaChange> changes = diff(c, schema, model, o);
                 Report report = new Report(specFile.getFileName().toString(), title(parsed), db.toString(), schema, model, changes, o);
@@ -180,6 +182,8 @@ public final class SchemaCli {
                   --format=sql|json|event  output format (default sql); event: the spec-changed event
                                        the migration engine takes (what ./shadowshift migrate hands it)
                   --with-indexes       also the recommended indexes (CREATE INDEX CONCURRENTLY)
+                  --strict-names       refuse the spec when two schemas map to one table name, instead of
+                                       renaming one (collection envelopes are skipped either way)
                   --ignore-drops       do not report tables or columns the spec does not have
                   --lock-timeout=2s    migrate: how long a statement may wait for its lock
                   --retries=5          migrate: retries after a lock timeout, with jittered backoff
@@ -286,12 +290,16 @@ public final class SchemaCli {
         }
 
         String header(String verb) {
-            return "-- shadowshift " + verb + ": " + specFile + (title.isEmpty() ? "" : " (" + title + ")") + " against "
-                    + database + ", schema " + SqlIdentifiers.quote(schema) + "\n-- spec: " + model.tables().size() + " tables, "
-                    + model.columnCount() + " columns, " + (model.tables().size() + IndexAdvisor.recommend(model).size())
-                    + " indexes (primary keys and recommended)\n-- " + changes.size() + " changes: " + inPlace().size()
-                    + " IN_PLACE, " + pending().size() + " pending" + (changes.isEmpty() ? "" : " " + counts(SchemaChange::path))
-                    + (changes.isEmpty() ? "" : "; by classification " + counts(SchemaChange::classification));
+            List<String> lines = new ArrayList<>();
+            lines.add("shadowshift " + verb + ": " + specFile + (title.isEmpty() ? "" : " (" + title + ")") + " against "
+                    + database + ", schema " + SqlIdentifiers.quote(schema));
+            lines.add("spec: " + model.tables().size() + " tables, " + model.columnCount() + " columns, "
+                    + (model.tables().size() + IndexAdvisor.recommend(model).size()) + " indexes (primary keys and recommended)");
+            lines.add(changes.size() + " changes: " + inPlace().size() + " IN_PLACE, " + pending().size() + " pending"
+                    + (changes.isEmpty() ? "" : " " + counts(SchemaChange::path))
+                    + (changes.isEmpty() ? "" : "; by classification " + counts(SchemaChange::classification)));
+            model.naming().forEach(n -> lines.add(n.line()));
+            return String.join("\n", lines.stream().map(SchemaCli::comment).toList());
         }
     }
 
@@ -311,10 +319,10 @@ public final class SchemaCli {
         out.println(r.header("diff-schema"));
         for (SchemaChange c : r.changes()) {
             out.println();
-            out.println("-- " + c.kind() + " " + c.table() + (c.column() == null ? "" : "." + c.column()) + ": "
-                    + c.classification() + ", lock " + c.lockLevel() + ", path " + c.path());
+            out.println(comment(c.kind() + " " + c.table() + (c.column() == null ? "" : "." + c.column()) + ": "
+                    + c.classification() + ", lock " + c.lockLevel() + ", path " + c.path()));
             if (c.detail() != null) {
-                out.println("--   " + c.detail());
+                out.println(comment("  " + c.detail()));
             }
             printStatement(c);
         }
@@ -354,8 +362,8 @@ public final class SchemaCli {
         }
         for (SchemaChange c : r.inPlace()) {
             out.println();
-            out.println("-- " + c.kind() + " " + c.table() + (c.column() == null ? "" : "." + c.column()) + ": "
-                    + c.classification() + ", lock " + c.lockLevel());
+            out.println(comment(c.kind() + " " + c.table() + (c.column() == null ? "" : "." + c.column()) + ": "
+                    + c.classification() + ", lock " + c.lockLevel()));
             out.println(c.sql() + ";");
         }
         if (!r.pending().isEmpty()) {
@@ -363,8 +371,8 @@ public final class SchemaCli {
             out.println("-- PENDING: " + r.pending().size() + " changes are not safe to run here; migration-worker applies them "
                     + "(SHADOW_TABLE) or waits for approval (NEEDS_APPROVAL):");
             for (SchemaChange c : r.pending()) {
-                out.println("-- " + c.kind() + " " + c.table() + (c.column() == null ? "" : "." + c.column()) + ": "
-                        + c.classification() + ", " + c.path());
+                out.println(comment(c.kind() + " " + c.table() + (c.column() == null ? "" : "." + c.column()) + ": "
+                        + c.classification() + ", " + c.path()));
                 printStatement(c);
             }
         }
@@ -374,12 +382,32 @@ public final class SchemaCli {
         return exitFor(r);
     }
 
+    /**
+     * One SQL comment line ({@code -- text}) that stays one line: the output is meant for psql, and spec text (a title,
+     * a schema or property name) with a line break in it would otherwise end the comment and run as SQL.
+     */
+    static String comment(String text) {
+        StringBuilder out = new StringBuilder("-- ");
+        text.codePoints().forEach(cp -> {
+            if (cp == '\n') {
+                out.append("\\n");
+            } else if (cp == '\r') {
+                out.append("\\r");
+            } else if (cp != '\t' && (Character.isISOControl(cp) || cp == 0x2028 || cp == 0x2029)) {
+                out.append(String.format("\\u%04x", cp));
+            } else {
+                out.appendCodePoint(cp);
+            }
+        });
+        return out.toString();
+    }
+
     private void printStatement(SchemaChange c) {
         if (c.sql() == null) {
             return;
         }
         boolean runnable = SchemaDiffer.IN_PLACE.equals(c.path());
-        for (String line : (c.sql() + (runnable ? ";" : "")).split("\n")) {
+        for (String line : (c.sql() + (runnable ? ";" : "")).split(runnable ? "\n" : "\\R")) {
             out.println(runnable ? line : "-- " + line);
         }
     }
@@ -388,6 +416,7 @@ public final class SchemaCli {
         List<SchemaChange> toApply = r.inPlace();
         err.println("shadowshift | migrate " + r.specFile() + " into " + r.database() + " schema " + SqlIdentifiers.quote(r.schema())
                 + ": " + toApply.size() + " safe changes to apply, " + r.pending().size() + " for the migration engine");
+        r.model().naming().forEach(n -> err.println("shadowshift | " + n.line()));
         EvolutionApplier.Outcome outcome = new EvolutionApplier(r.options().lockTimeout(), r.options().retries(), retryPause)
                 .apply(c, toApply, new ProgressBar(err, toApply.size(), terminal), err);
         // what is left, read from the database itself rather than assumed
@@ -426,6 +455,7 @@ public final class SchemaCli {
         doc.put("tables", r.model().tables().size());
         doc.put("columns", r.model().columnCount());
         doc.put("indexes", r.model().tables().size() + IndexAdvisor.recommend(r.model()).size());
+        doc.put("naming", r.model().naming());
         if (outcome != null) {
             doc.put("applied", outcome.applied().size());
             doc.put("retries", outcome.retries());

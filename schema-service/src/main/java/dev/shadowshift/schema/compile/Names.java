@@ -1,5 +1,11 @@
 package dev.shadowshift.schema.compile;
 
+import dev.shadowshift.pg.SqlIdentifiers;
+
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.HexFormat;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
@@ -108,6 +114,36 @@ public final class Names {
 
     public static String columnName(String propertyName) {
         return snakeCase(propertyName);
+    }
+
+    /**
+     * True when the schema's name is singular, i.e. {@link #tableName} had to pluralise it ({@code File -> files});
+     * false when it already is plural or uncountable ({@code Files}, {@code metadata}).
+     */
+    public static boolean isSingular(String schemaName) {
+        return !snakeCase(schemaName).equals(tableName(schemaName));
+    }
+
+    /**
+     * The table name of a schema that lost its name to another one: its own table name with {@code _} and the first
+     * 8 hex digits of the SHA-256 of the schema's name, so it depends on that name only and stays the same from one
+     * spec version to the next ({@code Files -> files_<8 hex>}). Before shortening, like {@link #tableName}.
+     */
+    public static String suffixedTableName(String schemaName) {
+        try {
+            byte[] digest = MessageDigest.getInstance("SHA-256").digest(schemaName.getBytes(StandardCharsets.UTF_8));
+            return tableName(schemaName) + "_" + HexFormat.of().formatHex(digest, 0, 4);
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    /**
+     * The name of a table's primary key constraint, given explicitly so that a long table name gives a deterministic,
+     * non-truncated name. Indexes share the schema's namespace with it, which is why the index advisor needs it too.
+     */
+    public static String primaryKeyName(String table) {
+        return SqlIdentifiers.shorten(table + "_pkey");
     }
 
     /**

@@ -24,6 +24,12 @@ import java.util.Set;
  * otherwise); a schema without an {@code id} property gets the seed's {@code id text} key all the same, for the
  * syncing side to fill. Every other column is nullable, so that a spec can only ever add what existing rows can
  * live with.
+ *
+ * <p>Names: a collection envelope (only an array of another component plus paging fields, such as
+ * {@code Files = {entries: [File], total_count, limit, offset}}) is not a table; of two schemas that map to one table
+ * name, the singular one keeps it and the other gets a stable suffix ({@link Names#suffixedTableName}), unless
+ * strict names are asked for, which refuses the spec instead. Every skip and rename is in
+ * {@link CompiledModel#naming()}.
  */
 public final class SchemaCompiler {
 
@@ -49,20 +55,31 @@ public final class SchemaCompiler {
 
     /** As {@link #compile(OpenAPI, List)}, choosing the rule that applies when no objects are named. */
     public static CompiledModel compile(OpenAPI openApi, List<String> objects, TableRule rule) {
-        return new SchemaCompiler(openApi).run(objects, rule);
+        return compile(openApi, objects, rule, false);
+    }
+
+    /**
+     * As {@link #compile(OpenAPI, List, TableRule)}.
+     *
+     * @param strictNames refuse two schemas that map to one table name instead of renaming one of them
+     */
+    public static CompiledModel compile(OpenAPI openApi, List<String> objects, TableRule rule, boolean strictNames) {
+        return new SchemaCompiler(openApi).run(objects, rule, strictNames);
     }
 
     /** Which component schemas become tables when no explicit list is given. */
     public enum TableRule {
-        /** Every object schema that declares at least one property. */
+        /** Every object schema that declares at least one property, collection envelopes excepted. */
         ALL_OBJECTS,
         /** Only object schemas with an {@code id} property: the API's resources, not their nested value objects. */
         OBJECTS_WITH_ID
     }
 
-    private CompiledModel run(List<String> objects, TableRule rule) {
+    private CompiledModel run(List<String> objects, TableRule rule, boolean strictNames) {
         List<String> selected = new ArrayList<>();
+        List<NameDecision> naming = new ArrayList<>();
         if (objects != null && !objects.isEmpty()) {
+            // named explicitly: compiled as asked, envelopes included
             for (String name : new LinkedHashSet<>(objects)) {
                 Schema schema = components.get(name);
                 if (schema == null) {
@@ -77,31 +94,142 @@ public final class SchemaCompiler {
             for (Map.Entry<String, Schema> e : components.entrySet()) {
                 Map<String, Schema> properties = isObject(e.getValue()) ? properties(e.getKey(), e.getValue()) : Map.of();
                 boolean picked = rule == TableRule.ALL_OBJECTS ? !properties.isEmpty() : properties.containsKey("id");
-                if (picked) {
+                if (!picked) {
+                    continue;
+                }
+                String envelope = envelope(e.getKey(), properties);
+                if (envelope != null) {
+                    naming.add(new NameDecision(e.getKey(), NameDecision.SKIPPED, Names.tableName(e.getKey()), null, envelope));
+                } else {
                     selected.add(e.getKey());
                 }
             }
         }
 
-        Map<String, String> tableSources = new LinkedHashMap<>();
-        List<CompiledTable> tables = new ArrayList<>();
+        Map<String, List<CompiledTable>> byName = new LinkedHashMap<>();
         for (String schemaName : selected) {
             CompiledTable table = table(schemaName, components.get(schemaName));
-            if (table == null) {
-                continue;
+            if (table != null) {
+                byName.computeIfAbsent(table.name(), n -> new ArrayList<>()).add(table);
             }
-            String clash = tableSources.putIfAbsent(table.name(), schemaName);
-            if (clash != null) {
-                problems.add("component schemas '" + clash + "' and '" + schemaName + "' both map to table '" + table.name() + "'");
-                continue;
+        }
+        List<CompiledTable> tables = new ArrayList<>();
+        List<CompiledTable> losers = new ArrayList<>();
+        for (Map.Entry<String, List<CompiledTable>> e : byName.entrySet()) {
+            List<CompiledTable> claimants = new ArrayList<>(e.getValue());
+            claimants.sort(NAME_PRECEDENCE);
+            tables.add(claimants.get(0));
+            for (CompiledTable loser : claimants.subList(1, claimants.size())) {
+                String unshortened = Names.suffixedTableName(loser.source());
+                String renamed = SqlIdentifiers.shorten(unshortened);
+                if (strictNames) {
+                    problems.add("component schemas '" + claimants.get(0).source() + "' and '" + loser.source()
+                            + "' both map to table '" + e.getKey() + "' (refused: strict names; otherwise '"
+                            + claimants.get(0).source() + "' keeps it and '" + loser.source() + "' becomes '" + renamed + "')");
+                    continue;
+                }
+                losers.add(new CompiledTable(renamed, loser.source(), renamed.equals(unshortened) ? null : unshortened,
+                        loser.columns()));
+                naming.add(new NameDecision(loser.source(), NameDecision.RENAMED, e.getKey(), renamed, "'" + e.getKey()
+                        + "' goes to '" + claimants.get(0).source() + "' (" + (Names.isSingular(claimants.get(0).source())
+                        && !Names.isSingular(loser.source()) ? "the singular name wins" : "first in code-point order")
+                        + "); the suffix is a hash of '" + loser.source() + "', stable across spec versions"));
             }
-            tables.add(table);
+        }
+        for (CompiledTable renamed : losers) {
+            if (byName.containsKey(renamed.name()) || losers.stream().filter(t -> t.name().equals(renamed.name())).count() > 1) {
+                problems.add("component schema '" + renamed.source() + "' loses its table name and cannot be renamed: '"
+                        + renamed.name() + "' is taken too; name the schemas to compile with objects");
+            } else {
+                tables.add(renamed);
+            }
         }
         if (!problems.isEmpty()) {
             throw new CompileException(problems);
         }
         tables.sort(Comparator.comparing(CompiledTable::name));
-        return new CompiledModel(List.copyOf(tables));
+        naming.sort(Comparator.comparing(NameDecision::schema).thenComparing(NameDecision::decision));
+        return new CompiledModel(List.copyOf(tables), naming);
+    }
+
+    /**
+     * Which of several schemas that map to one table name keeps it: a singular schema name (pluralised to make the
+     * table's, {@code File}) before a plural or uncountable one ({@code Files}), then code-point order of the names.
+     * Only the names decide, never their order in the document, so the same spec always gives the same tables.
+     */
+    private static final Comparator<CompiledTable> NAME_PRECEDENCE = Comparator
+            .comparing((CompiledTable t) -> !Names.isSingular(t.source()))
+            .thenComparing(CompiledTable::source);
+
+    /**
+     * Property names (snake_case) that page through a collection rather than describe a resource: counts and
+     * totals, offset/limit and page numbers, markers and cursors, links to other pages, and list markers such as
+     * Stripe's {@code object: list}.
+     */
+    static final Set<String> PAGING_FIELDS = Set.of(
+            "total_count", "total", "count", "total_results", "total_pages", "total_size",
+            "limit", "offset", "order", "sort", "page", "page_size", "per_page", "page_count", "page_number",
+            "items_per_page", "start_index", "start", "end",
+            "marker", "next_marker", "prev_marker", "cursor", "next_cursor", "prev_cursor", "previous_cursor",
+            "next_page_token", "page_token", "next_token", "continuation_token", "next_stream_position", "chunk_size",
+            "has_more", "has_next", "next", "previous", "prev", "first", "last", "self",
+            "url", "uri", "next_page_uri", "previous_page_uri", "first_page_uri", "next_page_url", "previous_page_url",
+            "links", "meta", "object");
+
+    /**
+     * Why a schema is a collection envelope (and so not a table), or null when it is not one: exactly one property
+     * is an array of another component object ({@code entries: [File]}, or a oneOf/anyOf of such), and every other
+     * property, at least one, is a {@link #PAGING_FIELDS paging field}. The rows are the items' own table's.
+     */
+    private String envelope(String schemaName, Map<String, Schema> properties) {
+        String array = null;
+        String items = null;
+        List<String> paging = new ArrayList<>();
+        for (Map.Entry<String, Schema> p : properties.entrySet()) {
+            if (PAGING_FIELDS.contains(Names.columnName(p.getKey()))) {
+                paging.add(p.getKey());
+                continue;
+            }
+            String of = array == null ? collectionOf(schemaName, p.getValue()) : null;
+            if (of == null) {
+                return null;
+            }
+            array = p.getKey();
+            items = of;
+        }
+        if (array == null || paging.isEmpty()) {
+            return null;
+        }
+        return "collection envelope of " + items + " (" + array + ", paged by " + String.join(", ", paging)
+                + "): not a table, its items are rows of their own table";
+    }
+
+    /** The quoted component names an array property holds ({@code 'File'}), or null when it is no such array. */
+    private String collectionOf(String self, Schema property) {
+        Schema array = property;
+        if (array != null && array.get$ref() != null) {
+            String name = refName(array.get$ref());
+            array = name == null ? null : components.get(name);
+        }
+        if (array == null || array.getItems() == null || !(types(array).isEmpty() || types(array).equals(Set.of("array")))) {
+            return null;
+        }
+        Schema items = array.getItems();
+        List<Schema> members = items.get$ref() != null ? List.of(items)
+                : notEmpty(items.getOneOf()) ? items.getOneOf()
+                : notEmpty(items.getAnyOf()) ? items.getAnyOf() : List.of();
+        if (members.isEmpty()) {
+            return null;
+        }
+        List<String> names = new ArrayList<>();
+        for (Schema member : members) {
+            String name = member.get$ref() == null ? null : refName(member.get$ref());
+            if (name == null || name.equals(self) || !components.containsKey(name) || !isObject(components.get(name))) {
+                return null;
+            }
+            names.add("'" + name + "'");
+        }
+        return String.join(", ", names);
     }
 
     private CompiledTable table(String schemaName, Schema schema) {

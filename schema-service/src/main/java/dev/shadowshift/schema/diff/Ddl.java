@@ -5,6 +5,7 @@ import dev.shadowshift.schema.compile.CompiledColumn;
 import dev.shadowshift.schema.compile.CompiledModel;
 import dev.shadowshift.schema.compile.CompiledTable;
 import dev.shadowshift.schema.compile.IndexAdvisor;
+import dev.shadowshift.schema.compile.Names;
 import dev.shadowshift.schema.compile.RecommendedIndex;
 
 import java.util.ArrayList;
@@ -12,8 +13,10 @@ import java.util.List;
 import java.util.Set;
 
 /**
- * The statements Shadowshift generates. Every identifier goes through {@link SqlIdentifiers}; types come only from
- * the compiler's fixed set, never from the spec, so no spec text reaches SQL unquoted.
+ * The statements Shadowshift generates, index statements included: the compiler and the index advisor decide what
+ * and under which name ({@link Names}, {@link IndexAdvisor}), only this class writes SQL. Every identifier goes
+ * through {@link SqlIdentifiers}; types and index methods come only from fixed sets, never from the spec, so no
+ * spec text reaches SQL unquoted.
  */
 public final class Ddl {
 
@@ -35,7 +38,7 @@ public final class Ddl {
         List<String> key = table.columns().stream().filter(CompiledColumn::primaryKey).map(c -> SqlIdentifiers.quote(c.name())).toList();
         if (!key.isEmpty()) {
             // named explicitly so that a long table name gives a deterministic, non-truncated constraint name
-            lines.add("  CONSTRAINT " + SqlIdentifiers.quote(primaryKeyName(table.name())) + " PRIMARY KEY (" + String.join(", ", key) + ")");
+            lines.add("  CONSTRAINT " + SqlIdentifiers.quote(Names.primaryKeyName(table.name())) + " PRIMARY KEY (" + String.join(", ", key) + ")");
         }
         return "CREATE TABLE IF NOT EXISTS " + SqlIdentifiers.qualified(schema, table.name()) + " (\n"
                 + String.join(",\n", lines) + "\n)";
@@ -62,14 +65,14 @@ public final class Ddl {
     }
 
     /**
-     * Builds an index without blocking writes. Cannot run inside a transaction block; if it fails it leaves an
-     * INVALID index behind, which the differ reports.
+     * Builds an index without blocking writes, UNIQUE if the recommendation says so. Cannot run inside a transaction
+     * block; if it fails it leaves an INVALID index behind, which the differ reports.
      */
     public static String createIndex(String schema, RecommendedIndex index) {
         if (!METHODS.contains(index.method())) {
             throw new IllegalArgumentException("not an index method Shadowshift uses: " + index.method());
         }
-        return "CREATE INDEX CONCURRENTLY IF NOT EXISTS " + SqlIdentifiers.quote(index.name()) + " ON "
+        return "CREATE " + (index.unique() ? "UNIQUE " : "") + "INDEX CONCURRENTLY IF NOT EXISTS " + SqlIdentifiers.quote(index.name()) + " ON "
                 + SqlIdentifiers.qualified(schema, index.table()) + " USING " + index.method() + " ("
                 + String.join(", ", index.columns().stream().map(SqlIdentifiers::quote).toList()) + ")";
     }
@@ -80,7 +83,7 @@ public final class Ddl {
 
     public static String addPrimaryKey(String schema, String table, List<String> columns) {
         return "ALTER TABLE " + SqlIdentifiers.qualified(schema, table) + " ADD CONSTRAINT "
-                + SqlIdentifiers.quote(primaryKeyName(table)) + " PRIMARY KEY ("
+                + SqlIdentifiers.quote(Names.primaryKeyName(table)) + " PRIMARY KEY ("
                 + String.join(", ", columns.stream().map(SqlIdentifiers::quote).toList()) + ")";
     }
 
@@ -104,10 +107,6 @@ public final class Ddl {
             }
         }
         return out.toString();
-    }
-
-    public static String primaryKeyName(String table) {
-        return SqlIdentifiers.shorten(table + "_pkey");
     }
 
     static String columnDefinition(CompiledColumn c) {

@@ -191,7 +191,7 @@ public final class SchemaDiffer {
             return;
         }
         boolean covered = existing.indexes().stream().anyMatch(i -> i.valid() && i.method().equals(index.method())
-                && i.columns().equals(index.columns()));
+                && i.columns().equals(index.columns()) && (i.unique() || !index.unique()));
         if (!covered) {
             out.add(createIndex(schema, index, "~" + existing.estimatedRows() + " rows"));
         }

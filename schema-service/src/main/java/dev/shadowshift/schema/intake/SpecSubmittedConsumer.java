@@ -43,7 +43,7 @@ public class SpecSubmittedConsumer {
         try {
             Registration r = registerRetryingOutages(new Submission(submitted.subject(),
                     submitted.spec().getBytes(StandardCharsets.UTF_8), submitted.target(), submitted.schema(),
-                    submitted.objects(), event.id()));
+                    submitted.objects(), event.id(), false, Boolean.TRUE.equals(submitted.strictNames())));
             LOG.infof("spec-submitted %s: %s v%d%s", event.id(), submitted.subject(), r.version().version(),
                     r.created() ? " registered" : " unchanged");
         } catch (RuntimeException e) {

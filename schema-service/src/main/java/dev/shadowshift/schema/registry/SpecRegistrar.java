@@ -62,7 +62,7 @@ public class SpecRegistrar {
 
     public DryRun diff(Submission submission) {
         Request r = check(submission);
-        Compiled compiled = compile(r, submission.spec());
+        Compiled compiled = compile(r, submission);
         CompiledModel previous;
         try (Connection c = store.begin()) {
             previous = store.latest(c, r.subject).filter(v -> v.target().equals(r.target) && v.schema().equals(r.schema))
@@ -77,7 +77,7 @@ public class SpecRegistrar {
 
     public Registration register(Submission submission) {
         Request r = check(submission);
-        Compiled compiled = compile(r, submission.spec());
+        Compiled compiled = compile(r, submission);
         String hash = sha256(submission.spec());
 
         StoredVersion toPublish;
@@ -132,6 +132,7 @@ public class SpecRegistrar {
         }
         LOG.infof("registered %s v%d (%d tables, %d changes) for target %s schema %s", toPublish.subject(), toPublish.version(),
                 toPublish.model().tables().size(), toPublish.changes().size(), toPublish.target(), toPublish.schema());
+        toPublish.model().naming().forEach(n -> LOG.infof("%s v%d: %s", toPublish.subject(), toPublish.version(), n.line()));
         return finish(outcome, true);
     }
 
@@ -203,10 +204,11 @@ public class SpecRegistrar {
         return subject.toLowerCase(Locale.ROOT).replaceAll("[^a-z0-9_]", "_");
     }
 
-    private Compiled compile(Request r, byte[] spec) {
-        ParsedSpec parsed = parser.parse(spec);
+    private Compiled compile(Request r, Submission submission) {
+        ParsedSpec parsed = parser.parse(submission.spec());
         try {
-            return new Compiled(parsed, SchemaCompiler.compile(parsed.openApi(), r.objects, config.defaultTableRule()));
+            return new Compiled(parsed, SchemaCompiler.compile(parsed.openApi(), r.objects, config.defaultTableRule(),
+                    submission.strictNames()));
         } catch (CompileException e) {
             throw new RejectedSpecException("compile_error", e.getMessage());
         }

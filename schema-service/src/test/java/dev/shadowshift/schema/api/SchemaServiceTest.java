@@ -52,7 +52,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class SchemaServiceTest {
 
-    static final Path SPECS = Path.of("../../shared/specs");
+    static final Path SPECS = dev.shadowshift.testkit.SharedSpecs.dir();
     static final Duration WAIT = Duration.ofSeconds(90);
     static TopicWatcher watcher;
 
@@ -304,6 +304,38 @@ class SchemaServiceTest {
                 .body(containsString("USING gin (\"metadata\")"));
         given().get("/subjects/idx/versions/1/ddl").then().statusCode(200)
                 .body(not(containsString("CREATE INDEX")));
+    }
+
+    @Test
+    @Order(8)
+    void envelopePairsAreSkippedAndRenamesReportedUnlessStrictNamesRefuse() throws Exception {
+        byte[] spec = Files.readAllBytes(Path.of("src/test/resources/specs/box-shaped.yaml"));
+        String renamed = Names.suffixedTableName("Webhooks");
+        given().contentType("application/yaml").body(spec).post("/subjects/boxlike/diff?strictNames=true")
+                .then().statusCode(400).body("error", equalTo("compile_error"))
+                .body("detail", containsString("'Webhook' and 'Webhooks' both map to table 'webhooks' (refused: strict names"));
+        Response r = given().contentType("application/yaml").body(spec).post("/subjects/boxlike/versions");
+        r.then().statusCode(201)
+                .body("tables", equalTo(15))
+                .body("naming.size()", equalTo(8))
+                .body("naming.findAll { it.decision == 'SKIPPED' }.schema", equalTo(List.of("Collaborations", "Comments", "Events",
+                        "Files", "Items", "TermsOfServices", "Users")))
+                .body("naming.find { it.decision == 'RENAMED' }.table", equalTo(renamed))
+                .body("changes.findAll { it.kind == 'CREATE_TABLE' }.table", hasItem(renamed))
+                .body("changes.findAll { it.kind == 'CREATE_TABLE' }.table", not(hasItem("items")));
+        specChanged("boxlike", 1);
+        given().get("/subjects/boxlike/versions/1").then().statusCode(200)
+                .body("naming[3].reason", containsString("collection envelope of 'File--Full'"));
+
+        // the same option on spec-submitted: a refusal goes to the dead-letter topic with the reason
+        CloudEvent event = EventCodec.create(UUID.randomUUID().toString(), "/upstream/test", "boxlike-strict",
+                new SpecSubmitted("boxlike-strict", new String(spec, java.nio.charset.StandardCharsets.UTF_8), null, null, null, true));
+        TopicWatcher.send(bootstrap(), Topics.SPEC_SUBMITTED, "boxlike-strict", EventCodec.write(event));
+        TopicWatcher.Seen dead = watcher.await(Topics.SPEC_SUBMITTED + Topics.DEAD_LETTER_SUFFIX,
+                s -> s.value().contains(event.id()), WAIT);
+        assertTrue(String.valueOf(dead.headers().get("dead-letter-reason")).contains("both map to table 'webhooks'"),
+                dead.headers().toString());
+        given().get("/subjects").then().body("name", not(hasItem("boxlike-strict")));
     }
 
     /** Waits for the subject's version on spec-changed, checks the event against its schema and its key. */

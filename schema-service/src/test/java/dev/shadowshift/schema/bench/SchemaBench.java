@@ -8,7 +8,7 @@ import dev.shadowshift.schema.compile.CompiledTable;
 import dev.shadowshift.schema.compile.IndexAdvisor;
 import dev.shadowshift.schema.compile.RecommendedIndex;
 import dev.shadowshift.schema.compile.SchemaCompiler;
-import dev.shadowshift.schema.diff.Ddl;
+import dev.shadowshift.schema.compile.Names;
 import dev.shadowshift.schema.diff.SchemaDiffer;
 import dev.shadowshift.schema.spec.ParsedSpec;
 import dev.shadowshift.schema.spec.SpecParser;
@@ -125,9 +125,9 @@ public final class SchemaBench {
                 }
             }
             List<LiveSchema.Index> live = new ArrayList<>();
-            live.add(new LiveSchema.Index(Ddl.primaryKeyName(t.name()), "btree", pk, true, true, true, ""));
+            live.add(new LiveSchema.Index(Names.primaryKeyName(t.name()), "btree", pk, true, true, true, ""));
             for (RecommendedIndex i : IndexAdvisor.forTable(indexes, t.name())) {
-                live.add(new LiveSchema.Index(i.name(), i.method(), i.columns(), false, false, true, ""));
+                live.add(new LiveSchema.Index(i.name(), i.method(), i.columns(), i.unique(), false, true, ""));
             }
             tables.put(t.name(), new LiveSchema.Table(t.name(), columns, pk, live, 0));
         }

@@ -17,6 +17,8 @@ class CliOptionsTest {
                 "--objects=customer, charge", "--with-indexes", "--lock-timeout=500ms", "--retries=2"}, Map.of());
         assertEquals(java.util.List.of("customer", "charge"), o.objects());
         assertTrue(o.withIndexes());
+        assertFalse(o.strictNames());
+        assertTrue(CliOptions.parse(new String[]{"diff-schema", "--spec=a", "--existing-db=x", "--strict-names"}, Map.of()).strictNames());
         assertEquals(500, o.lockTimeout().toMillis());
         assertEquals(2, o.retries());
         assertEquals("postgresql://h/db", CliOptions.parse(new String[]{"diff-schema", "--spec=a"}, Map.of("DATABASE_URL", "postgresql://h/db")).existingDb());

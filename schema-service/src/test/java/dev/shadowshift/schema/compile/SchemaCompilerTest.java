@@ -17,7 +17,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 class SchemaCompilerTest {
 
-    static final Path SPECS = Path.of("../../shared/specs");
+    static final Path SPECS = dev.shadowshift.testkit.SharedSpecs.dir();
     static final SpecParser PARSER = new SpecParser(200, 100);
 
     static ParsedSpec parse(String yaml) {

@@ -222,4 +222,34 @@ class SchemaDifferTest {
         assertEquals("CREATE INDEX CONCURRENTLY IF NOT EXISTS \"idx_customers_email\" ON \"s\".\"customers\" USING btree (\"email\")",
                 changes.get(2).sql());
     }
+
+    @Test
+    void aCompositeIsMissingUntilAnIndexOnTheSameColumnsInOrderExistsAndAUniqueOneNeedsAUniqueIndex() {
+        CompiledModel model = new CompiledModel(List.of(table("customers", id()),
+                table("payment_intents", id(), col("customer", "text"), col("created", "bigint"), col("account", "text"))));
+        LiveSchema.Index pkey = new LiveSchema.Index("payment_intents_pkey", "btree", List.of("id"), true, true, true, "");
+        // what a DBA may have built by hand: the single-column index, the composite the other way round, and the
+        // tenant pair without UNIQUE; none of them serves as the recommendation
+        LiveSchema.Index single = new LiveSchema.Index("pi_customer", "btree", List.of("customer"), false, false, true, "");
+        LiveSchema.Index reversed = new LiveSchema.Index("pi_created_customer", "btree", List.of("created", "customer"), false, false, true, "");
+        LiveSchema.Index tenant = new LiveSchema.Index("pi_account_id", "btree", List.of("account", "id"), false, false, true, "");
+        LiveSchema.Column[] columns = {liveCol("id", "text", true), liveCol("customer", "text", false),
+                liveCol("created", "bigint", false), liveCol("account", "text", false)};
+        LiveSchema live = schema(live("customers", liveCol("id", "text", true)),
+                liveWithIndexes("payment_intents", List.of("id"), List.of(pkey, single, reversed, tenant), columns));
+        List<SchemaChange> changes = SchemaDiffer.diff("s", model, live, null, true);
+        assertEquals(List.of("CREATE_INDEX payment_intents.customer,created", "CREATE_INDEX payment_intents.created",
+                        "CREATE_INDEX payment_intents.account,id"),
+                changes.stream().map(c -> c.kind() + " " + c.table() + "." + c.column()).toList());
+        assertEquals("CREATE UNIQUE INDEX CONCURRENTLY IF NOT EXISTS \"idx_payment_intents_account_id\" ON \"s\".\"payment_intents\" "
+                + "USING btree (\"account\", \"id\")", changes.get(2).sql());
+        assertTrue(changes.get(0).detail().contains("foreign key + time"), changes.get(0).detail());
+
+        LiveSchema.Index composite = new LiveSchema.Index("pi_customer_created", "btree", List.of("customer", "created"), false, false, true, "");
+        LiveSchema.Index uniqueTenant = new LiveSchema.Index("pi_account_id_u", "btree", List.of("account", "id"), true, false, true, "");
+        LiveSchema.Index created = new LiveSchema.Index("pi_created", "btree", List.of("created"), false, false, true, "");
+        LiveSchema covered = schema(live("customers", liveCol("id", "text", true)),
+                liveWithIndexes("payment_intents", List.of("id"), List.of(pkey, composite, uniqueTenant, created), columns));
+        assertEquals(List.of(), SchemaDiffer.diff("s", model, covered, null, true));
+    }
 }
