@@ -5,26 +5,21 @@
 # and the row counts) is timed on its own. Prints a Markdown table; progress goes to stderr.
 #
 #   benchmarks/backup/run.sh
-#   BENCH_PG_URL=postgresql://postgres@127.0.0.1:5432/postgres BENCH_ROWS=2000000 BENCH_ROUNDS=5 benchmarks/backup/run.sh
+#   BENCH_PG_URL=postgresql://postgres@127.0.0.1:5432/postgres BENCH_ROWS=2000000 BENCH_ROUNDS=9 benchmarks/backup/run.sh
 #
 # Knobs: BENCH_PG_URL (a server where the benchmark may create and drop a database ss_bench_backup_<pid>; default the
-#        local postgres on 127.0.0.1:5432), BENCH_ROWS (2,000,000 orders; customers are a tenth), BENCH_ROUNDS (5),
+#        local postgres on 127.0.0.1:5432), BENCH_ROWS (2,000,000 orders; customers are a tenth), BENCH_ROUNDS (9),
 #        BENCH_FORMATS (custom,directory:2 - format[:jobs]), BENCH_COMPRESSION (pg_dump's default unless set),
 #        BENCH_PG_DUMP, BENCH_PG_RESTORE, BENCH_JAVA_OPTS.
-# Not part of ./mvnw verify: it builds backup-worker (package, no tests) and its test classes if they are missing.
+# Not part of ./mvnw verify: it builds backup-worker (package, no tests) and its test classes first.
 set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
 cd "$ROOT"
 app=backup-worker/target/quarkus-app
-bench=backup-worker/target/test-classes/dev/shadowshift/backup/bench/BackupBench.class
-if [ ! -f "$app/app/backup-worker-0.1.0-SNAPSHOT.jar" ]; then
-  echo "building backup-worker (package, no tests)" >&2
-  ./mvnw -B -q -DskipTests -pl backup-worker -am package >&2
-fi
-if [ ! -f "$bench" ] || [ backup-worker/src/test/java/dev/shadowshift/backup/bench/BackupBench.java -nt "$bench" ]; then
-  echo "compiling the benchmark (test-compile)" >&2
-  ./mvnw -B -q -pl backup-worker -am test-compile -DskipTests >&2
-fi
+# always built: the benchmark must measure the worker's current code, not an old package's copy of pg-support
+echo "building backup-worker and its test classes (no tests run)" >&2
+./mvnw -B -q -DskipTests -pl backup-worker -am package >&2
+./mvnw -B -q -DskipTests -pl backup-worker test-compile >&2
 cp="backup-worker/target/test-classes"
 for jar in "$app"/lib/main/*.jar; do cp="$cp:$jar"; done
 exec java ${BENCH_JAVA_OPTS:--Xmx512m} -cp "$cp" dev.shadowshift.backup.bench.BackupBench
