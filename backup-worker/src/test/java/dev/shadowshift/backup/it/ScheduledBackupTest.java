@@ -79,9 +79,10 @@ class ScheduledBackupTest {
     @Test
     @Order(1)
     void theTargetsCronMakesVerifiedBackupsOfTheWholeDatabase() {
-        BackupCompleted scheduled = completed(watcher, c -> "SCHEDULED".equals(c.trigger()) && c.target().equals("main"));
+        // the schedule may have fired before the table existed: a backup of an empty database is a backup too
+        BackupCompleted scheduled = completed(watcher, c -> "SCHEDULED".equals(c.trigger()) && c.target().equals("main")
+                && c.tables().contains("app.accounts"));
         assertNull(scheduled.planId());
-        assertTrue(scheduled.tables().contains("app.accounts"), scheduled.tables().toString());
         JsonPath b = given().get("/backups/" + scheduled.backupId()).then().statusCode(200).extract().jsonPath();
         assertEquals("VERIFIED", b.getString("status"));
         assertTrue(b.getBoolean("wholeDatabase"));
