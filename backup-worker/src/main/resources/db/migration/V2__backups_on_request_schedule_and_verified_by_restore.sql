@@ -17,6 +17,8 @@ ALTER TABLE backups
     ADD COLUMN plan_pinned_until  timestamptz,
     ADD COLUMN plan_strategy      text,
     ADD COLUMN finished_at        timestamptz,
+    -- when a verification found it CORRUPT (the time its backup-failed carries)
+    ADD COLUMN corrupt_at         timestamptz,
     ADD COLUMN dump_seconds       double precision,
     ADD COLUMN verify_seconds     double precision,
     -- the last verification that could not run (no CREATEDB, server down): it says nothing about the archive

@@ -37,6 +37,7 @@ public record BackupView(
         OffsetDateTime createdAt,
         OffsetDateTime finishedAt,
         OffsetDateTime verifiedAt,
+        OffsetDateTime corruptAt,
         OffsetDateTime expiresAt,
         Double dumpSeconds,
         Double verifySeconds,
@@ -54,7 +55,7 @@ public record BackupView(
         boolean planPin = b.planPinnedUntil() != null && b.planPinnedUntil().isAfter(now);
         return new BackupView(b.backupId(), b.planId(), b.target(), b.trigger().name(), b.status().name(), b.reason(), b.pinnedAt(now),
                 b.pinned(), planPin ? b.planPinnedUntil() : null, b.location(), b.format(), b.sizeBytes(), b.sha256(), b.archiveEntries(),
-                b.wholeDatabase(), tables, b.createdAt(), b.finishedAt(), b.verifiedAt(), b.expiresAt(), b.dumpSeconds(), b.verifySeconds(),
+                b.wholeDatabase(), tables, b.createdAt(), b.finishedAt(), b.verifiedAt(), b.corruptAt(), b.expiresAt(), b.dumpSeconds(), b.verifySeconds(),
                 b.lastVerifyError());
     }
 }

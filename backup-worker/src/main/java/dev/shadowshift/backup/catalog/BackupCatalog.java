@@ -29,7 +29,7 @@ public class BackupCatalog {
 
     private static final String COLUMNS = "backup_id, plan_id, target, trigger, tables, whole_database, table_rows::text, location, "
             + "format, size_bytes, sha256, archive_entries, status, reason, pinned, plan_pinned_until, plan_strategy, created_at, "
-            + "finished_at, verified_at, expires_at, dump_seconds, verify_seconds, last_verify_error";
+            + "finished_at, verified_at, corrupt_at, expires_at, dump_seconds, verify_seconds, last_verify_error";
     private static final TypeReference<List<TableCount>> ROWS = new TypeReference<>() {
     };
 
@@ -118,7 +118,8 @@ public class BackupCatalog {
 
     public void markVerified(String backupId, List<TableCount> rows, double verifySeconds, OffsetDateTime at) throws SQLException {
         update("UPDATE backups SET status = 'VERIFIED', reason = NULL, table_rows = ?::jsonb, verify_seconds = ?, verified_at = ?, "
-                + "finished_at = coalesce(finished_at, ?), last_verify_error = NULL WHERE backup_id = ? AND status IN ('RUNNING', 'VERIFIED', 'CORRUPT')",
+                + "finished_at = coalesce(finished_at, ?), corrupt_at = NULL, last_verify_error = NULL "
+                + "WHERE backup_id = ? AND status IN ('RUNNING', 'VERIFIED', 'CORRUPT')",
                 json(rows), verifySeconds, at, at, backupId);
     }
 
@@ -126,8 +127,9 @@ public class BackupCatalog {
     public boolean markCorrupt(String backupId, String reason, List<TableCount> rows, double verifySeconds, OffsetDateTime at)
             throws SQLException {
         return update("UPDATE backups SET status = 'CORRUPT', reason = ?, table_rows = ?::jsonb, verify_seconds = ?, "
-                + "finished_at = coalesce(finished_at, ?), last_verify_error = NULL WHERE backup_id = ? AND status IN ('RUNNING', 'VERIFIED')",
-                reason, json(rows), verifySeconds, at, backupId) == 1;
+                + "finished_at = coalesce(finished_at, ?), corrupt_at = ?, last_verify_error = NULL "
+                + "WHERE backup_id = ? AND status IN ('RUNNING', 'VERIFIED')",
+                reason, json(rows), verifySeconds, at, at, backupId) == 1;
     }
 
     public boolean markFailed(String backupId, String reason, OffsetDateTime at) throws SQLException {
@@ -310,7 +312,8 @@ public class BackupCatalog {
                 rs.getString(9), (Long) rs.getObject(10), rs.getString(11), (Integer) rs.getObject(12), Status.valueOf(rs.getString(13)),
                 rs.getString(14), rs.getBoolean(15), rs.getObject(16, OffsetDateTime.class), rs.getString(17),
                 rs.getObject(18, OffsetDateTime.class), rs.getObject(19, OffsetDateTime.class), rs.getObject(20, OffsetDateTime.class),
-                rs.getObject(21, OffsetDateTime.class), (Double) rs.getObject(22), (Double) rs.getObject(23), rs.getString(24));
+                rs.getObject(21, OffsetDateTime.class), rs.getObject(22, OffsetDateTime.class), (Double) rs.getObject(23),
+                (Double) rs.getObject(24), rs.getString(25));
     }
 
     private static String json(List<TableCount> rows) {

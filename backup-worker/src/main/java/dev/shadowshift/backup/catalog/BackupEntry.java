@@ -33,6 +33,7 @@ public record BackupEntry(
         OffsetDateTime createdAt,
         OffsetDateTime finishedAt,
         OffsetDateTime verifiedAt,
+        OffsetDateTime corruptAt,
         OffsetDateTime expiresAt,
         Double dumpSeconds,
         Double verifySeconds,

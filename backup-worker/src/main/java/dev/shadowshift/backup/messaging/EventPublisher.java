@@ -19,8 +19,8 @@ import java.util.UUID;
 /**
  * Announces what became of a backup and waits for the broker's acknowledgement. A plan's backup is keyed (and its
  * CloudEvent subject set) by plan id, as migration-worker expects; any other by backup id. Event ids derive from
- * the backup id and the time is when the backup finished, so re-announcing a backup after a redelivery produces the
- * very same event.
+ * the backup id, and the time is when the backup finished (for CORRUPT: when a verification found it so, which may
+ * be days later), so re-announcing a backup after a redelivery produces the very same event.
  */
 @ApplicationScoped
 public class EventPublisher {
@@ -47,14 +47,16 @@ public class EventPublisher {
     public void failed(BackupEntry b) {
         BackupFailed event = new BackupFailed(b.planId(), b.target(), b.tables(), b.reason(), b.backupId(), b.status().name(),
                 b.trigger().name());
-        String kind = b.status() == BackupEntry.Status.CORRUPT ? "backup-corrupt" : "backup-failed";
-        send(failed, b, id(kind, b.backupId()), event);
+        boolean corrupt = b.status() == BackupEntry.Status.CORRUPT && b.corruptAt() != null;
+        send(failed, b, corrupt ? id("backup-corrupt", b.backupId() + ":" + b.corruptAt().toInstant()) : id("backup-failed", b.backupId()),
+                event);
     }
 
     private static void send(Emitter<String> emitter, BackupEntry b, String id, Object data) {
         String key = b.planId() != null ? b.planId() : b.backupId();
         CloudEvent e = EventCodec.create(id, SOURCE, key, data);
-        OffsetDateTime at = b.finishedAt() != null ? b.finishedAt() : OffsetDateTime.now();
+        OffsetDateTime at = b.status() == BackupEntry.Status.CORRUPT && b.corruptAt() != null ? b.corruptAt()
+                : b.finishedAt() != null ? b.finishedAt() : OffsetDateTime.now();
         CloudEvent timed = new CloudEvent(e.specversion(), e.id(), e.source(), e.type(), e.subject(),
                 at.toInstant().truncatedTo(ChronoUnit.MILLIS).toString(), e.datacontenttype(), e.dataschema(), e.data());
         KafkaCloudEvents.sendAndAwait(emitter, key, timed, Duration.ofSeconds(60));

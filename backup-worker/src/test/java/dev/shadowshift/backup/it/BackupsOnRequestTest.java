@@ -164,6 +164,11 @@ class BackupsOnRequestTest {
         BackupFailed event = failed(watcher, f -> id.equals(f.backupId()));
         assertEquals(BackupFailed.CORRUPT, event.status());
         assertNull(event.planId());
+        String corruptAt = given().get("/backups/" + id).then().extract().path("corruptAt");
+        String eventTime = watcher.on(Topics.BACKUP_FAILED).stream().map(s -> dev.shadowshift.contracts.EventCodec.read(s.value()))
+                .filter(e -> e.data().path("backupId").asText().equals(id)).findFirst().orElseThrow().time();
+        assertTrue(java.time.Instant.parse(eventTime).isAfter(java.time.OffsetDateTime.parse(b.getString("finishedAt")).toInstant()),
+                "the news carries when the corruption was found (" + corruptAt + "), not when the backup was made: " + eventTime);
         assertTrue(event.reason().contains("changed since"), event.reason());
 
         String scratch = Infrastructure.shared().freshDatabase("scratch");
