@@ -20,7 +20,9 @@ import java.util.stream.Collectors;
  */
 public final class EventSchemas {
 
-    private static final JsonSchemaFactory FACTORY = JsonSchemaFactory.getInstance(SpecVersion.VersionFlag.V202012);
+    /** Schemas refer to each other by their $id; they are read from the classpath, never fetched. */
+    private static final JsonSchemaFactory FACTORY = JsonSchemaFactory.getInstance(SpecVersion.VersionFlag.V202012,
+            builder -> builder.schemaMappers(m -> m.mapPrefix("https://shadowshift.dev/schemas/", "classpath:schemas/")));
     private static final JsonSchema ENVELOPE = load("/schemas/cloudevent.json");
     private static final Map<EventType, JsonSchema> DATA = new EnumMap<>(EventType.class);
 
@@ -51,6 +53,10 @@ public final class EventSchemas {
             throw new InvalidEventException("not a CloudEvents 1.0 event: " + envelopeErrors);
         }
         String typeName = event.get("type").asText();
+        if (EventType.RETIRED.containsKey(typeName)) {
+            throw new InvalidEventException("event " + event.path("id").asText() + " is of a retired type: "
+                    + EventType.RETIRED.get(typeName));
+        }
         EventType type = EventType.ofType(typeName)
                 .orElseThrow(() -> new InvalidEventException("unknown event type '" + typeName + "'"));
         if (expected != null && type != expected) {
@@ -62,6 +68,14 @@ public final class EventSchemas {
             throw new InvalidEventException("data of " + typeName + " event " + event.path("id").asText() + " is invalid: " + dataErrors);
         }
         return type;
+    }
+
+    /** Checks an event's data (not the envelope) against its type's schema, e.g. before a producer stores it. */
+    public static void validateData(EventType type, JsonNode data) {
+        String errors = describe(DATA.get(type).validate(data));
+        if (!errors.isEmpty()) {
+            throw new InvalidEventException("data of " + type.type() + " is invalid: " + errors);
+        }
     }
 
     private static String describe(Set<ValidationMessage> messages) {

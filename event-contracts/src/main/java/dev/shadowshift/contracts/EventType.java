@@ -17,7 +17,7 @@ import java.util.Optional;
  */
 public enum EventType {
     SPEC_SUBMITTED(Topics.SPEC_SUBMITTED, "dev.shadowshift.spec.submitted.v1", SpecSubmitted.class),
-    SPEC_CHANGED(Topics.SPEC_CHANGED, "dev.shadowshift.spec.changed.v1", SpecChanged.class),
+    SPEC_CHANGED(Topics.SPEC_CHANGED, "dev.shadowshift.spec.changed.v2", SpecChanged.class),
     MIGRATION_PLANNED(Topics.MIGRATION_PLANNED, "dev.shadowshift.migration.planned.v1", MigrationPlanned.class),
     MIGRATION_PROGRESS(Topics.MIGRATION_PROGRESS, "dev.shadowshift.migration.progress.v1", MigrationProgress.class),
     BACKUP_COMPLETED(Topics.BACKUP_COMPLETED, "dev.shadowshift.backup.completed.v1", BackupCompleted.class),
@@ -49,6 +49,14 @@ public enum EventType {
     public String schemaResource() {
         return "/schemas/" + type + ".json";
     }
+
+    /**
+     * Types that were once published and are no longer acted on, with the reason a consumer gives when one arrives:
+     * such a record goes to the dead-letter topic, never into a plan.
+     */
+    public static final java.util.Map<String, String> RETIRED = java.util.Map.of(
+            "dev.shadowshift.spec.changed.v1", "dev.shadowshift.spec.changed.v1 carried SQL text in its changes and is no "
+                    + "longer acted on; producers publish dev.shadowshift.spec.changed.v2, whose changes are typed data");
 
     public static Optional<EventType> ofType(String type) {
         return Arrays.stream(values()).filter(t -> t.type.equals(type)).findFirst();

@@ -1,7 +1,13 @@
 package dev.shadowshift.contracts;
 
+import dev.shadowshift.contracts.changes.ChangeKind;
+import dev.shadowshift.contracts.changes.ChangePath;
+import dev.shadowshift.contracts.changes.Classification;
+import dev.shadowshift.contracts.changes.LockLevel;
+import dev.shadowshift.contracts.changes.SchemaChange;
 import dev.shadowshift.contracts.events.Alert;
 import dev.shadowshift.contracts.events.BackupCompleted;
+import dev.shadowshift.contracts.events.SpecChanged;
 import dev.shadowshift.contracts.events.BackupFailed;
 import dev.shadowshift.contracts.events.SpecSubmitted;
 import org.junit.jupiter.api.Test;
@@ -100,5 +106,58 @@ class EventSchemasTest {
         String wrongStatus = corrupt.replace("\"CORRUPT\"", "\"BROKEN\"");
         InvalidEventException e = assertThrows(InvalidEventException.class, () -> EventSchemas.parse(wrongStatus, EventType.BACKUP_FAILED));
         assertTrue(e.getMessage().contains("status"), e.getMessage());
+    }
+
+    private static SchemaChange addColumn(String schema, String column, String type) {
+        return new SchemaChange(ChangeKind.ADD_COLUMN, schema, "customers", column, null, type, true, null, null, null,
+                "property added", Classification.ADDITIVE, LockLevel.ACCESS_EXCLUSIVE, ChangePath.IN_PLACE);
+    }
+
+    private static String specChanged(SchemaChange change) {
+        return EventCodec.write(EventCodec.create("/x", "shop", new SpecChanged("shop", 2, 1, "0".repeat(64), "main",
+                change.schema(), "BACKWARD", List.of(change))));
+    }
+
+    @Test
+    void aTypedChangeReadsBackWithItsLabelsAndLiteral() {
+        SchemaChange change = new SchemaChange(ChangeKind.ADD_COLUMN, "shop", "customers", "visits", null, "bigint", false,
+                new SchemaChange.TypedLiteral("bigint", "0"), null, null, "new property", Classification.ADDITIVE,
+                LockLevel.ACCESS_EXCLUSIVE, ChangePath.IN_PLACE);
+        String json = specChanged(change);
+        assertTrue(json.contains("\"default\":{\"type\":\"bigint\",\"value\":\"0\"}"), json);
+        assertTrue(json.contains("\"lockLevel\":\"ACCESS EXCLUSIVE\""), json);
+        SpecChanged back = EventSchemas.parse(json, EventType.SPEC_CHANGED).dataAs(SpecChanged.class);
+        assertEquals(change, back.changes().get(0));
+    }
+
+    @Test
+    void sqlWhereANameOrATypeBelongsIsRejectedByTheSchema() {
+        List<SchemaChange> forged = List.of(
+                addColumn("shop\"; DROP TABLE public.canary; --", "email", "text"),
+                addColumn("shop", "email text; DROP TABLE public.canary", "text"),
+                addColumn("shop", "email", "text; DROP TABLE public.canary"),
+                addColumn("shop", "email", "text DEFAULT pg_sleep(10)"),
+                addColumn("shop", "e--mail", "text"));
+        for (SchemaChange change : forged) {
+            InvalidEventException e = assertThrows(InvalidEventException.class,
+                    () -> EventSchemas.parse(specChanged(change), EventType.SPEC_CHANGED), change.toString());
+            assertTrue(e.getMessage().contains("is invalid"), e.getMessage());
+        }
+    }
+
+    @Test
+    void aFieldThatIsNotInTheContractIsRejected() {
+        String json = specChanged(addColumn("shop", "email", "text"))
+                .replace("\"kind\":\"ADD_COLUMN\"", "\"kind\":\"ADD_COLUMN\",\"sql\":\"DROP TABLE public.canary\"");
+        InvalidEventException e = assertThrows(InvalidEventException.class, () -> EventSchemas.parse(json, EventType.SPEC_CHANGED));
+        assertTrue(e.getMessage().contains("sql"), e.getMessage());
+    }
+
+    @Test
+    void theRetiredSqlCarryingV1IsRefusedWithItsReason() {
+        String json = specChanged(addColumn("shop", "email", "text"))
+                .replace("dev.shadowshift.spec.changed.v2", "dev.shadowshift.spec.changed.v1");
+        InvalidEventException e = assertThrows(InvalidEventException.class, () -> EventSchemas.parse(json, EventType.SPEC_CHANGED));
+        assertTrue(e.getMessage().contains("retired") && e.getMessage().contains("carried SQL"), e.getMessage());
     }
 }

@@ -21,17 +21,24 @@ public final class LocalStackMain {
     private LocalStackMain() {
     }
 
+    /** What {@code ./shadowshift status} reads while the stack runs: one KEY=value a line, removed when it stops. */
+    public static final String STATUS_FILE = "up.env";
+
     public static void main(String[] args) throws Exception {
-        try (InputStream logging = LocalStackMain.class.getResourceAsStream("/logging.properties")) {
-            LogManager.getLogManager().readConfiguration(logging);
-        }
         List<String> arguments = List.of(args);
         if (arguments.isEmpty() || !arguments.get(0).equals("up")) {
             System.err.println("usage: shadowshift up [--no-example]");
             System.exit(2);
         }
-        boolean example = !arguments.contains("--no-example");
-        Path root = Path.of(System.getProperty("shadowshift.home", ".")).toAbsolutePath().normalize();
+        System.exit(up(Path.of(System.getProperty("shadowshift.home", ".")).toAbsolutePath().normalize(),
+                !arguments.contains("--no-example")));
+    }
+
+    /** Starts everything, runs the example evolution if asked, and stays up until the JVM is told to stop. */
+    public static int up(Path root, boolean example) throws Exception {
+        try (InputStream logging = LocalStackMain.class.getResourceAsStream("/logging.properties")) {
+            LogManager.getLogManager().readConfiguration(logging);
+        }
         Consumer<String> say = line -> System.out.println("shadowshift | " + line);
 
         long t0 = System.nanoTime();
@@ -40,11 +47,16 @@ public final class LocalStackMain {
             stack = LocalStack.start(new LocalStack.Options(root, root.resolve(".shadowshift"), true, Map.of()), say);
         } catch (Exception e) {
             System.err.println("shadowshift | could not start: " + e.getMessage());
-            System.exit(1);
-            return;
+            return 1;
         }
+        Path status = root.resolve(".shadowshift").resolve(STATUS_FILE);
         CountDownLatch stopped = new CountDownLatch(1);
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+            try {
+                java.nio.file.Files.deleteIfExists(status);
+            } catch (IOException ignored) {
+                // a stale file names a process that is gone: status says the stack is not running
+            }
             System.out.println("\nshadowshift | stopping the services, Kafka and PostgreSQL");
             stack.close();
             System.out.println("shadowshift | stopped; nothing left running");
@@ -67,8 +79,26 @@ public final class LocalStackMain {
         }
         System.out.printf("%nshadowshift | up after %.1f s%n%n", (System.nanoTime() - t0) / 1e9);
         printWhere(stack);
-        System.out.println("\nPress Ctrl-C to stop.");
+        java.nio.file.Files.createDirectories(status.getParent());
+        java.nio.file.Files.writeString(status, statusLines(stack));
+        System.out.println("\nPress Ctrl-C to stop. ./shadowshift status --format=env prints where everything is.");
         stopped.await();
+        return 0;
+    }
+
+    /** KEY=value lines for scripts: the broker, the PostgreSQL server (no password), each service, the dashboard. */
+    static String statusLines(LocalStack stack) {
+        var pg = stack.infrastructure().postgres();
+        StringBuilder out = new StringBuilder();
+        out.append("SHADOWSHIFT_UP_PID=").append(ProcessHandle.current().pid()).append('\n');
+        out.append("KAFKA_BOOTSTRAP_SERVERS=").append(stack.infrastructure().kafka().bootstrapServers()).append('\n');
+        out.append("SHADOWSHIFT_PG_URL=postgresql://").append(pg.user()).append('@').append(pg.host()).append(':').append(pg.port()).append('\n');
+        out.append("SHADOWSHIFT_TARGET_DATABASE=").append(LocalStack.TARGET_DATABASE).append('\n');
+        for (LocalStack.Service s : LocalStack.Service.values()) {
+            out.append("SHADOWSHIFT_").append(s.name()).append("_URL=").append(stack.url(s, "")).append('\n');
+        }
+        out.append("SHADOWSHIFT_DASHBOARD_URL=").append(stack.url(LocalStack.Service.MONITOR, "/")).append('\n');
+        return out.toString();
     }
 
     private static void printWhere(LocalStack stack) {

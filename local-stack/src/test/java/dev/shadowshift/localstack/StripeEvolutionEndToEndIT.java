@@ -9,7 +9,8 @@ import dev.shadowshift.contracts.events.Alert;
 import dev.shadowshift.contracts.events.BackupCompleted;
 import dev.shadowshift.contracts.events.MigrationPlanned;
 import dev.shadowshift.contracts.events.MigrationProgress;
-import dev.shadowshift.contracts.events.SchemaChange;
+import dev.shadowshift.contracts.changes.ChangeKind;
+import dev.shadowshift.contracts.changes.SchemaChange;
 import dev.shadowshift.contracts.events.SpecChanged;
 import dev.shadowshift.testkit.TopicWatcher;
 import org.junit.jupiter.api.AfterAll;
@@ -100,7 +101,7 @@ class StripeEvolutionEndToEndIT {
 
         SpecChanged changed = driver.events(Topics.SPEC_CHANGED).stream().map(e -> e.dataAs(SpecChanged.class))
                 .filter(s -> s.subject().equals("stripe") && s.version() == 2).findFirst().orElseThrow();
-        List<SchemaChange> added = changed.changes().stream().filter(ch -> ch.kind().equals("ADD_COLUMN")).toList();
+        List<SchemaChange> added = changed.changes().stream().filter(ch -> ch.kind() == ChangeKind.ADD_COLUMN).toList();
         assertFalse(added.isEmpty(), "the 2022-04-12 spec adds columns");
         assertEquals(added.size(), changed.changes().size(), "the Stripe pair differs only by added columns: " + changed.changes());
         try (Connection c = target()) {

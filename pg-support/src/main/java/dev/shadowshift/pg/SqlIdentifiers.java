@@ -29,6 +29,21 @@ public final class SqlIdentifiers {
         return quote(schema) + "." + quote(name);
     }
 
+    /**
+     * A string literal, {@code 'it''s'}, for the few places where a value cannot be a bound parameter (a column
+     * DEFAULT in DDL). Only for sessions with {@code standard_conforming_strings = on} (PostgreSQL's default, which
+     * the statement runners set for their own sessions), where a backslash is an ordinary character.
+     */
+    public static String literal(String value) {
+        if (value == null) {
+            throw new IllegalArgumentException("a literal cannot be null here");
+        }
+        if (value.indexOf('\0') >= 0) {
+            throw new IllegalArgumentException("a literal cannot contain a NUL character");
+        }
+        return "'" + value.replace("'", "''") + "'";
+    }
+
     public static boolean fits(String name) {
         return name.getBytes(StandardCharsets.UTF_8).length <= MAX_BYTES;
     }

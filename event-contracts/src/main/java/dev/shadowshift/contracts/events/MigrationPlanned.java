@@ -1,5 +1,7 @@
 package dev.shadowshift.contracts.events;
 
+import dev.shadowshift.contracts.changes.SchemaChange;
+
 import java.util.List;
 
 /**
@@ -9,7 +11,7 @@ import java.util.List;
  * @param status         AWAITING_BACKUP, READY, AWAITING_APPROVAL or NOTHING_TO_DO
  * @param requiresBackup true when the plan alters tables that already hold data; the backup covers {@code backupTables}
  * @param risk           LOW, MEDIUM or HIGH
- * @param pending        changes the plan does not apply on its own (they need the shadow-table path or approval)
+ * @param pending        changes the plan does not apply, each with the worker's reason in {@code reason}
  */
 public record MigrationPlanned(
         String planId,

@@ -6,8 +6,8 @@ import dev.shadowshift.migration.store.PlanStore;
 import dev.shadowshift.migration.store.StoredPlan;
 import dev.shadowshift.contracts.InvalidEventException;
 import dev.shadowshift.contracts.events.SpecChanged;
-import dev.shadowshift.migration.intake.RowEstimates;
-import dev.shadowshift.migration.plan.MigrationPlanner;
+import dev.shadowshift.migration.flow.MigrationFlow;
+import dev.shadowshift.migration.plan.Plan;
 import dev.shadowshift.migration.plan.ShadowRebuild;
 import dev.shadowshift.migration.shadow.ShadowDryRun;
 import dev.shadowshift.migration.shadow.ShadowEngine;
@@ -41,35 +41,32 @@ import java.util.UUID;
 public class MigrationResource {
 
     private final PlanStore store;
-    private final MigrationControl control;
+    private final MigrationFlow flow;
     private final ShadowEngine engine;
-    private final RowEstimates rowEstimates;
     private final TargetDatabases targets;
 
-    public MigrationResource(PlanStore store, MigrationControl control, ShadowEngine engine, RowEstimates rowEstimates,
-                             TargetDatabases targets) {
+    public MigrationResource(PlanStore store, MigrationFlow flow, ShadowEngine engine, TargetDatabases targets) {
         this.store = store;
-        this.control = control;
+        this.flow = flow;
         this.engine = engine;
-        this.rowEstimates = rowEstimates;
         this.targets = targets;
     }
 
     @POST
     @Path("/{planId}/{action: approve|pause|resume|cancel|rollback}")
-    @Operation(summary = "Approve (destructive steps), pause, resume, cancel or roll back a plan",
+    @Operation(summary = "Approve (drops, narrowing type changes, keys on live tables), pause, resume, cancel or roll back a plan",
             description = "202 with the new status; 409 with the reason when the plan's status does not allow it.")
     public Response act(@PathParam("planId") String planId, @PathParam("action") String action) throws SQLException {
         Optional<StoredPlan> plan = store.find(planId);
         if (plan.isEmpty()) {
             return notFound(planId);
         }
-        MigrationControl.Result result = switch (action) {
-            case "approve" -> control.approve(planId, plan.get());
-            case "pause" -> control.pause(planId, plan.get());
-            case "resume" -> control.resume(planId, plan.get());
-            case "cancel" -> control.cancel(planId, plan.get());
-            default -> control.rollback(planId, plan.get());
+        MigrationFlow.Result result = switch (action) {
+            case "approve" -> flow.approve(plan.get());
+            case "pause" -> flow.pause(plan.get());
+            case "resume" -> flow.resume(plan.get());
+            case "cancel" -> flow.cancel(plan.get());
+            default -> flow.rollback(plan.get());
         };
         Map<String, String> body = new LinkedHashMap<>();
         body.put("planId", planId);
@@ -111,14 +108,15 @@ public class MigrationResource {
                     .entity(Map.of("error", "no target named '" + spec.target() + "' is configured")).build();
         }
         String planId = "dry-run-" + UUID.randomUUID();
-        MigrationPlanner.Planned planned;
+        Plan planned;
         try {
-            planned = MigrationPlanner.planWithRebuilds(planId, spec,
-                    rowEstimates.read(spec.target(), spec.schema(), MigrationPlanner.touchedTables(spec)));
+            dev.shadowshift.contracts.EventSchemas.validateData(dev.shadowshift.contracts.EventType.SPEC_CHANGED,
+                    dev.shadowshift.contracts.EventCodec.mapper().valueToTree(spec));
+            planned = flow.preview(planId, spec);
         } catch (InvalidEventException e) {
             return Response.status(Response.Status.BAD_REQUEST).type(MediaType.APPLICATION_JSON).entity(Map.of("error", e.getMessage())).build();
         }
-        return Response.ok(dryRun(planned.plan(), planned.rebuilds())).build();
+        return Response.ok(dryRun(planned.announced(), planned.rebuilds())).build();
     }
 
     private DryRun dryRun(MigrationPlanned plan, List<ShadowRebuild> rebuilds) throws SQLException {
@@ -160,13 +158,13 @@ public class MigrationResource {
     @JsonInclude(JsonInclude.Include.NON_NULL)
     public record MigrationSummary(String planId, String subject, int version, String target, String schema, String status,
                                    String strategy, String risk, boolean requiresBackup, String backupId, int stepsDone,
-                                   int stepsTotal, int pendingChanges, String error, OffsetDateTime createdAt,
+                                   int stepsTotal, int pendingChanges, String error, String holdReason, OffsetDateTime createdAt,
                                    OffsetDateTime updatedAt) {
         static MigrationSummary of(StoredPlan s) {
             MigrationPlanned p = s.plan();
-            return new MigrationSummary(s.planId(), p.subject(), p.version(), p.target(), p.schema(), s.status(),
+            return new MigrationSummary(s.planId(), p.subject(), p.version(), p.target(), p.schema(), s.state().name(),
                     p.strategy(), p.risk(), p.requiresBackup(), s.backupId(), s.stepsDone(), s.stepsTotal(),
-                    p.pending().size(), s.error(), s.createdAt(), s.updatedAt());
+                    p.pending().size(), s.error(), s.holdReason(), s.createdAt(), s.updatedAt());
         }
     }
 }

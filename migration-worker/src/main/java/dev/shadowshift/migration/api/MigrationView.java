@@ -2,7 +2,7 @@ package dev.shadowshift.migration.api;
 
 import dev.shadowshift.contracts.events.MigrationPlanned;
 import dev.shadowshift.contracts.events.PlanStep;
-import dev.shadowshift.contracts.events.SchemaChange;
+import dev.shadowshift.contracts.changes.SchemaChange;
 import dev.shadowshift.migration.store.StoredPlan;
 
 import java.time.OffsetDateTime;
@@ -26,6 +26,7 @@ public record MigrationView(
         int stepsDone,
         int stepsTotal,
         String error,
+        String holdReason,
         OffsetDateTime createdAt,
         OffsetDateTime updatedAt,
         OffsetDateTime startedAt,
@@ -36,9 +37,9 @@ public record MigrationView(
     /** @param withSteps false for list views, which would otherwise carry every statement of every plan */
     static MigrationView of(StoredPlan s, boolean withSteps) {
         MigrationPlanned p = s.plan();
-        return new MigrationView(s.planId(), s.specEventId(), p.subject(), p.version(), p.target(), p.schema(), s.status(),
+        return new MigrationView(s.planId(), s.specEventId(), p.subject(), p.version(), p.target(), p.schema(), s.state().name(),
                 p.strategy(), p.risk(), p.requiresBackup(), p.backupTables(), s.backupId(), p.estimatedRows(),
-                s.stepsDone(), s.stepsTotal(), s.error(), s.createdAt(), s.updatedAt(), s.startedAt(), s.finishedAt(),
+                s.stepsDone(), s.stepsTotal(), s.error(), s.holdReason(), s.createdAt(), s.updatedAt(), s.startedAt(), s.finishedAt(),
                 withSteps ? p.steps() : null, withSteps ? p.pending() : null);
     }
 }

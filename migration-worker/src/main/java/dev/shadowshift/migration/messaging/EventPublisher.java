@@ -5,6 +5,7 @@ import dev.shadowshift.contracts.EventCodec;
 import dev.shadowshift.contracts.KafkaCloudEvents;
 import dev.shadowshift.contracts.events.MigrationPlanned;
 import dev.shadowshift.contracts.events.MigrationProgress;
+import dev.shadowshift.migration.support.Announcements;
 import jakarta.enterprise.context.ApplicationScoped;
 import org.eclipse.microprofile.reactive.messaging.Channel;
 import org.eclipse.microprofile.reactive.messaging.Emitter;
@@ -19,7 +20,7 @@ import java.util.UUID;
  * its offset is only committed) once what it announced is durably on the topic.
  */
 @ApplicationScoped
-public class EventPublisher {
+public class EventPublisher implements Announcements {
 
     public static final String SOURCE = "/shadowshift/migration-worker";
 
@@ -33,11 +34,13 @@ public class EventPublisher {
     }
 
     /** The event id derives from the plan id: a redelivered spec-changed re-announces the very same event. */
+    @Override
     public void planned(MigrationPlanned plan) {
         String id = UUID.nameUUIDFromBytes(("migration-planned:" + plan.planId()).getBytes(StandardCharsets.UTF_8)).toString();
         send(planned, plan.planId(), EventCodec.create(id, SOURCE, plan.planId(), plan));
     }
 
+    @Override
     public void progress(MigrationProgress event) {
         send(progress, event.planId(), EventCodec.create(SOURCE, event.planId(), event));
     }

@@ -1,6 +1,7 @@
 package dev.shadowshift.migration.shadow;
 
-import dev.shadowshift.migration.execution.MigrationConfig;
+import dev.shadowshift.migration.config.MigrationConfig;
+import dev.shadowshift.migration.plan.PlanControl;
 import dev.shadowshift.migration.plan.ShadowRebuild;
 
 import java.sql.Connection;
@@ -23,7 +24,7 @@ final class Backfill {
     /** What the engine lets the backfill do between batches. */
     interface Between {
         /** Checkpoints the batch; @return PAUSE or CANCEL when asked to stop, else null. */
-        String afterBatch(List<String> lastKey, long rowsCopied, int batchSize, long rowsTotal, double rowsPerSecond)
+        PlanControl afterBatch(List<String> lastKey, long rowsCopied, int batchSize, long rowsTotal, double rowsPerSecond)
                 throws SQLException, InterruptedException;
 
         /** Sleeps while throttled. */
@@ -48,7 +49,7 @@ final class Backfill {
     }
 
     /** @return null when done, or the control request (PAUSE / CANCEL) that stopped it */
-    static String run(Connection c, ShadowNames n, TableShape shape, ShadowRebuild rebuild, ShadowCheckpoint cp,
+    static PlanControl run(Connection c, ShadowNames n, TableShape shape, ShadowRebuild rebuild, ShadowCheckpoint cp,
                       MigrationConfig.Shadow config, Between between) throws SQLException, InterruptedException {
         if (cp.highWaterMark() == null) {
             return null;
@@ -167,7 +168,7 @@ final class Backfill {
         }
     }
 
-    private static String loop(Connection c, ShadowCheckpoint cp, MigrationConfig.Shadow config, Between between,
+    private static PlanControl loop(Connection c, ShadowCheckpoint cp, MigrationConfig.Shadow config, Between between,
                                BatchCopy batch, List<String> last, long copied, long total, int size)
             throws SQLException, InterruptedException {
         // what was logged before the first batch (or before a resume) for keys the backfill has yet to reach, it
@@ -201,7 +202,7 @@ final class Backfill {
             double seconds = (System.nanoTime() - startedAt) / 1e9;
             double rate = seconds > 0 ? (copied - copiedAtStart) / seconds : 0;
             t = System.nanoTime();
-            String stop = last == null ? null : between.afterBatch(last, copied, size, Math.max(total, copied), rate);
+            PlanControl stop = last == null ? null : between.afterBatch(last, copied, size, Math.max(total, copied), rate);
             bookkeeping += System.nanoTime() - t;
             if (step.done()) {
                 between.finished(copied - copiedAtStart,

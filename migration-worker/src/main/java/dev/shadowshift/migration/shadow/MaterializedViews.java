@@ -1,6 +1,6 @@
 package dev.shadowshift.migration.shadow;
 
-import dev.shadowshift.migration.execution.SqlErrors;
+import dev.shadowshift.migration.support.SqlErrors;
 import dev.shadowshift.pg.TargetDatabases;
 import org.jboss.logging.Logger;
 

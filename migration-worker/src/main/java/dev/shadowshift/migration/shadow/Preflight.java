@@ -1,8 +1,7 @@
 package dev.shadowshift.migration.shadow;
 
-import dev.shadowshift.migration.execution.MigrationConfig;
+import dev.shadowshift.migration.config.MigrationConfig;
 import dev.shadowshift.migration.plan.ShadowRebuild;
-import dev.shadowshift.migration.plan.TypeNames;
 
 import java.sql.Connection;
 import java.sql.PreparedStatement;
@@ -132,7 +131,7 @@ final class Preflight {
         }
         String fn = "pg_temp." + quote("ss_castable_" + n.shortId());
         try (Statement s = c.createStatement()) {
-            s.execute("CREATE OR REPLACE FUNCTION " + fn + "(v " + TypeNames.require(from, "type of " + change.column())
+            s.execute("CREATE OR REPLACE FUNCTION " + fn + "(v " + from
                     + ") RETURNS boolean LANGUAGE plpgsql AS " + ShadowSql.dollarQuote(
                     "BEGIN\n  PERFORM " + ShadowSql.castExpression("v", change) + ";\n  RETURN true;\nEXCEPTION WHEN others THEN\n  RETURN false;\nEND"));
         }
@@ -152,7 +151,8 @@ final class Preflight {
     static boolean castExists(Connection c, String from, String to) throws SQLException {
         boolean autoCommit = c.getAutoCommit();
         try (Statement s = c.createStatement()) {
-            s.execute("SELECT CAST(NULL::" + TypeNames.require(from, "type") + " AS " + TypeNames.require(to, "type") + ")");
+            // both spelled by format_type: the catalog's, and the server's spelling of the planned type
+            s.execute("SELECT CAST(NULL::" + from + " AS " + to + ")");
             return true;
         } catch (SQLException e) {
             if (!autoCommit) {

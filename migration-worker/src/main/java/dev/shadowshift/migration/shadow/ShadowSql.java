@@ -1,7 +1,8 @@
 package dev.shadowshift.migration.shadow;
 
 import dev.shadowshift.migration.plan.ShadowRebuild;
-import dev.shadowshift.migration.plan.TypeNames;
+
+import dev.shadowshift.operations.AlterColumnType;
 
 import java.util.ArrayList;
 import java.util.List;
@@ -13,7 +14,8 @@ import static dev.shadowshift.pg.SqlIdentifiers.quote;
 
 /**
  * Every statement of the shadow path, as pure text built from the table's shape and the rebuild. Identifiers go
- * through SqlIdentifiers; types are checked by TypeNames (format_type output only); values are bound parameters.
+ * through SqlIdentifiers; types are format_type's own spelling (the live catalog's, or the one the planner had the
+ * server give the new type); values are bound parameters; a conversion is the operation's own cast.
  */
 public final class ShadowSql {
 
@@ -25,7 +27,7 @@ public final class ShadowSql {
         if (change == null || change.toType() == null) {
             return source;
         }
-        return "CAST(" + source + " AS " + TypeNames.require(change.toType(), "type of " + change.column()) + ")";
+        return AlterColumnType.castExpression(source, change.toType());
     }
 
     public static String createShadowTable(ShadowNames n) {
@@ -39,7 +41,7 @@ public final class ShadowSql {
         for (ShadowRebuild.ColumnChange c : rebuild.changes()) {
             if (c.toType() != null) {
                 out.add("ALTER TABLE " + n.qualified(n.shadow()) + " ALTER COLUMN " + quote(c.column()) + " TYPE "
-                        + TypeNames.require(c.toType(), "type of " + c.column()) + " USING " + castExpression(quote(c.column()), c));
+                        + c.toType() + " USING " + castExpression(quote(c.column()), c));
             }
         }
         return out;
@@ -133,7 +135,7 @@ public final class ShadowSql {
     /** {@code ROW(pk) > ROW(?::t, ...)}: one bound text value per key column, cast to the key column's type. */
     static String keyAfter(TableShape shape, String prefix, String op) {
         return "ROW(" + list(shape.primaryKey(), k -> prefix + quote(k)) + ") " + op + " ROW("
-                + list(shape.primaryKey(), k -> "?::" + TypeNames.require(shape.type(k), "type of " + k)) + ")";
+                + list(shape.primaryKey(), k -> "?::" + shape.type(k)) + ")";
     }
 
     /**
@@ -214,8 +216,8 @@ public final class ShadowSql {
         List<String> pk = shape.primaryKey();
         List<Integer> positions = keyPositions(shape);
         java.util.function.Function<String, String> after = op -> "ROW(" + list(pk, k -> "t." + quote(k)) + ") " + op + " ROW("
-                + list(pk, k -> "?::" + TypeNames.require(changes.containsKey(k) && changes.get(k).toType() != null
-                ? changes.get(k).toType() : shape.type(k), "type of " + k)) + ")";
+                + list(pk, k -> "?::" + (changes.containsKey(k) && changes.get(k).toType() != null
+                ? changes.get(k).toType() : shape.type(k))) + ")";
         String where = (fromStart ? "" : after.apply(">") + " AND ") + after.apply("<=");
         return "UPDATE " + n.qualified(n.backfillPosition()) + " p SET " + list(positions, i -> "k" + i + " = l.k" + i)
                 + " FROM (SELECT " + list(positions, i -> "t." + quote(pk.get(i)) + "::text AS k" + i) + " FROM "

@@ -1,6 +1,6 @@
 package dev.shadowshift.migration.shadow;
 
-import dev.shadowshift.migration.execution.Backoff;
+import dev.shadowshift.migration.support.Backoff;
 
 import java.sql.Connection;
 import java.sql.PreparedStatement;

@@ -5,7 +5,7 @@ import dev.shadowshift.contracts.EventSchemas;
 import dev.shadowshift.contracts.EventType;
 import dev.shadowshift.contracts.Topics;
 import dev.shadowshift.contracts.events.Alert;
-import dev.shadowshift.migration.execution.MigrationConfig;
+import dev.shadowshift.migration.config.MigrationConfig;
 import io.smallrye.reactive.messaging.annotations.Blocking;
 import jakarta.enterprise.context.ApplicationScoped;
 import org.eclipse.microprofile.reactive.messaging.Incoming;

@@ -3,7 +3,12 @@ package dev.shadowshift.migration.store;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import dev.shadowshift.contracts.EventCodec;
 import dev.shadowshift.contracts.events.MigrationPlanned;
+import dev.shadowshift.migration.plan.Plan;
+import dev.shadowshift.migration.plan.PlanControl;
+import dev.shadowshift.migration.plan.PlanState;
+import dev.shadowshift.migration.plan.PlanTransition;
 import dev.shadowshift.migration.plan.ShadowRebuild;
+import dev.shadowshift.migration.plan.StepOperation;
 import jakarta.enterprise.context.ApplicationScoped;
 
 import javax.sql.DataSource;
@@ -17,14 +22,14 @@ import java.util.List;
 import java.util.Optional;
 
 /**
- * The migration_plans table. Status changes are compare-and-set ({@code WHERE status = ANY(expected)}) so that a
- * redelivered or late event can never move a plan backwards, e.g. fail a plan that already completed.
+ * The migration_plans table. Every change of state is a {@link PlanTransition} applied as a compare-and-set
+ * ({@code WHERE status = ANY(from)}), so that a redelivered or late event can never move a plan backwards.
  */
 @ApplicationScoped
 public class PlanStore {
 
-    private static final String COLUMNS = "plan_id, spec_event_id, status, backup_id, plan::text, steps_done, steps_total, "
-            + "error, created_at, updated_at, started_at, finished_at";
+    private static final String COLUMNS = "plan_id, spec_event_id, status::text, backup_id, plan::text, steps_done, steps_total, "
+            + "error, hold_reason, created_at, updated_at, started_at, finished_at";
 
     private final DataSource dataSource;
 
@@ -37,28 +42,26 @@ public class PlanStore {
     }
 
     /** @return false if the plan id already exists (a redelivery raced us) */
-    public boolean insert(Connection c, String specEventId, MigrationPlanned plan) throws SQLException {
-        return insert(c, specEventId, plan, List.of());
-    }
-
-    /** @param rebuilds the shadow rebuilds the plan's SHADOW_TABLE steps stand for */
-    public boolean insert(Connection c, String specEventId, MigrationPlanned plan, List<ShadowRebuild> rebuilds) throws SQLException {
+    public boolean insert(Connection c, String specEventId, Plan plan) throws SQLException {
+        MigrationPlanned p = plan.announced();
         try (PreparedStatement ps = c.prepareStatement("""
                 INSERT INTO migration_plans(plan_id, spec_event_id, subject, version, target, schema_name, status,
-                                            requires_backup, plan, steps_total, shadow_rebuilds)
-                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?::jsonb, ?, ?::jsonb)
+                                            requires_backup, plan, steps_total, shadow_rebuilds, operations, hold_reason)
+                VALUES (?, ?, ?, ?, ?, ?, ?::plan_state, ?, ?::jsonb, ?, ?::jsonb, ?::jsonb, ?)
                 ON CONFLICT (plan_id) DO NOTHING""")) {
-            ps.setString(11, json(rebuilds));
-            ps.setString(1, plan.planId());
+            ps.setString(1, p.planId());
             ps.setString(2, specEventId);
-            ps.setString(3, plan.subject());
-            ps.setInt(4, plan.version());
-            ps.setString(5, plan.target());
-            ps.setString(6, plan.schema());
-            ps.setString(7, plan.status());
-            ps.setBoolean(8, plan.requiresBackup());
-            ps.setString(9, json(plan));
-            ps.setInt(10, plan.steps().size());
+            ps.setString(3, p.subject());
+            ps.setInt(4, p.version());
+            ps.setString(5, p.target());
+            ps.setString(6, p.schema());
+            ps.setString(7, plan.state().name());
+            ps.setBoolean(8, p.requiresBackup());
+            ps.setString(9, json(p));
+            ps.setInt(10, p.steps().size());
+            ps.setString(11, json(plan.rebuilds()));
+            ps.setString(12, json(plan.operations()));
+            ps.setString(13, plan.holdReason());
             return ps.executeUpdate() == 1;
         }
     }
@@ -85,15 +88,21 @@ public class PlanStore {
              PreparedStatement ps = c.prepareStatement("SELECT " + COLUMNS
                      + " FROM migration_plans ORDER BY created_at DESC, plan_id LIMIT ?")) {
             ps.setInt(1, limit);
-            return readAll(ps);
+            List<StoredPlan> plans = new ArrayList<>();
+            try (ResultSet rs = ps.executeQuery()) {
+                while (rs.next()) {
+                    plans.add(read(rs));
+                }
+            }
+            return plans;
         }
     }
 
-    /** Plans an interrupted process left behind: they are resumed at startup. */
+    /** Plans a runner should pick up: an interrupted process left them, or another instance that owned them died. */
     public List<String> resumable() throws SQLException {
         try (Connection c = connection();
-             PreparedStatement ps = c.prepareStatement(
-                     "SELECT plan_id FROM migration_plans WHERE status IN ('READY', 'RUNNING') ORDER BY created_at")) {
+             PreparedStatement ps = c.prepareStatement("SELECT plan_id FROM migration_plans WHERE status = ANY(?::plan_state[]) ORDER BY created_at")) {
+            ps.setArray(1, c.createArrayOf("text", PlanState.RUNNABLE.stream().map(Enum::name).toArray()));
             List<String> ids = new ArrayList<>();
             try (ResultSet rs = ps.executeQuery()) {
                 while (rs.next()) {
@@ -104,169 +113,60 @@ public class PlanStore {
         }
     }
 
-    /** The backup arrived: the plan may run. */
-    public boolean markBackedUp(Connection c, String planId, String backupId) throws SQLException {
+    /**
+     * Applies a transition if the plan is in one of its start states; APPROVE leads to AWAITING_BACKUP while a
+     * required backup is missing. FAIL records the error, finished ones their end time; any control request is cleared.
+     *
+     * @return the new state, or empty when the plan was not in a state the transition starts from (nothing changed)
+     */
+    public Optional<PlanState> transition(Connection c, String planId, PlanTransition t, String error) throws SQLException {
         try (PreparedStatement ps = c.prepareStatement("""
-                UPDATE migration_plans SET status = 'READY', backup_id = ?, updated_at = now()
-                WHERE plan_id = ? AND status = 'AWAITING_BACKUP'""")) {
-            ps.setString(1, backupId);
-            ps.setString(2, planId);
-            return ps.executeUpdate() == 1;
+                UPDATE migration_plans SET
+                    status = (CASE WHEN ? AND requires_backup AND backup_id IS NULL THEN ? ELSE ? END)::plan_state,
+                    control = NULL, updated_at = now(),
+                    error = CASE WHEN ? IS NOT NULL THEN ? ELSE error END,
+                    approved_at = CASE WHEN ? THEN now() ELSE approved_at END,
+                    started_at = CASE WHEN ? THEN coalesce(started_at, now()) ELSE started_at END,
+                    finished_at = CASE WHEN ? THEN now() ELSE finished_at END
+                WHERE plan_id = ? AND status = ANY(?::plan_state[]) RETURNING status::text""")) {
+            boolean approve = t == PlanTransition.APPROVE;
+            ps.setBoolean(1, approve);
+            ps.setString(2, t.toWithoutBackup().name());
+            ps.setString(3, t.to().name());
+            ps.setString(4, error);
+            ps.setString(5, error);
+            ps.setBoolean(6, approve);
+            ps.setBoolean(7, t == PlanTransition.START);
+            ps.setBoolean(8, t.to().finished());
+            ps.setString(9, planId);
+            ps.setArray(10, c.createArrayOf("text", t.from().stream().map(Enum::name).toArray()));
+            try (ResultSet rs = ps.executeQuery()) {
+                return rs.next() ? Optional.of(PlanState.valueOf(rs.getString(1))) : Optional.empty();
+            }
         }
     }
 
-    public boolean markRunning(String planId) throws SQLException {
-        try (Connection c = connection();
-             PreparedStatement ps = c.prepareStatement("""
-                     UPDATE migration_plans SET status = 'RUNNING', started_at = coalesce(started_at, now()), updated_at = now()
-                     WHERE plan_id = ? AND status IN ('READY', 'RUNNING')""")) {
-            ps.setString(1, planId);
-            return ps.executeUpdate() == 1;
+    public Optional<PlanState> transition(String planId, PlanTransition t, String error) throws SQLException {
+        try (Connection c = connection()) {
+            return transition(c, planId, t, error);
         }
+    }
+
+    public Optional<PlanState> transition(String planId, PlanTransition t) throws SQLException {
+        return transition(planId, t, null);
     }
 
     public void recordProgress(String planId, int stepsDone) throws SQLException {
         try (Connection c = connection();
              PreparedStatement ps = c.prepareStatement(
-                     "UPDATE migration_plans SET steps_done = ?, updated_at = now() WHERE plan_id = ? AND status = 'RUNNING'")) {
+                     "UPDATE migration_plans SET steps_done = ?, updated_at = now() WHERE plan_id = ? AND status = 'RUNNING'::plan_state")) {
             ps.setInt(1, stepsDone);
             ps.setString(2, planId);
             ps.executeUpdate();
         }
     }
 
-    public void markCompleted(String planId, int stepsDone) throws SQLException {
-        try (Connection c = connection();
-             PreparedStatement ps = c.prepareStatement("""
-                     UPDATE migration_plans SET status = 'COMPLETED', steps_done = ?, error = NULL, finished_at = now(),
-                            updated_at = now()
-                     WHERE plan_id = ? AND status = 'RUNNING'""")) {
-            ps.setInt(1, stepsDone);
-            ps.setString(2, planId);
-            ps.executeUpdate();
-        }
-    }
-
-    /** @return false when the plan was not in one of the expected states (then nothing changed) */
-    public boolean markFailed(Connection c, String planId, List<String> expectedStatuses, String error) throws SQLException {
-        try (PreparedStatement ps = c.prepareStatement("""
-                UPDATE migration_plans SET status = 'FAILED', error = ?, finished_at = now(), updated_at = now()
-                WHERE plan_id = ? AND status = ANY(?)""")) {
-            ps.setString(1, error);
-            ps.setString(2, planId);
-            ps.setArray(3, c.createArrayOf("text", expectedStatuses.toArray()));
-            return ps.executeUpdate() == 1;
-        }
-    }
-
-    public boolean markFailed(String planId, List<String> expectedStatuses, String error) throws SQLException {
-        try (Connection c = connection()) {
-            return markFailed(c, planId, expectedStatuses, error);
-        }
-    }
-
-    private static List<StoredPlan> readAll(PreparedStatement ps) throws SQLException {
-        List<StoredPlan> plans = new ArrayList<>();
-        try (ResultSet rs = ps.executeQuery()) {
-            while (rs.next()) {
-                plans.add(read(rs));
-            }
-        }
-        return plans;
-    }
-
-    private static StoredPlan read(ResultSet rs) throws SQLException {
-        MigrationPlanned plan;
-        try {
-            plan = EventCodec.mapper().readValue(rs.getString(5), MigrationPlanned.class);
-        } catch (JsonProcessingException e) {
-            throw new SQLException("plan " + rs.getString(1) + " holds unreadable JSON: " + e.getOriginalMessage(), e);
-        }
-        return new StoredPlan(rs.getString(1), rs.getString(2), rs.getString(3), rs.getString(4), plan, rs.getInt(6),
-                rs.getInt(7), rs.getString(8), rs.getObject(9, OffsetDateTime.class), rs.getObject(10, OffsetDateTime.class),
-                rs.getObject(11, OffsetDateTime.class), rs.getObject(12, OffsetDateTime.class));
-    }
-
-    private static String json(Object value) {
-        try {
-            return EventCodec.mapper().writeValueAsString(value);
-        } catch (JsonProcessingException e) {
-            throw new IllegalStateException("cannot serialise " + value.getClass().getSimpleName(), e);
-        }
-    }
-
-    public List<ShadowRebuild> rebuilds(String planId) throws SQLException {
-        try (Connection c = connection();
-             PreparedStatement ps = c.prepareStatement("SELECT shadow_rebuilds::text FROM migration_plans WHERE plan_id = ?")) {
-            ps.setString(1, planId);
-            try (ResultSet rs = ps.executeQuery()) {
-                if (!rs.next()) {
-                    return List.of();
-                }
-                return List.of(EventCodec.mapper().readValue(rs.getString(1), ShadowRebuild[].class));
-            } catch (JsonProcessingException e) {
-                throw new SQLException("plan " + planId + " holds unreadable shadow rebuilds: " + e.getOriginalMessage(), e);
-            }
-        }
-    }
-
-    /** PAUSE or CANCEL when a REST call asked the running plan to stop, else null. */
-    public String control(String planId) throws SQLException {
-        try (Connection c = connection();
-             PreparedStatement ps = c.prepareStatement("SELECT control FROM migration_plans WHERE plan_id = ?")) {
-            ps.setString(1, planId);
-            try (ResultSet rs = ps.executeQuery()) {
-                return rs.next() ? rs.getString(1) : null;
-            }
-        }
-    }
-
-    /**
-     * Compare-and-set of the status (and the control request).
-     *
-     * @return false when the plan was not in one of {@code from}
-     */
-    public boolean transition(String planId, List<String> from, String to, String control) throws SQLException {
-        try (Connection c = connection();
-             PreparedStatement ps = c.prepareStatement("""
-                     UPDATE migration_plans SET status = ?, control = ?, updated_at = now(),
-                            finished_at = CASE WHEN ? IN ('COMPLETED', 'FAILED', 'CANCELLED', 'ROLLED_BACK') THEN now() ELSE finished_at END
-                     WHERE plan_id = ? AND status = ANY(?)""")) {
-            ps.setString(1, to);
-            ps.setString(2, control);
-            ps.setString(3, to);
-            ps.setString(4, planId);
-            ps.setArray(5, c.createArrayOf("text", from.toArray()));
-            return ps.executeUpdate() == 1;
-        }
-    }
-
-    /** Asks a running plan to stop at its next boundary. */
-    public boolean requestControl(String planId, String control) throws SQLException {
-        try (Connection c = connection();
-             PreparedStatement ps = c.prepareStatement(
-                     "UPDATE migration_plans SET control = ?, updated_at = now() WHERE plan_id = ? AND status = 'RUNNING'")) {
-            ps.setString(1, control);
-            ps.setString(2, planId);
-            return ps.executeUpdate() == 1;
-        }
-    }
-
-    /** Approval releases a plan held for its destructive steps: to READY, or to AWAITING_BACKUP while its backup is missing. */
-    public Optional<String> approve(String planId) throws SQLException {
-        try (Connection c = connection();
-             PreparedStatement ps = c.prepareStatement("""
-                     UPDATE migration_plans SET approved_at = now(), updated_at = now(),
-                            status = CASE WHEN requires_backup AND backup_id IS NULL THEN 'AWAITING_BACKUP' ELSE 'READY' END
-                     WHERE plan_id = ? AND status = 'AWAITING_APPROVAL' AND steps_total > 0 RETURNING status""")) {
-            ps.setString(1, planId);
-            try (ResultSet rs = ps.executeQuery()) {
-                return rs.next() ? Optional.of(rs.getString(1)) : Optional.empty();
-            }
-        }
-    }
-
-    /** The plan's backup turned out CORRUPT: the plan holds no verified backup any more (the shadow gate checks for one). */
+    /** The plan's backup was found CORRUPT: the plan holds no verified backup any more (the shadow gate checks for one). */
     public boolean revokeBackup(Connection c, String planId, String backupId) throws SQLException {
         try (PreparedStatement ps = c.prepareStatement(
                 "UPDATE migration_plans SET backup_id = NULL, updated_at = now() WHERE plan_id = ? AND backup_id = ?")) {
@@ -276,13 +176,76 @@ public class PlanStore {
         }
     }
 
-    /** A backup that arrives while the plan still waits for approval is recorded; approval then needs no other. */
-    public boolean recordBackupWhileAwaitingApproval(Connection c, String planId, String backupId) throws SQLException {
+    /** The verified backup of a plan, recorded while it waits for it or for approval; approval then needs no other. */
+    public void recordBackup(Connection c, String planId, String backupId) throws SQLException {
         try (PreparedStatement ps = c.prepareStatement("""
-                UPDATE migration_plans SET backup_id = ?, updated_at = now() WHERE plan_id = ? AND status = 'AWAITING_APPROVAL'""")) {
+                UPDATE migration_plans SET backup_id = ?, updated_at = now()
+                WHERE plan_id = ? AND status = ANY('{AWAITING_BACKUP,AWAITING_APPROVAL}'::plan_state[])""")) {
             ps.setString(1, backupId);
             ps.setString(2, planId);
+            ps.executeUpdate();
+        }
+    }
+
+    public List<ShadowRebuild> rebuilds(String planId) throws SQLException {
+        return List.of(column(planId, "shadow_rebuilds", ShadowRebuild[].class));
+    }
+
+    public List<StepOperation> operations(String planId) throws SQLException {
+        return List.of(column(planId, "operations", StepOperation[].class));
+    }
+
+    private <T> T[] column(String planId, String column, Class<T[]> type) throws SQLException {
+        try (Connection c = connection();
+             PreparedStatement ps = c.prepareStatement("SELECT " + column + "::text FROM migration_plans WHERE plan_id = ?")) {
+            ps.setString(1, planId);
+            try (ResultSet rs = ps.executeQuery()) {
+                return EventCodec.mapper().readValue(rs.next() ? rs.getString(1) : "[]", type);
+            } catch (JsonProcessingException e) {
+                throw new SQLException("plan " + planId + " holds unreadable " + column + ": " + e.getOriginalMessage(), e);
+            }
+        }
+    }
+
+    /** What an operator asked of the running plan, if anything. */
+    public Optional<PlanControl> control(String planId) throws SQLException {
+        try (Connection c = connection();
+             PreparedStatement ps = c.prepareStatement("SELECT control::text FROM migration_plans WHERE plan_id = ?")) {
+            ps.setString(1, planId);
+            try (ResultSet rs = ps.executeQuery()) {
+                return rs.next() && rs.getString(1) != null ? Optional.of(PlanControl.valueOf(rs.getString(1))) : Optional.empty();
+            }
+        }
+    }
+
+    /** Asks a running plan to stop at its next boundary. */
+    public boolean requestControl(String planId, PlanControl control) throws SQLException {
+        try (Connection c = connection();
+             PreparedStatement ps = c.prepareStatement(
+                     "UPDATE migration_plans SET control = ?::plan_control, updated_at = now() WHERE plan_id = ? AND status = 'RUNNING'::plan_state")) {
+            ps.setString(1, control.name());
+            ps.setString(2, planId);
             return ps.executeUpdate() == 1;
+        }
+    }
+
+    private static StoredPlan read(ResultSet rs) throws SQLException {
+        MigrationPlanned plan;
+        try {
+            plan = EventCodec.mapper().readValue(rs.getString(5), MigrationPlanned.class);
+        } catch (JsonProcessingException e) {
+            throw new SQLException("plan " + rs.getString(1) + " holds unreadable JSON: " + e.getOriginalMessage(), e);
+        }
+        return new StoredPlan(rs.getString(1), rs.getString(2), PlanState.valueOf(rs.getString(3)), rs.getString(4), plan,
+                rs.getInt(6), rs.getInt(7), rs.getString(8), rs.getString(9), rs.getObject(10, OffsetDateTime.class),
+                rs.getObject(11, OffsetDateTime.class), rs.getObject(12, OffsetDateTime.class), rs.getObject(13, OffsetDateTime.class));
+    }
+
+    private static String json(Object value) {
+        try {
+            return EventCodec.mapper().writeValueAsString(value);
+        } catch (JsonProcessingException e) {
+            throw new IllegalStateException("cannot serialise " + value.getClass().getSimpleName(), e);
         }
     }
 }

@@ -5,9 +5,10 @@ import dev.shadowshift.contracts.EventCodec;
 import dev.shadowshift.contracts.Topics;
 import dev.shadowshift.contracts.events.BackupCompleted;
 import dev.shadowshift.contracts.events.MigrationProgress;
-import dev.shadowshift.contracts.events.SchemaChange;
+import dev.shadowshift.contracts.changes.ChangeKind;
+import dev.shadowshift.contracts.changes.SchemaChange;
 import dev.shadowshift.contracts.events.SpecChanged;
-import dev.shadowshift.migration.execution.MigrationConfig;
+import dev.shadowshift.migration.config.MigrationConfig;
 import dev.shadowshift.migration.messaging.EventPublisher;
 import dev.shadowshift.migration.plan.MigrationPlanner;
 import dev.shadowshift.migration.plan.ShadowRebuild;
@@ -441,18 +442,11 @@ class MaterializedViewShadowTest {
     private StoredPlan storedPlan(String table, int version, String toType) throws Exception {
         SpecChanged spec = new SpecChanged("load", version, null, "0".repeat(64), "main", "load", "BACKWARD",
                 List.of(typeChange(table, "n", "integer", toType)));
-        String planId = MigrationPlanner.planIdFor("direct-mv-" + table);
-        MigrationPlanner.Planned planned = MigrationPlanner.planWithRebuilds(planId, spec, Map.of());
-        try (Connection c = plans.connection()) {
-            plans.insert(c, "direct-mv-" + table, planned.plan(), planned.rebuilds());
-            plans.markBackedUp(c, planId, "backup-" + table);
-        }
-        return plans.find(planId).orElseThrow();
+        return WorkerUnderTest.directPlan(plans, "direct-mv-" + table, spec, "backup-" + table);
     }
 
     private static SchemaChange typeChange(String table, String column, String from, String to) {
-        return new SchemaChange("ALTER_COLUMN_TYPE", table, column, "REWRITE", "ACCESS EXCLUSIVE", "SHADOW_TABLE",
-                "target state: \"load\".\"" + table + "\".\"" + column + "\" of type " + to + " (live: " + from + ")", null);
+        return WorkerUnderTest.typeChange("load", table, column, from, to);
     }
 
     private static String sendSpecChanged(String subject, int version, List<SchemaChange> changes) {

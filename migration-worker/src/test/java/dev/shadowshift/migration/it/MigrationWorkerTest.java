@@ -9,7 +9,8 @@ import dev.shadowshift.contracts.events.BackupCompleted;
 import dev.shadowshift.contracts.events.BackupFailed;
 import dev.shadowshift.contracts.events.MigrationPlanned;
 import dev.shadowshift.contracts.events.MigrationProgress;
-import dev.shadowshift.contracts.events.SchemaChange;
+import dev.shadowshift.contracts.changes.ChangeKind;
+import dev.shadowshift.contracts.changes.SchemaChange;
 import dev.shadowshift.contracts.events.SpecChanged;
 import dev.shadowshift.contracts.events.Alert;
 import dev.shadowshift.migration.plan.MigrationPlanner;
@@ -73,9 +74,8 @@ class MigrationWorkerTest {
     @Order(1)
     void newSchemaAndTableAreCreatedWithoutABackup() throws Exception {
         String eventId = sendSpecChanged(1, List.of(
-                change("CREATE_SCHEMA", "", null, "NONE", "CREATE SCHEMA \"shop\""),
-                change("CREATE_TABLE", "customers", null, "NONE",
-                        "CREATE TABLE \"shop\".\"customers\" (\"id\" text PRIMARY KEY, \"name\" text)")));
+                new SchemaChange(ChangeKind.CREATE_SCHEMA, "shop", null, null, null, null, null, null, null, null, null, null, null, null),
+                createTable("customers", "name")));
         String planId = MigrationPlanner.planIdFor(eventId);
 
         MigrationPlanned plan = planned(planId);
@@ -153,12 +153,11 @@ class MigrationWorkerTest {
     @Order(4)
     void anInvalidRecordGoesToTheDeadLetterTopicAndTheConsumerCarriesOn() throws Exception {
         TopicWatcher.send(bootstrap(), Topics.SPEC_CHANGED, "main/shop", "{\"this is\": \"not a cloud event\"}");
-        TopicWatcher.Seen dead = watcher.await(Topics.SPEC_CHANGED + Topics.DEAD_LETTER_SUFFIX, s -> true, WAIT);
+        TopicWatcher.Seen dead = watcher.await(Topics.SPEC_CHANGED + Topics.DEAD_LETTER_SUFFIX, s -> s.value().contains("not a cloud event"), WAIT);
         assertTrue(dead.headers().values().stream().anyMatch(v -> v != null && v.contains("CloudEvents")),
                 "the reason names the problem: " + dead.headers());
 
-        String planId = MigrationPlanner.planIdFor(sendSpecChanged(5, List.of(
-                change("CREATE_TABLE", "orders", null, "NONE", "CREATE TABLE \"shop\".\"orders\" (\"id\" text PRIMARY KEY)"))));
+        String planId = MigrationPlanner.planIdFor(sendSpecChanged(5, List.of(createTable("orders", "note"))));
         progress(planId, "COMPLETED");
         assertFalse(columns("orders").isEmpty());
     }
@@ -214,13 +213,14 @@ class MigrationWorkerTest {
 
     // --- helpers -------------------------------------------------------------------------------------------------
 
-    private static SchemaChange change(String kind, String table, String column, String lock, String sql) {
-        return new SchemaChange(kind, table, column, "ADDITIVE", lock, "IN_PLACE", sql, null);
+    static SchemaChange createTable(String table, String column) {
+        return new SchemaChange(ChangeKind.CREATE_TABLE, "shop", table, null, null, null, null, null, null, List.of(
+                new SchemaChange.ColumnSpec("id", "text", false, true), new SchemaChange.ColumnSpec(column, "text", true, false)),
+                null, null, null, null);
     }
 
-    private static SchemaChange addColumn(String table, String column) {
-        return change("ADD_COLUMN", table, column, "ACCESS EXCLUSIVE",
-                "ALTER TABLE \"shop\".\"" + table + "\" ADD COLUMN \"" + column + "\" text");
+    static SchemaChange addColumn(String table, String column) {
+        return new SchemaChange(ChangeKind.ADD_COLUMN, "shop", table, column, null, "text", null, null, null, null, null, null, null, null);
     }
 
     private static String sendSpecChanged(int version, List<SchemaChange> changes) {

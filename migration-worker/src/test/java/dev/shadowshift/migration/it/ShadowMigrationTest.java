@@ -9,9 +9,10 @@ import dev.shadowshift.contracts.events.Alert;
 import dev.shadowshift.contracts.events.BackupCompleted;
 import dev.shadowshift.contracts.events.MigrationPlanned;
 import dev.shadowshift.contracts.events.MigrationProgress;
-import dev.shadowshift.contracts.events.SchemaChange;
+import dev.shadowshift.contracts.changes.ChangeKind;
+import dev.shadowshift.contracts.changes.SchemaChange;
 import dev.shadowshift.contracts.events.SpecChanged;
-import dev.shadowshift.migration.execution.MigrationConfig;
+import dev.shadowshift.migration.config.MigrationConfig;
 import dev.shadowshift.migration.messaging.EventPublisher;
 import dev.shadowshift.migration.plan.MigrationPlanner;
 import dev.shadowshift.migration.plan.ShadowRebuild;
@@ -169,7 +170,7 @@ class ShadowMigrationTest {
             busyPlan = MigrationPlanner.planIdFor(eventId);
             MigrationPlanned plan = planned(busyPlan);
             assertEquals("SHADOW_TABLE", plan.strategy());
-            assertEquals("AWAITING_BACKUP", plan.status());
+            assertEquals("AWAITING_BACKUP", plan.status(), "a widening needs no approval, only its backup");
             Thread.sleep(500);
             sendBackupCompleted(busyPlan, "load.busy");
             MigrationProgress done = progress(busyPlan, "COMPLETED");
@@ -246,7 +247,8 @@ class ShadowMigrationTest {
             s.execute("UPDATE load.codes SET code = 'x' || id WHERE id IN (17, 400)");
         }
         String planId = MigrationPlanner.planIdFor(sendSpecChanged("codes", 3, List.of(typeChange("codes", "code", "text", "integer"))));
-        planned(planId);
+        assertEquals("AWAITING_APPROVAL", planned(planId).status(), "text to integer may refuse values: it waits for approval");
+        given().post("/migrations/" + planId + "/approve").then().statusCode(202).body("status", equalTo("AWAITING_BACKUP"));
         given().get("/migrations/" + planId + "/dry-run").then().statusCode(200)
                 .body("shadowRebuilds[0].preflight.casts[0].failingRows", equalTo(2))
                 .body("shadowRebuilds[0].preflight.casts[0].sampleKeys[0]", equalTo("17"))
@@ -264,8 +266,8 @@ class ShadowMigrationTest {
         try (Connection c = target(); Statement s = c.createStatement()) {
             s.execute("CREATE TABLE load.legacy (id integer PRIMARY KEY, old text)");
         }
-        String planId = MigrationPlanner.planIdFor(sendSpecChanged("legacy", 4, List.of(new SchemaChange("DROP_COLUMN", "legacy", "old",
-                "DESTRUCTIVE", "ACCESS EXCLUSIVE", "NEEDS_APPROVAL", "ALTER TABLE \"load\".\"legacy\" DROP COLUMN IF EXISTS \"old\"", null))));
+        String planId = MigrationPlanner.planIdFor(sendSpecChanged("legacy", 4, List.of(new SchemaChange(ChangeKind.DROP_COLUMN, "load", "legacy", "old",
+                null, null, null, null, null, null, null, null, null, null))));
         assertEquals("AWAITING_APPROVAL", planned(planId).status());
         sendBackupCompleted(planId, "load.legacy");
         given().post("/migrations/" + planId + "/resume").then().statusCode(409).body("error", containsString("AWAITING_APPROVAL"));
@@ -379,7 +381,7 @@ class ShadowMigrationTest {
             s.execute("INSERT INTO load.held (id, n) VALUES (999999, 1)");
         }
         // the reader blocked the removal of the capture triggers too; once the plan is FAILED the sweep removes them
-        assertTrue(plans.markFailed(plan.planId(), List.of("READY"), failure.getMessage()));
+        assertTrue(plans.transition(plan.planId(), dev.shadowshift.migration.plan.PlanTransition.FAIL, failure.getMessage()).isPresent());
         new ShadowEngine(targets, shadowStore, plans, publisher, config, throttle).sweepLeftovers();
         assertNoCaptureLeftovers();
         assertEquals("ABANDONED", shadowStore.find(plan.planId(), "held").orElseThrow().phase());
@@ -427,6 +429,7 @@ class ShadowMigrationTest {
         }
         String planId = MigrationPlanner.planIdFor(sendSpecChanged("dupes", 8, List.of(typeChange("dupes", "code", "text", "integer"))));
         planned(planId);
+        given().post("/migrations/" + planId + "/approve").then().statusCode(202);
         sendBackupCompleted(planId, "load.dupes");
         MigrationProgress failed = progress(planId, "FAILED");
         assertTrue(failed.message().contains("phase OPTIMIZATION") && failed.message().contains("CREATE UNIQUE INDEX CONCURRENTLY")
@@ -597,7 +600,7 @@ class ShadowMigrationTest {
             sendBackupCompleted(planId, "load.paused");
             awaitThrottled(planId);
             given().post("/migrations/" + planId + "/pause").then().statusCode(202);
-            await(() -> plans.find(planId).orElseThrow().status().equals("PAUSED"));
+            await(() -> plans.find(planId).orElseThrow().state() == dev.shadowshift.migration.plan.PlanState.PAUSED);
             // while paused the capture trigger keeps logging every write, for the resumed run to copy
             try (Connection c = target(); Statement s = c.createStatement()) {
                 for (String t : List.of("paused", "paused_ref")) {
@@ -649,7 +652,7 @@ class ShadowMigrationTest {
     void theHoldAtKnobStopsTheRunAtItsCheckpointSaysSoAndAPauseEndsTheHold() throws Exception {
         createTable("hold_at", 2_000, "integer");
         StoredPlan plan = storedPlan("hold_at", 140);
-        assertTrue(plans.markRunning(plan.planId()));
+        assertTrue(plans.transition(plan.planId(), dev.shadowshift.migration.plan.PlanTransition.START).isPresent());
         ShadowRebuild rebuild = plans.rebuilds(plan.planId()).get(0);
         ShadowEngine holding = new ShadowEngine(targets, shadowStore, plans, publisher,
                 holdingAt(config, MigrationConfig.Shadow.HoldPoint.OPTIMIZED, Duration.ofSeconds(120)), throttle);
@@ -671,12 +674,12 @@ class ShadowMigrationTest {
         assertEquals("OPTIMIZED", shadowStore.find(plan.planId(), "hold_at").orElseThrow().phase(), "it holds right after the checkpoint");
         assertFalse(run.isDone(), "still holding");
 
-        assertTrue(plans.requestControl(plan.planId(), "PAUSE"));
+        assertTrue(plans.requestControl(plan.planId(), dev.shadowshift.migration.plan.PlanControl.PAUSE));
         assertEquals(ShadowEngine.Outcome.PAUSED, run.get(30, TimeUnit.SECONDS), "a pause ends the hold");
         assertTrue(Duration.ofNanos(System.nanoTime() - t0).toSeconds() < 60, "long before the 120 s were up");
         assertEquals("integer", columnType("hold_at", "n"), "a pause at OPTIMIZED does not cut over");
 
-        assertTrue(plans.transition(plan.planId(), List.of("RUNNING"), "RUNNING", null), "the pause request is cleared");
+        assertTrue(plans.transition(plan.planId(), dev.shadowshift.migration.plan.PlanTransition.START).isPresent(), "the pause request is cleared");
         ShadowEngine plain = new ShadowEngine(targets, shadowStore, plans, publisher, config, throttle);
         assertEquals(ShadowEngine.Outcome.CUT_OVER, plain.run(new ShadowEngine.Progress(plan, 0, 4), rebuild));
         assertEquals("bigint", columnType("hold_at", "n"));
@@ -811,18 +814,11 @@ class ShadowMigrationTest {
 
     private StoredPlan storedPlan(String table, int version, SchemaChange change) throws Exception {
         SpecChanged spec = new SpecChanged("load", version, null, "0".repeat(64), "main", "load", "BACKWARD", List.of(change));
-        String planId = MigrationPlanner.planIdFor("direct-" + table);
-        MigrationPlanner.Planned planned = MigrationPlanner.planWithRebuilds(planId, spec, Map.of());
-        try (Connection c = plans.connection()) {
-            plans.insert(c, "direct-" + table, planned.plan(), planned.rebuilds());
-            plans.markBackedUp(c, planId, "backup-" + table);
-        }
-        return plans.find(planId).orElseThrow();
+        return WorkerUnderTest.directPlan(plans, "direct-" + table, spec, "backup-" + table);
     }
 
     private static SchemaChange typeChange(String table, String column, String from, String to) {
-        return new SchemaChange("ALTER_COLUMN_TYPE", table, column, "REWRITE", "ACCESS EXCLUSIVE", "SHADOW_TABLE",
-                "target state: \"load\".\"" + table + "\".\"" + column + "\" of type " + to + " (live: " + from + ")", null);
+        return WorkerUnderTest.typeChange("load", table, column, from, to);
     }
 
     private static void assertEqualToReference(String table) throws SQLException {

@@ -4,7 +4,17 @@ import dev.shadowshift.contracts.EventSchemas;
 import dev.shadowshift.contracts.EventType;
 import dev.shadowshift.contracts.Topics;
 import dev.shadowshift.contracts.events.MigrationPlanned;
+import dev.shadowshift.contracts.changes.ChangeKind;
+import dev.shadowshift.contracts.changes.SchemaChange;
 import dev.shadowshift.contracts.events.MigrationProgress;
+import dev.shadowshift.contracts.events.SpecChanged;
+import dev.shadowshift.migration.plan.MigrationPlanner;
+import dev.shadowshift.migration.plan.Plan;
+import dev.shadowshift.migration.plan.PlanTransition;
+import dev.shadowshift.migration.shadow.ShadowSteps;
+import dev.shadowshift.migration.store.PlanStore;
+import dev.shadowshift.migration.store.StoredPlan;
+import dev.shadowshift.operations.ServerTypes;
 import dev.shadowshift.testkit.TopicWatcher;
 import org.eclipse.microprofile.config.ConfigProvider;
 
@@ -45,5 +55,29 @@ final class WorkerUnderTest {
 
     static MigrationProgress progressOf(String value) {
         return EventSchemas.parse(value, EventType.MIGRATION_PROGRESS).dataAs(MigrationProgress.class);
+    }
+
+    static SchemaChange typeChange(String schema, String table, String column, String from, String to) {
+        return new SchemaChange(ChangeKind.ALTER_COLUMN_TYPE, schema, table, column, from, to, null, null, null, null, null, null,
+                null, null);
+    }
+
+    /**
+     * A plan made by the planner against the live target, stored, approved where it waits for approval and given its
+     * backup, ready to run straight through the engine.
+     */
+    static StoredPlan directPlan(PlanStore plans, String eventId, SpecChanged spec, String backupId) throws Exception {
+        String planId = MigrationPlanner.planIdFor(eventId);
+        Plan plan;
+        try (Connection c = target()) {
+            plan = MigrationPlanner.plan(planId, spec, ServerTypes.catalog(c, spec.schema(), spec.changes()), ShadowSteps.ANNOUNCED);
+        }
+        try (Connection c = plans.connection()) {
+            plans.insert(c, eventId, plan);
+            plans.recordBackup(c, planId, backupId);
+            plans.transition(c, planId, PlanTransition.APPROVE, null);
+            plans.transition(c, planId, PlanTransition.BACKUP_VERIFIED, null);
+        }
+        return plans.find(planId).orElseThrow();
     }
 }

@@ -1,48 +1,61 @@
 package dev.shadowshift.migration.plan;
 
-import dev.shadowshift.contracts.EventCodec;
-import dev.shadowshift.contracts.EventSchemas;
-import dev.shadowshift.contracts.EventType;
 import dev.shadowshift.contracts.InvalidEventException;
+import dev.shadowshift.contracts.changes.ChangeKind;
+import dev.shadowshift.contracts.changes.ChangePath;
+import dev.shadowshift.contracts.changes.Classification;
+import dev.shadowshift.contracts.changes.LockLevel;
+import dev.shadowshift.contracts.changes.SchemaChange;
 import dev.shadowshift.contracts.events.MigrationPlanned;
 import dev.shadowshift.contracts.events.PlanStep;
-import dev.shadowshift.contracts.events.SchemaChange;
 import dev.shadowshift.contracts.events.SpecChanged;
+import dev.shadowshift.migration.shadow.ShadowSteps;
+import dev.shadowshift.operations.Catalog;
+import dev.shadowshift.pg.LiveSchema;
 import org.junit.jupiter.api.Test;
 
-import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+/** The planner against catalog facts: typed changes in, a plan out, the event's own labels never believed. */
 class MigrationPlannerTest {
 
-    static SchemaChange change(String kind, String table, String column, String classification, String lock, String path,
-                               String sql) {
-        return new SchemaChange(kind, table, column, classification, lock, path, sql, null);
+    /** Schema shop: customers(id text pk, email text, balance integer) of 1200 rows, orders(id text pk, note text). */
+    static Catalog shop() {
+        return Catalog.of(new LiveSchema("shop", true, Map.of(
+                "customers", table("customers", 1200, "id", "text", "email", "text", "balance", "integer"),
+                "orders", table("orders", 10, "id", "text", "note", "text"))),
+                Map.of("text", "text", "bigint", "bigint", "integer", "integer", "numeric", "numeric"), Map.of());
     }
 
-    static SchemaChange createSchema() {
-        return change("CREATE_SCHEMA", "", null, "ADDITIVE", "NONE", "IN_PLACE", "CREATE SCHEMA \"shop\"");
+    private static LiveSchema.Table table(String name, long rows, String... columnsAndTypes) {
+        Map<String, LiveSchema.Column> cols = new LinkedHashMap<>();
+        for (int i = 0; i < columnsAndTypes.length; i += 2) {
+            cols.put(columnsAndTypes[i], new LiveSchema.Column(columnsAndTypes[i], columnsAndTypes[i + 1], i == 0, i / 2 + 1));
+        }
+        return new LiveSchema.Table(name, cols, List.of("id"), List.of(
+                new LiveSchema.Index(name + "_pkey", "btree", List.of("id"), true, true, true, "")), rows);
     }
 
-    static SchemaChange createTable(String table) {
-        return change("CREATE_TABLE", table, null, "ADDITIVE", "NONE", "IN_PLACE",
-                "CREATE TABLE \"shop\".\"" + table + "\" (\"id\" text PRIMARY KEY)");
+    static SchemaChange change(ChangeKind kind, String table, String column, String toType) {
+        return new SchemaChange(kind, "shop", table, column, null, toType, null, null, null, null, null, null, null, null);
     }
 
-    static SchemaChange addColumn(String table, String column) {
-        return change("ADD_COLUMN", table, column, "ADDITIVE", "ACCESS EXCLUSIVE", "IN_PLACE",
-                "ALTER TABLE \"shop\".\"" + table + "\" ADD COLUMN \"" + column + "\" text");
+    static Plan plan(SchemaChange... changes) {
+        return plan(shop(), changes);
     }
 
-    static SpecChanged spec(List<SchemaChange> changes) {
-        return new SpecChanged("shop", 2, 1, "a".repeat(64), "main", "shop", "BACKWARD", changes);
+    static Plan plan(Catalog catalog, SchemaChange... changes) {
+        return MigrationPlanner.plan("plan-1", new SpecChanged("shop", 2, 1, "0".repeat(64), "main", "shop", "BACKWARD", List.of(changes)),
+                catalog, ShadowSteps.ANNOUNCED);
     }
 
     @Test
@@ -52,179 +65,102 @@ class MigrationPlannerTest {
     }
 
     @Test
-    void newSchemaAndTablesAreReadyWithoutBackupInSchemaTableColumnOrder() {
-        MigrationPlanned plan = MigrationPlanner.plan("p1", spec(List.of(
-                createTable("orders"), createSchema(), createTable("customers"))), Map.of());
-
-        assertEquals("READY", plan.status());
-        assertEquals("IN_PLACE", plan.strategy());
+    void newSchemaAndTablesAreReadyWithoutBackupAndRenderedByTheirOperations() {
+        Catalog empty = Catalog.of(new LiveSchema("shop", false, Map.of()), Map.of("text", "text"), Map.of());
+        Plan p = plan(empty, new SchemaChange(ChangeKind.CREATE_SCHEMA, "shop", null, null, null, null, null, null, null, null, null,
+                        null, null, null),
+                new SchemaChange(ChangeKind.CREATE_TABLE, "shop", "orders", null, null, null, null, null, null,
+                        List.of(new SchemaChange.ColumnSpec("id", "text", false, true)), null, null, null, null),
+                change(ChangeKind.ADD_COLUMN, "orders", "note", "text"));
+        MigrationPlanned plan = p.announced();
+        assertEquals(PlanState.READY, p.state());
         assertEquals("LOW", plan.risk());
         assertFalse(plan.requiresBackup());
-        assertEquals(List.of(), plan.backupTables());
-        assertEquals(List.of("CREATE_SCHEMA", "CREATE_TABLE", "CREATE_TABLE"), plan.steps().stream().map(PlanStep::kind).toList());
-        assertEquals(List.of("", "orders", "customers"), plan.steps().stream().map(PlanStep::table).toList());
-        assertEquals(List.of(1, 2, 3), plan.steps().stream().map(PlanStep::order).toList());
+        assertEquals(List.of("CREATE_SCHEMA", "CREATE_TABLE", "ADD_COLUMN"), plan.steps().stream().map(PlanStep::kind).toList());
         assertEquals("CREATE SCHEMA IF NOT EXISTS \"shop\"", plan.steps().get(0).sql());
-        assertTrue(plan.steps().get(1).sql().startsWith("CREATE TABLE IF NOT EXISTS \"shop\".\"orders\""));
+        assertEquals(3, p.operations().size(), "every in-place step runs its stored typed change");
     }
 
     @Test
-    void alteringAnExistingTableNeedsABackupOfExactlyThatTable() {
-        MigrationPlanned plan = MigrationPlanner.plan("p2", spec(List.of(
-                createTable("refunds"), addColumn("customers", "email"), addColumn("refunds", "reason"))),
-                Map.of("customers", 1200L));
-
-        assertTrue(plan.requiresBackup());
-        assertEquals(List.of("shop.customers"), plan.backupTables(), "a table this plan creates holds no data to back up");
-        assertEquals("AWAITING_BACKUP", plan.status());
-        assertEquals("MEDIUM", plan.risk());
-        assertEquals(1200L, plan.estimatedRows());
-        assertTrue(plan.steps().stream().anyMatch(s -> s.sql().contains("ADD COLUMN IF NOT EXISTS \"email\"")));
-    }
-
-    @Test
-    void eachTablesChangesAreContiguousColumnsBeforeIndexesBeforeDrops() {
-        MigrationPlanned plan = MigrationPlanner.plan("p3", spec(List.of(
-                change("CREATE_INDEX", "a", null, "LOCKING", "SHARE", "IN_PLACE", "CREATE INDEX \"a_x\" ON \"shop\".\"a\" (\"x\")"),
-                addColumn("b", "y"),
-                addColumn("a", "x"),
-                change("DROP_NOT_NULL", "a", "z", "RELAXING", "ACCESS EXCLUSIVE", "IN_PLACE",
-                        "ALTER TABLE \"shop\".\"a\" ALTER COLUMN \"z\" DROP NOT NULL"))), Map.of());
-
-        assertEquals(List.of("a:ADD_COLUMN", "a:DROP_NOT_NULL", "a:CREATE_INDEX", "b:ADD_COLUMN"),
-                plan.steps().stream().map(s -> s.table() + ":" + s.kind()).toList());
-        assertEquals(List.of("shop.a", "shop.b"), plan.backupTables());
-        assertEquals(2, ExecutionUnits.of(plan.steps()).size(), "one transaction per table");
-    }
-
-    static SchemaChange typeChange(String table, String column, String from, String to) {
-        return change("ALTER_COLUMN_TYPE", table, column, "REWRITE", "ACCESS EXCLUSIVE", "SHADOW_TABLE",
-                "target state: \"shop\".\"" + table + "\".\"" + column + "\" of type " + to + " (live: " + from + ")");
-    }
-
-    static SchemaChange setNotNull(String table, String column) {
-        return change("SET_NOT_NULL", table, column, "DATA_DEPENDENT", "ACCESS EXCLUSIVE", "NEEDS_APPROVAL",
-                "ALTER TABLE \"shop\".\"" + table + "\" ALTER COLUMN \"" + column + "\" SET NOT NULL");
+    void alteringAnExistingTableNeedsABackupOfExactlyThatTableAndWhatIsInPlaceAlreadyIsSkipped() {
+        Plan p = plan(change(ChangeKind.ADD_COLUMN, "customers", "phone", "text"), change(ChangeKind.ADD_COLUMN, "customers", "email", "text"));
+        assertEquals(PlanState.AWAITING_BACKUP, p.state());
+        assertEquals(List.of("shop.customers"), p.announced().backupTables());
+        assertEquals(1, p.announced().steps().size(), "email exists already");
+        assertEquals("MEDIUM", p.announced().risk());
     }
 
     @Test
     void rewritesOfOneTableConsolidateIntoOneShadowRebuild() {
-        MigrationPlanner.Planned planned = MigrationPlanner.planWithRebuilds("p4", spec(List.of(
-                typeChange("customers", "balance", "integer", "bigint"),
-                setNotNull("customers", "email"),
-                typeChange("customers", "email", "character varying(50)", "text"),
-                typeChange("orders", "total", "numeric(10,2)", "numeric(12,2)"))), Map.of("customers", 5L, "orders", 7L));
-        MigrationPlanned plan = planned.plan();
-
-        assertEquals("SHADOW_TABLE", plan.strategy());
-        assertEquals("AWAITING_BACKUP", plan.status());
-        assertTrue(plan.requiresBackup());
-        assertEquals(List.of("shop.customers", "shop.orders"), plan.backupTables());
-        assertEquals("HIGH", plan.risk());
-        assertEquals(List.of(), plan.pending());
-        assertEquals(2, planned.rebuilds().size(), "one rebuild per table");
-        ShadowRebuild customers = planned.rebuilds().get(0);
-        assertEquals(List.of(new ShadowRebuild.ColumnChange("balance", "bigint", "integer", false),
-                new ShadowRebuild.ColumnChange("email", "text", "character varying(50)", true)), customers.changes());
-        assertEquals(List.of("customers:SHADOW_PREPARE", "customers:SHADOW_COPY", "customers:SHADOW_OPTIMIZE", "customers:SHADOW_CUTOVER",
-                        "orders:SHADOW_PREPARE", "orders:SHADOW_COPY", "orders:SHADOW_OPTIMIZE", "orders:SHADOW_CUTOVER"),
-                plan.steps().stream().map(s -> s.table() + ":" + s.kind()).toList());
-        assertTrue(plan.steps().stream().allMatch(s -> s.path().equals("SHADOW_TABLE")));
-        assertEquals(2, ExecutionUnits.of(plan.steps()).size(), "each table's shadow steps run as one unit");
-        assertTrue(plan.steps().get(1).sql().contains("ALTER COLUMN \"balance\" TYPE bigint USING CAST(\"balance\" AS bigint)"),
-                plan.steps().get(1).sql());
-        EventSchemas.parse(EventCodec.write(EventCodec.create("/test", "p4", plan)), EventType.MIGRATION_PLANNED);
+        Plan p = plan(change(ChangeKind.ALTER_COLUMN_TYPE, "customers", "balance", "bigint"),
+                change(ChangeKind.SET_NOT_NULL, "customers", "balance", null),
+                change(ChangeKind.ADD_COLUMN, "orders", "total", "numeric"));
+        assertEquals("MIXED", p.announced().strategy());
+        assertEquals(PlanState.AWAITING_BACKUP, p.state());
+        assertEquals(List.of(new ShadowRebuild("shop", "customers", List.of(new ShadowRebuild.ColumnChange("balance", "bigint", "integer", true)))),
+                p.rebuilds());
+        assertEquals(List.of("ADD_COLUMN", "SHADOW_PREPARE", "SHADOW_COPY", "SHADOW_OPTIMIZE", "SHADOW_CUTOVER"),
+                p.announced().steps().stream().map(PlanStep::kind).toList(), "in-place first: the shadow copies the new column");
+        assertEquals("HIGH", p.announced().risk());
     }
 
     @Test
-    void inPlaceAndShadowStepsMixAndStayInSeparateUnits() {
-        MigrationPlanned plan = MigrationPlanner.plan("p5", spec(List.of(
-                addColumn("customers", "fax"), typeChange("customers", "balance", "integer", "bigint"))), Map.of());
-        assertEquals("MIXED", plan.strategy());
-        assertEquals("AWAITING_BACKUP", plan.status());
-        assertEquals("ADD_COLUMN", plan.steps().get(0).kind(), "in-place changes first: the shadow copies the new column");
-        assertEquals(2, ExecutionUnits.of(plan.steps()).size());
+    void dropsWaitForApprovalWhateverTheirLabelsSayAndComeLast() {
+        SchemaChange forged = change(ChangeKind.DROP_TABLE, "orders", null, null)
+                .labelled(Classification.ADDITIVE, LockLevel.NONE, ChangePath.IN_PLACE);
+        Plan p = plan(forged, change(ChangeKind.ADD_COLUMN, "customers", "phone", "text"),
+                change(ChangeKind.DROP_COLUMN, "customers", "email", null));
+        assertEquals(PlanState.AWAITING_APPROVAL, p.state());
+        assertEquals(List.of("ADD_COLUMN", "DROP_TABLE", "DROP_COLUMN"), p.announced().steps().stream().map(PlanStep::kind).toList());
+        assertEquals(List.of("IN_PLACE", "NEEDS_APPROVAL", "NEEDS_APPROVAL"), p.announced().steps().stream().map(PlanStep::path).toList());
+        assertTrue(p.holdReason().contains("DROP_TABLE orders") && p.holdReason().contains("labelled it ADDITIVE/IN_PLACE"), p.holdReason());
+        assertEquals(List.of("shop.customers", "shop.orders"), p.announced().backupTables().stream().sorted().toList());
     }
 
     @Test
-    void destructiveChangesWaitForApprovalAndComeLast() {
-        SchemaChange drop = change("DROP_COLUMN", "customers", "legacy", "DESTRUCTIVE", "ACCESS EXCLUSIVE",
-                "NEEDS_APPROVAL", "ALTER TABLE \"shop\".\"customers\" DROP COLUMN \"legacy\"");
-        SchemaChange dropTable = change("DROP_TABLE", "old", null, "DESTRUCTIVE", "ACCESS EXCLUSIVE",
-                "NEEDS_APPROVAL", "DROP TABLE \"shop\".\"old\"");
-        MigrationPlanned plan = MigrationPlanner.plan("p6", spec(List.of(drop, dropTable, addColumn("customers", "x"))), Map.of());
-        assertEquals("AWAITING_APPROVAL", plan.status());
-        assertEquals("IN_PLACE", plan.strategy());
-        assertEquals(List.of("ADD_COLUMN", "DROP_COLUMN", "DROP_TABLE"), plan.steps().stream().map(PlanStep::kind).toList());
-        assertEquals(List.of("IN_PLACE", "NEEDS_APPROVAL", "NEEDS_APPROVAL"), plan.steps().stream().map(PlanStep::path).toList());
-        assertTrue(plan.steps().get(2).sql().contains("IF EXISTS"));
-        assertEquals(List.of("shop.customers", "shop.old"), plan.backupTables(), "dropped data is backed up first");
+    void aNarrowingTypeChangeWaitsForApproval() {
+        Plan p = plan(change(ChangeKind.ALTER_COLUMN_TYPE, "customers", "email", "bigint")
+                .labelled(Classification.RELAXING, LockLevel.NONE, ChangePath.IN_PLACE));
+        assertEquals(PlanState.AWAITING_APPROVAL, p.state());
+        assertEquals("SHADOW_TABLE", p.announced().strategy());
+        assertTrue(p.holdReason().contains("approval"), p.holdReason());
     }
 
     @Test
-    void aChangeThatNeedsAHumanButIsNotDestructiveStaysPending() {
-        SchemaChange pk = change("ADD_COLUMN", "customers", "id", "DATA_DEPENDENT", "ACCESS EXCLUSIVE", "NEEDS_APPROVAL",
-                "target state: ...");
-        MigrationPlanned plan = MigrationPlanner.plan("p7", spec(List.of(pk)), Map.of());
-        assertEquals("AWAITING_APPROVAL", plan.status());
-        assertEquals(List.of(pk), plan.pending());
-        assertEquals(List.of(), plan.steps());
+    void whatTheCatalogDoesNotAllowIsPendingWithItsReason() {
+        Plan p = plan(change(ChangeKind.ADD_COLUMN, "customers", "email", "bigint"));
+        assertEquals(1, p.announced().pending().size());
+        assertTrue(p.announced().pending().get(0).reason().contains("already exists with type text"), p.announced().pending().toString());
+        assertEquals(PlanState.AWAITING_APPROVAL, p.state(), "nothing can run: a person has to look");
+        assertTrue(p.holdReason().startsWith("nothing can be applied"), p.holdReason());
     }
 
     @Test
-    void aTypeChangeWithoutATargetTypeOrWithAnInjectedTypeIsRejected() {
-        assertThrows(InvalidEventException.class, () -> MigrationPlanner.plan("p8", spec(List.of(
-                change("ALTER_COLUMN_TYPE", "t", "c", "REWRITE", "ACCESS EXCLUSIVE", "SHADOW_TABLE", "something else"))), Map.of()));
-        InvalidEventException e = assertThrows(InvalidEventException.class, () -> MigrationPlanner.plan("p9", spec(List.of(
-                typeChange("t", "c", "integer", "bigint); DROP TABLE x; --"))), Map.of()));
-        assertTrue(e.getMessage().contains("not a type name"), e.getMessage());
-        assertTrue(TypeNames.valid("timestamp(3) with time zone"));
-        assertTrue(TypeNames.valid("character varying(255)[]"));
-        assertTrue(TypeNames.valid("public.\"My Type\""));
-    }
-
-    @Test
-    void anEmptyDiffHasNothingToDo() {
-        MigrationPlanned plan = MigrationPlanner.plan("p6", spec(List.of()), Map.of());
-        assertEquals("NOTHING_TO_DO", plan.status());
-        assertEquals("NONE", plan.strategy());
-        assertEquals("LOW", plan.risk());
-    }
-
-    @Test
-    void bigAlteredTablesMakeTheRiskHigh() {
-        MigrationPlanned plan = MigrationPlanner.plan("p10", spec(List.of(addColumn("events", "x"))),
-                Map.of("events", MigrationPlanner.HIGH_RISK_ROWS));
-        assertEquals("HIGH", plan.risk());
-    }
-
-    @Test
-    void anInPlaceChangeWithoutSqlIsRejectedNamingIt() {
-        InvalidEventException e = assertThrows(InvalidEventException.class, () -> MigrationPlanner.plan("p11",
-                spec(List.of(change("ADD_COLUMN", "customers", "x", "ADDITIVE", "ACCESS EXCLUSIVE", "IN_PLACE", " "))), Map.of()));
-        assertTrue(e.getMessage().contains("customers"), e.getMessage());
-    }
-
-    @Test
-    void aStripeSizedPlanIsQuickAndSchemaValid() {
-        List<SchemaChange> changes = new ArrayList<>();
-        changes.add(createSchema());
-        for (int t = 0; t < 250; t++) {
-            changes.add(createTable("table_" + t));
+    void anUnknownTypeAnotherSchemaOrAMissingFieldMakesTheWholeEventInvalid() {
+        for (SchemaChange bad : List.of(change(ChangeKind.ADD_COLUMN, "customers", "x", "nosuchtype"),
+                new SchemaChange(ChangeKind.ADD_COLUMN, "pg_catalog", "pg_class", "x", null, "text", null, null, null, null, null, null, null, null),
+                change(ChangeKind.ALTER_COLUMN_TYPE, "customers", "balance", null))) {
+            InvalidEventException e = assertThrows(InvalidEventException.class, () -> plan(change(ChangeKind.ADD_COLUMN, "customers", "ok", "text"), bad));
+            assertTrue(e.getMessage().contains("nothing was changed"), e.getMessage());
         }
-        for (int t = 0; t < 250; t++) {
-            for (int c = 0; c < 20; c++) {
-                changes.add(addColumn("existing_" + t, "column_" + c));
-            }
-        }
-        long start = System.nanoTime();
-        MigrationPlanned plan = MigrationPlanner.plan("stripe", spec(changes), Map.of());
-        long millis = (System.nanoTime() - start) / 1_000_000;
+    }
 
-        assertEquals(changes.size(), plan.steps().size());
-        assertEquals(250, plan.backupTables().size());
-        assertEquals(1 + 250 + 250, ExecutionUnits.of(plan.steps()).size());
-        assertTrue(millis < 5_000, "planning took " + millis + " ms");
-        EventSchemas.parse(EventCodec.write(EventCodec.create("/test", "stripe", plan)), EventType.MIGRATION_PLANNED);
+    @Test
+    void nothingToChangeIsNothingToDo() {
+        Plan p = plan(change(ChangeKind.ADD_COLUMN, "customers", "email", "text"));
+        assertEquals(PlanState.NOTHING_TO_DO, p.state());
+        assertNull(p.holdReason());
+    }
+
+    @Test
+    void transitionsStartOnlyWhereTheyMay() {
+        assertTrue(PlanTransition.APPROVE.allowedFrom(PlanState.AWAITING_APPROVAL));
+        assertFalse(PlanTransition.APPROVE.allowedFrom(PlanState.CANCELLED));
+        assertFalse(PlanTransition.FAIL.allowedFrom(PlanState.COMPLETED), "a late backup-failed never fails a completed plan");
+        assertEquals(PlanState.AWAITING_BACKUP, PlanTransition.APPROVE.toWithoutBackup());
+        assertTrue(PlanTransition.ROLL_BACK.allowedFrom(PlanState.COMPLETED));
+        for (PlanTransition t : PlanTransition.values()) {
+            assertTrue(t.from().stream().noneMatch(PlanState::finished) || t == PlanTransition.ROLL_BACK, t + " leaves no end state");
+        }
     }
 }

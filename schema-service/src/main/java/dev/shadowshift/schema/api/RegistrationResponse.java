@@ -1,6 +1,6 @@
 package dev.shadowshift.schema.api;
 
-import dev.shadowshift.contracts.events.SchemaChange;
+import dev.shadowshift.contracts.changes.SchemaChange;
 import dev.shadowshift.schema.compile.NameDecision;
 import dev.shadowshift.schema.registry.Registration;
 import dev.shadowshift.schema.registry.StoredVersion;
@@ -46,7 +46,7 @@ public record RegistrationResponse(
 
     static Map<String, Integer> counts(List<SchemaChange> changes) {
         Map<String, Integer> counts = new TreeMap<>();
-        changes.forEach(c -> counts.merge(c.kind(), 1, Integer::sum));
+        changes.forEach(c -> counts.merge(c.kind().name(), 1, Integer::sum));
         return counts;
     }
 }

@@ -1,6 +1,6 @@
 package dev.shadowshift.schema.api;
 
-import dev.shadowshift.contracts.events.SchemaChange;
+import dev.shadowshift.contracts.changes.SchemaChange;
 import dev.shadowshift.schema.compile.CompiledModel;
 import dev.shadowshift.schema.compile.NameDecision;
 import dev.shadowshift.schema.diff.Ddl;

@@ -142,8 +142,9 @@ public final class Names {
      * The name of a table's primary key constraint, given explicitly so that a long table name gives a deterministic,
      * non-truncated name. Indexes share the schema's namespace with it, which is why the index advisor needs it too.
      */
+    /** The name the table's key constraint gets: the operation that creates the table decides it. */
     public static String primaryKeyName(String table) {
-        return SqlIdentifiers.shorten(table + "_pkey");
+        return dev.shadowshift.operations.CreateTable.primaryKeyName(table);
     }
 
     /**

@@ -1,28 +1,36 @@
 package dev.shadowshift.schema.diff;
 
-import dev.shadowshift.contracts.events.SchemaChange;
+import dev.shadowshift.contracts.changes.ChangeKind;
+import dev.shadowshift.contracts.changes.ChangePath;
+import dev.shadowshift.contracts.changes.Classification;
+import dev.shadowshift.contracts.changes.LockLevel;
+import dev.shadowshift.contracts.changes.SchemaChange;
+import dev.shadowshift.operations.Catalog;
+import dev.shadowshift.operations.Decision;
+import dev.shadowshift.operations.Operations;
 import dev.shadowshift.pg.LiveSchema;
 import dev.shadowshift.pg.SqlIdentifiers;
 import dev.shadowshift.schema.compile.CompiledColumn;
 import dev.shadowshift.schema.compile.CompiledModel;
 import dev.shadowshift.schema.compile.CompiledTable;
 import dev.shadowshift.schema.compile.IndexAdvisor;
+import dev.shadowshift.schema.compile.Names;
 import dev.shadowshift.schema.compile.RecommendedIndex;
 
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
+import java.util.stream.Collectors;
 
 /**
- * Compares a compiled model with what the target schema holds and classifies each difference: how risky it is,
- * which lock its statement takes and whether it may be applied in place. Pure logic: the live side arrives as a
+ * Compares a compiled model with what the target schema holds and proposes typed changes
+ * ({@code dev.shadowshift.spec.changed.v2}: data only, no SQL). Pure logic: the live side arrives as a
  * {@link LiveSchema} read beforehand.
  *
- * <p>Classification (the README has the full table): each change has one primary classification, the one that
- * decides its path, and the detail lists every hazard as {@code hazards: A, B}. Only ADDITIVE, RELAXING and
- * IDENTIFIER_TOO_LONG changes are IN_PLACE: they proceed on their own under the BACKWARD compatibility mode. Type
- * changes are always SHADOW_TABLE (never a plain ALTER ... TYPE), anything else NEEDS_APPROVAL.
+ * <p>Each change's advisory classification, lock and path come from the same operation classes the migration worker
+ * runs ({@link Operations}), validated in order against the live catalog, so that the differ, the CLI and the worker
+ * tell one story; the worker still decides for itself. The reason says what the differ saw, with every hazard as
+ * {@code hazards: A, B; ...}.
  *
  * <p>Only what this subject owns is ever proposed for dropping: tables and columns that the previous version of the
  * subject compiled into the same target schema. Anything else in the schema (other subjects' tables, columns a DBA
@@ -32,23 +40,6 @@ import java.util.Set;
  * changes and nullability changes, then index changes, column drops, and table drops last.
  */
 public final class SchemaDiffer {
-
-    public static final String ADDITIVE = "ADDITIVE";
-    public static final String RELAXING = "RELAXING";
-    public static final String REWRITE = "REWRITE";
-    public static final String LOCKING = "LOCKING";
-    public static final String DATA_DEPENDENT = "DATA_DEPENDENT";
-    public static final String DESTRUCTIVE = "DESTRUCTIVE";
-    public static final String BACKWARD_INCOMPATIBLE = "BACKWARD_INCOMPATIBLE";
-    public static final String IDENTIFIER_TOO_LONG = "IDENTIFIER_TOO_LONG";
-    /** The classifications that proceed on their own in BACKWARD mode. */
-    public static final Set<String> SAFE = Set.of(ADDITIVE, RELAXING, IDENTIFIER_TOO_LONG);
-    public static final String IN_PLACE = "IN_PLACE";
-    public static final String SHADOW_TABLE = "SHADOW_TABLE";
-    public static final String NEEDS_APPROVAL = "NEEDS_APPROVAL";
-    public static final String NO_LOCK = "NONE";
-    public static final String SHARE_UPDATE_EXCLUSIVE = "SHARE UPDATE EXCLUSIVE";
-    public static final String ACCESS_EXCLUSIVE = "ACCESS EXCLUSIVE";
 
     private SchemaDiffer() {
     }
@@ -70,19 +61,19 @@ public final class SchemaDiffer {
         List<SchemaChange> alters = new ArrayList<>();
         List<SchemaChange> indexes = new ArrayList<>();
         List<SchemaChange> drops = new ArrayList<>();
+        List<String> shortened = new ArrayList<>();
         Map<String, LiveSchema.Table> liveTables = live.exists() ? live.tables() : Map.of();
         List<RecommendedIndex> recommended = withIndexes ? IndexAdvisor.recommend(model) : List.of();
 
         if (!live.exists()) {
-            creates.add(change("CREATE_SCHEMA", "", null, ADDITIVE, NO_LOCK, IN_PLACE,
-                    Ddl.createSchema(schema), "schema " + SqlIdentifiers.quote(schema) + " does not exist yet"));
+            creates.add(Changes.createSchema(schema, "schema " + SqlIdentifiers.quote(schema) + " does not exist yet"));
         }
         for (CompiledTable table : model.tables()) {
             LiveSchema.Table existing = liveTables.get(table.name());
             if (existing == null) {
-                creates.add(createTable(schema, table));
+                creates.add(Changes.createTable(schema, table, createTableReason(table, shortened)));
                 for (RecommendedIndex index : IndexAdvisor.forTable(recommended, table.name())) {
-                    indexes.add(createIndex(schema, index, "new table"));
+                    indexes.add(Changes.index(ChangeKind.CREATE_INDEX, schema, index, "recommended: " + index.reason() + " (new table)"));
                 }
                 continue;
             }
@@ -90,34 +81,33 @@ public final class SchemaDiffer {
             for (CompiledColumn column : table.columns()) {
                 LiveSchema.Column liveColumn = existing.columns().get(column.name());
                 if (liveColumn == null) {
-                    adds.add(addColumn(schema, table, column, existing));
+                    String reason = "property '" + column.property() + "' is new";
+                    if (column.shortened()) {
+                        shortened.add(table.name() + "." + column.name());
+                        reason += "; name longer than " + SqlIdentifiers.MAX_BYTES + " bytes shortened: '" + column.originalName()
+                                + "' -> '" + column.name() + "'";
+                    }
+                    adds.add(Changes.addColumn(schema, table.name(), column, reason));
                     continue;
                 }
                 if (!column.type().equals(liveColumn.type())) {
-                    alters.add(alterType(schema, table, column, liveColumn, existing));
+                    alters.add(Changes.alterType(schema, table.name(), column.name(), liveColumn.type(), column.type(),
+                            "the spec's type is " + column.type() + ", the live column's " + liveColumn.type()));
                 }
                 if (column.nullable() && liveColumn.notNull() && !existing.primaryKey().contains(column.name())) {
-                    alters.add(change("DROP_NOT_NULL", table.name(), column.name(), RELAXING, ACCESS_EXCLUSIVE,
-                            IN_PLACE, Ddl.dropNotNull(schema, table.name(), column.name()),
-                            "hazards: RELAXING; catalog-only change, writers may now omit the column; the lock is brief "
-                                    + "but queues behind running queries, so apply with a short lock_timeout"));
+                    alters.add(Changes.column(ChangeKind.DROP_NOT_NULL, schema, table.name(), column.name(),
+                            "the spec lets '" + column.property() + "' be absent"));
                 } else if (!column.nullable() && !liveColumn.notNull()) {
-                    alters.add(change("SET_NOT_NULL", table.name(), column.name(), DATA_DEPENDENT, ACCESS_EXCLUSIVE,
-                            NEEDS_APPROVAL, Ddl.setNotNull(schema, table.name(), column.name()),
-                            "hazards: DATA_DEPENDENT, LOCKING, BACKWARD_INCOMPATIBLE; scans all ~" + existing.estimatedRows()
-                                    + " rows under ACCESS EXCLUSIVE, fails if any is NULL, and writers that omit the column "
-                                    + "start failing"));
+                    alters.add(Changes.column(ChangeKind.SET_NOT_NULL, schema, table.name(), column.name(),
+                            "the spec requires '" + column.property() + "'"));
                 }
             }
             if (table.columns().stream().anyMatch(CompiledColumn::primaryKey) && existing.primaryKey().isEmpty()) {
                 List<String> key = table.columns().stream().filter(CompiledColumn::primaryKey).map(CompiledColumn::name).toList();
                 if (key.stream().allMatch(existing.columns()::containsKey)) {
-                    indexes.add(change("CREATE_INDEX", table.name(), String.join(",", key), LOCKING, ACCESS_EXCLUSIVE,
-                            NEEDS_APPROVAL, Ddl.addPrimaryKey(schema, table.name(), key),
-                            "hazards: LOCKING, DATA_DEPENDENT; the live table has no primary key: adding it builds a unique "
-                                    + "index over ~" + existing.estimatedRows() + " rows under ACCESS EXCLUSIVE and fails on NULL "
-                                    + "or duplicate keys (gentler: CREATE UNIQUE INDEX CONCURRENTLY, then ADD CONSTRAINT ... "
-                                    + "PRIMARY KEY USING INDEX)"));
+                    indexes.add(Changes.primaryKey(schema, table.name(), Names.primaryKeyName(table.name()), key,
+                            "the live table has no primary key (gentler by hand: CREATE UNIQUE INDEX CONCURRENTLY, then ADD "
+                                    + "CONSTRAINT ... PRIMARY KEY USING INDEX)"));
                 }
             }
             for (RecommendedIndex index : IndexAdvisor.forTable(recommended, table.name())) {
@@ -126,11 +116,8 @@ public final class SchemaDiffer {
             if (owned != null) {
                 for (CompiledColumn gone : owned.columns()) {
                     if (table.column(gone.name()).isEmpty() && existing.columns().containsKey(gone.name())) {
-                        drops.add(change("DROP_COLUMN", table.name(), gone.name(), DESTRUCTIVE, ACCESS_EXCLUSIVE,
-                                NEEDS_APPROVAL, Ddl.dropColumn(schema, table.name(), gone.name()),
-                                "hazards: DESTRUCTIVE, BACKWARD_INCOMPATIBLE; property '" + gone.property()
-                                        + "' left the spec; dropping the column discards its data in ~" + existing.estimatedRows()
-                                        + " rows and breaks every client that still reads or writes it"));
+                        drops.add(Changes.column(ChangeKind.DROP_COLUMN, schema, table.name(), gone.name(),
+                                "property '" + gone.property() + "' left the spec"));
                     }
                 }
             }
@@ -138,75 +125,55 @@ public final class SchemaDiffer {
         List<SchemaChange> tableDrops = new ArrayList<>();
         if (previous != null) {
             for (CompiledTable gone : previous.tables()) {
-                LiveSchema.Table existing = liveTables.get(gone.name());
-                if (model.table(gone.name()).isEmpty() && existing != null) {
-                    tableDrops.add(change("DROP_TABLE", gone.name(), null, DESTRUCTIVE, ACCESS_EXCLUSIVE,
-                            NEEDS_APPROVAL, Ddl.dropTable(schema, gone.name()),
-                            "hazards: DESTRUCTIVE, BACKWARD_INCOMPATIBLE; component schema '" + gone.source()
-                                    + "' left the spec (or the objects selection); dropping the table discards ~"
-                                    + existing.estimatedRows() + " rows and breaks every client that queries it"));
+                if (model.table(gone.name()).isEmpty() && liveTables.containsKey(gone.name())) {
+                    tableDrops.add(Changes.table(ChangeKind.DROP_TABLE, schema, gone.name(), "component schema '" + gone.source()
+                            + "' left the spec (or the objects selection)"));
                 }
             }
         }
-        List<SchemaChange> all = new ArrayList<>(creates.size() + adds.size() + alters.size() + indexes.size()
-                + drops.size() + tableDrops.size());
+        List<SchemaChange> all = new ArrayList<>();
         all.addAll(creates);
         all.addAll(adds);
         all.addAll(alters);
         all.addAll(indexes);
         all.addAll(drops);
         all.addAll(tableDrops);
-        return List.copyOf(all);
+        return label(all, Catalog.ofCompilerTypes(new LiveSchema(schema, live.exists(), live.tables())), shortened);
     }
 
-    /** The one place a change is built, so that the event's shape is decided here only. */
-    static SchemaChange change(String kind, String table, String column, String classification, String lockLevel,
-                               String path, String sql, String detail) {
-        return new SchemaChange(kind, table, column, classification, lockLevel, path, sql, detail);
-    }
-
-    private static SchemaChange alterType(String schema, CompiledTable table, CompiledColumn column, LiveSchema.Column liveColumn,
-                                          LiveSchema.Table existing) {
-        TypeChanges.Assessment a = TypeChanges.assess(liveColumn.type(), column.type());
-        // the sql text is read by migration-worker (TypeNames.fromDifferDescription): keep its shape
-        return change("ALTER_COLUMN_TYPE", table.name(), column.name(), a.classification(), ACCESS_EXCLUSIVE, SHADOW_TABLE,
-                "target state: " + SqlIdentifiers.qualified(schema, table.name()) + "." + SqlIdentifiers.quote(column.name())
-                        + " of type " + column.type() + " (live: " + liveColumn.type() + ")",
-                "hazards: " + String.join(", ", a.hazards()) + "; " + a.why() + "; a plain ALTER ... TYPE would hold "
-                        + "ACCESS EXCLUSIVE for the whole copy of ~" + existing.estimatedRows()
-                        + " rows: copy through a shadow table instead");
-    }
-
-    private static void indexChanges(String schema, RecommendedIndex index, LiveSchema.Table existing, List<SchemaChange> out) {
-        LiveSchema.Index named = existing.indexes().stream().filter(i -> i.name().equals(index.name())).findFirst().orElse(null);
-        if (named != null) {
-            if (!named.valid()) {
-                out.add(change("DROP_INDEX", index.table(), String.join(",", index.columns()), RELAXING, SHARE_UPDATE_EXCLUSIVE,
-                        IN_PLACE, Ddl.dropIndexConcurrently(schema, index.name()),
-                        "hazards: RELAXING; index " + SqlIdentifiers.quote(index.name()) + " is INVALID (an earlier CREATE INDEX "
-                                + "CONCURRENTLY failed): no query uses it but every write maintains it; dropped CONCURRENTLY "
-                                + "and built again below"));
-                out.add(createIndex(schema, index, "rebuilding an INVALID index"));
+    /**
+     * The advisory labels, from the operations the worker runs: each change validated against the catalog the changes
+     * before it leave. A change an operation refuses as described (a NOT NULL key column added to a table with rows)
+     * is labelled for approval with the refusal as its hazard text.
+     */
+    private static List<SchemaChange> label(List<SchemaChange> changes, Catalog catalog, List<String> shortened) {
+        List<SchemaChange> out = new ArrayList<>(changes.size());
+        for (Operations.Result result : Operations.validate(changes, catalog).results()) {
+            SchemaChange change = result.change();
+            if (result.validated() != null) {
+                Decision d = result.validated().decision();
+                List<Classification> hazards = new ArrayList<>(d.hazards());
+                if (isShortened(change, shortened)) {
+                    hazards.add(0, Classification.IDENTIFIER_TOO_LONG);
+                }
+                String reason = "hazards: " + hazards.stream().map(Enum::name).collect(Collectors.joining(", ")) + "; "
+                        + change.reason() + "; " + d.why();
+                out.add(change.withReason(reason).labelled(hazards.get(0), d.lockLevel(), d.label()));
+            } else {
+                out.add(change.withReason("hazards: DATA_DEPENDENT, LOCKING; " + change.reason() + "; "
+                        + result.refused().reason().getMessage())
+                        .labelled(Classification.DATA_DEPENDENT, LockLevel.ACCESS_EXCLUSIVE, ChangePath.NEEDS_APPROVAL));
             }
-            return;
         }
-        boolean covered = existing.indexes().stream().anyMatch(i -> i.valid() && i.method().equals(index.method())
-                && i.columns().equals(index.columns()) && (i.unique() || !index.unique()));
-        if (!covered) {
-            out.add(createIndex(schema, index, "~" + existing.estimatedRows() + " rows"));
-        }
+        return List.copyOf(out);
     }
 
-    private static SchemaChange createIndex(String schema, RecommendedIndex index, String context) {
-        return change("CREATE_INDEX", index.table(), String.join(",", index.columns()), ADDITIVE, SHARE_UPDATE_EXCLUSIVE,
-                IN_PLACE, Ddl.createIndex(schema, index),
-                "hazards: ADDITIVE; recommended: " + index.reason() + " (" + context + "); CONCURRENTLY takes SHARE UPDATE "
-                        + "EXCLUSIVE, so reads and writes go on; it cannot run in a transaction block and, if it fails, "
-                        + "leaves an INVALID index that the next diff reports (a plain CREATE INDEX would be LOCKING: "
-                        + "SHARE blocks writes for the whole build)");
+    private static boolean isShortened(SchemaChange change, List<String> shortened) {
+        return change.kind() == ChangeKind.CREATE_TABLE ? shortened.contains(change.table())
+                : change.kind() == ChangeKind.ADD_COLUMN && shortened.contains(change.table() + "." + change.column());
     }
 
-    private static SchemaChange createTable(String schema, CompiledTable table) {
+    private static String createTableReason(CompiledTable table, List<String> shortenedNames) {
         List<String> shortened = new ArrayList<>();
         if (table.shortened()) {
             shortened.add("table '" + table.originalName() + "' -> '" + table.name() + "'");
@@ -216,32 +183,30 @@ public final class SchemaDiffer {
                 shortened.add("column '" + c.originalName() + "' -> '" + c.name() + "'");
             }
         }
-        String detail = "hazards: " + (shortened.isEmpty() ? "ADDITIVE" : "IDENTIFIER_TOO_LONG, ADDITIVE")
-                + "; from component schema '" + table.source() + "', " + table.columns().size()
-                + " columns and its primary key; new table, no existing rows are locked";
         if (!shortened.isEmpty()) {
-            detail += "; names longer than " + SqlIdentifiers.MAX_BYTES + " bytes were shortened: " + String.join(", ", shortened);
+            shortenedNames.add(table.name());
         }
-        return change("CREATE_TABLE", table.name(), null, shortened.isEmpty() ? ADDITIVE : IDENTIFIER_TOO_LONG,
-                NO_LOCK, IN_PLACE, Ddl.createTable(schema, table), detail);
+        return "from component schema '" + table.source() + "', " + table.columns().size() + " columns and its primary key"
+                + (shortened.isEmpty() ? "" : "; names longer than " + SqlIdentifiers.MAX_BYTES + " bytes were shortened: "
+                + String.join(", ", shortened));
     }
 
-    private static SchemaChange addColumn(String schema, CompiledTable table, CompiledColumn column, LiveSchema.Table existing) {
-        if (!column.nullable()) {
-            // a NOT NULL column without a default cannot be added to a table that has rows
-            return change("ADD_COLUMN", table.name(), column.name(), DATA_DEPENDENT, ACCESS_EXCLUSIVE, NEEDS_APPROVAL,
-                    "target state: " + SqlIdentifiers.qualified(schema, table.name()) + " has primary key column "
-                            + SqlIdentifiers.quote(column.name()) + " " + column.type(),
-                    "hazards: DATA_DEPENDENT, LOCKING; the existing table has no '" + column.name() + "' column; every one "
-                            + "of its ~" + existing.estimatedRows() + " rows needs a value before it can become the primary key");
+    private static void indexChanges(String schema, RecommendedIndex index, LiveSchema.Table existing, List<SchemaChange> out) {
+        LiveSchema.Index named = existing.indexes().stream().filter(i -> i.name().equals(index.name())).findFirst().orElse(null);
+        if (named != null) {
+            if (!named.valid()) {
+                out.add(Changes.index(ChangeKind.DROP_INDEX, schema, index, "index " + SqlIdentifiers.quote(index.name())
+                        + " is INVALID (an earlier CREATE INDEX CONCURRENTLY failed); dropped CONCURRENTLY and built again below"));
+                out.add(Changes.index(ChangeKind.CREATE_INDEX, schema, index, "recommended: " + index.reason()
+                        + " (rebuilding an INVALID index)"));
+            }
+            return;
         }
-        String detail = "hazards: " + (column.shortened() ? "IDENTIFIER_TOO_LONG, ADDITIVE" : "ADDITIVE")
-                + "; nullable, no default: a catalog-only change, no rewrite, but ACCESS EXCLUSIVE is taken briefly "
-                + "and queues behind running queries; apply with a short lock_timeout";
-        if (column.shortened()) {
-            detail += "; name longer than " + SqlIdentifiers.MAX_BYTES + " bytes shortened: '" + column.originalName() + "' -> '" + column.name() + "'";
+        boolean covered = existing.indexes().stream().anyMatch(i -> i.valid() && i.method().equals(index.method())
+                && i.columns().equals(index.columns()) && (i.unique() || !index.unique()));
+        if (!covered) {
+            out.add(Changes.index(ChangeKind.CREATE_INDEX, schema, index, "recommended: " + index.reason() + " (~"
+                    + existing.estimatedRows() + " rows)"));
         }
-        return change("ADD_COLUMN", table.name(), column.name(), column.shortened() ? IDENTIFIER_TOO_LONG : ADDITIVE,
-                ACCESS_EXCLUSIVE, IN_PLACE, Ddl.addColumn(schema, table.name(), column), detail);
     }
 }

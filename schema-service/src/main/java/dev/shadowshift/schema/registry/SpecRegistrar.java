@@ -1,6 +1,6 @@
 package dev.shadowshift.schema.registry;
 
-import dev.shadowshift.contracts.events.SchemaChange;
+import dev.shadowshift.contracts.changes.SchemaChange;
 import dev.shadowshift.pg.LiveSchema;
 import dev.shadowshift.pg.ProcessedEvents;
 import dev.shadowshift.pg.SqlIdentifiers;
@@ -115,6 +115,7 @@ public class SpecRegistrar {
                         .map(StoredVersion::model).orElse(null);
                 List<SchemaChange> changes = SchemaDiffer.diff(r.schema, compiled.model, readLive(r), previous, submission.withIndexes());
                 int version = latest.map(v -> v.version() + 1).orElse(1);
+                checkPublishable(r, version, hash, changes);
                 StoredVersion stored = new StoredVersion(r.subject, version, latest.map(StoredVersion::version).orElse(null),
                         hash, compiled.parsed.format(), r.target, r.schema, r.objects, compatibility,
                         SpecChangedPublisher.eventId(r.subject, version, hash), submission.sourceEventId(), null, null,
@@ -134,6 +135,21 @@ public class SpecRegistrar {
                 toPublish.model().tables().size(), toPublish.changes().size(), toPublish.target(), toPublish.schema());
         toPublish.model().naming().forEach(n -> LOG.infof("%s v%d: %s", toPublish.subject(), toPublish.version(), n.line()));
         return finish(outcome, true);
+    }
+
+    /**
+     * The spec-changed event this version would publish must pass its own schema, which refuses names no migration
+     * should carry (quotes, semicolons, whitespace, comment markers): a spec that compiles to one is refused here, with
+     * the schema's words, rather than dead-lettered by the worker later.
+     */
+    private static void checkPublishable(Request r, int version, String hash, List<SchemaChange> changes) {
+        try {
+            dev.shadowshift.contracts.EventSchemas.validateData(dev.shadowshift.contracts.EventType.SPEC_CHANGED,
+                    dev.shadowshift.contracts.EventCodec.mapper().valueToTree(new dev.shadowshift.contracts.events.SpecChanged(
+                            r.subject, version, null, hash, r.target, r.schema, "NONE", changes)));
+        } catch (dev.shadowshift.contracts.InvalidEventException e) {
+            throw new RejectedSpecException("unpublishable_change", "the changes this spec makes cannot be published: " + e.getMessage());
+        }
     }
 
     private Registration latestAsRepeat(String subject) {

@@ -1,6 +1,6 @@
 package dev.shadowshift.schema.registry;
 
-import dev.shadowshift.contracts.events.SchemaChange;
+import dev.shadowshift.contracts.changes.SchemaChange;
 import dev.shadowshift.schema.compile.CompiledModel;
 
 import java.time.OffsetDateTime;

@@ -1,6 +1,6 @@
 package dev.shadowshift.schema.bench;
 
-import dev.shadowshift.contracts.events.SchemaChange;
+import dev.shadowshift.contracts.changes.SchemaChange;
 import dev.shadowshift.pg.LiveSchema;
 import dev.shadowshift.schema.compile.CompiledColumn;
 import dev.shadowshift.schema.compile.CompiledModel;

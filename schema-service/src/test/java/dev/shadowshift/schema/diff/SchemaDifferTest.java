@@ -1,6 +1,11 @@
 package dev.shadowshift.schema.diff;
 
-import dev.shadowshift.contracts.events.SchemaChange;
+import dev.shadowshift.contracts.changes.ChangeKind;
+import dev.shadowshift.contracts.changes.ChangePath;
+import dev.shadowshift.contracts.changes.Classification;
+import dev.shadowshift.contracts.changes.LockLevel;
+import dev.shadowshift.contracts.changes.SchemaChange;
+import dev.shadowshift.operations.Operation;
 import dev.shadowshift.pg.LiveSchema;
 import dev.shadowshift.schema.compile.CompiledColumn;
 import dev.shadowshift.schema.compile.CompiledModel;
@@ -16,6 +21,11 @@ import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 class SchemaDifferTest {
+
+    /** The statement the worker's operation renders for a change: the differ itself renders none. */
+    static String sql(SchemaChange change) {
+        return Operation.of(change).statements().get(0);
+    }
 
     static CompiledColumn id() {
         return new CompiledColumn("id", "text", false, true, "id", null);
@@ -53,15 +63,15 @@ class SchemaDifferTest {
     void emptyTargetGetsSchemaThenTables() {
         CompiledModel model = new CompiledModel(List.of(table("charges", id(), col("amount", "bigint")), table("customers", id())));
         List<SchemaChange> changes = SchemaDiffer.diff("stripe", model, new LiveSchema("stripe", false, Map.of()), null);
-        assertEquals(List.of("CREATE_SCHEMA", "CREATE_TABLE", "CREATE_TABLE"), changes.stream().map(SchemaChange::kind).toList());
-        assertEquals("CREATE SCHEMA IF NOT EXISTS \"stripe\"", changes.get(0).sql());
+        assertEquals(List.of(ChangeKind.CREATE_SCHEMA, ChangeKind.CREATE_TABLE, ChangeKind.CREATE_TABLE), changes.stream().map(SchemaChange::kind).toList());
+        assertEquals("CREATE SCHEMA IF NOT EXISTS \"stripe\"", sql(changes.get(0)));
         assertEquals("""
                 CREATE TABLE IF NOT EXISTS "stripe"."charges" (
                   "id" text NOT NULL,
                   "amount" bigint,
                   CONSTRAINT "charges_pkey" PRIMARY KEY ("id")
-                )""", changes.get(1).sql());
-        assertTrue(changes.stream().allMatch(c -> c.path().equals("IN_PLACE") && c.classification().equals("ADDITIVE")));
+                )""", sql(changes.get(1)));
+        assertTrue(changes.stream().allMatch(c -> c.path() == ChangePath.IN_PLACE && c.classification() == Classification.ADDITIVE));
     }
 
     @Test
@@ -71,13 +81,13 @@ class SchemaDifferTest {
         List<SchemaChange> changes = SchemaDiffer.diff("stripe", model, live, model);
         assertEquals(1, changes.size());
         SchemaChange add = changes.get(0);
-        assertEquals("ADD_COLUMN", add.kind());
+        assertEquals(ChangeKind.ADD_COLUMN, add.kind());
         assertEquals("customers", add.table());
         assertEquals("phone", add.column());
-        assertEquals("ADDITIVE", add.classification());
-        assertEquals("ACCESS EXCLUSIVE", add.lockLevel());
-        assertEquals("ALTER TABLE \"stripe\".\"customers\" ADD COLUMN IF NOT EXISTS \"phone\" text", add.sql());
-        assertNotNull(add.detail());
+        assertEquals(Classification.ADDITIVE, add.classification());
+        assertEquals(LockLevel.ACCESS_EXCLUSIVE, add.lockLevel());
+        assertEquals("ALTER TABLE \"stripe\".\"customers\" ADD COLUMN IF NOT EXISTS \"phone\" text", sql(add));
+        assertNotNull(add.reason());
     }
 
     @Test
@@ -85,10 +95,11 @@ class SchemaDifferTest {
         CompiledModel model = new CompiledModel(List.of(table("customers", id(), col("balance", "numeric"))));
         LiveSchema live = schema(live("customers", liveCol("id", "text", true), liveCol("balance", "bigint", false)));
         SchemaChange change = SchemaDiffer.diff("stripe", model, live, model).get(0);
-        assertEquals("ALTER_COLUMN_TYPE", change.kind());
-        assertEquals("REWRITE", change.classification());
-        assertEquals("SHADOW_TABLE", change.path());
-        assertTrue(!change.sql().toUpperCase().contains("ALTER TABLE"), change.sql());
+        assertEquals(ChangeKind.ALTER_COLUMN_TYPE, change.kind());
+        assertEquals(Classification.REWRITE, change.classification());
+        assertEquals(ChangePath.SHADOW_TABLE, change.path());
+        assertEquals("bigint", change.fromType());
+        assertEquals("numeric", change.toType());
     }
 
     @Test
@@ -96,12 +107,13 @@ class SchemaDifferTest {
         CompiledModel model = new CompiledModel(List.of(table("customers", id(), col("email", "text"))));
         LiveSchema live = schema(live("customers", liveCol("id", "text", false), liveCol("email", "text", true)));
         List<SchemaChange> changes = SchemaDiffer.diff("stripe", model, live, model);
-        SchemaChange relax = changes.stream().filter(c -> c.kind().equals("DROP_NOT_NULL")).findFirst().orElseThrow();
-        assertEquals("RELAXING", relax.classification());
-        assertEquals("IN_PLACE", relax.path());
-        assertEquals("ALTER TABLE \"stripe\".\"customers\" ALTER COLUMN \"email\" DROP NOT NULL", relax.sql());
-        SchemaChange tighten = changes.stream().filter(c -> c.kind().equals("SET_NOT_NULL")).findFirst().orElseThrow();
-        assertEquals("NEEDS_APPROVAL", tighten.path());
+        SchemaChange relax = changes.stream().filter(c -> c.kind() == ChangeKind.DROP_NOT_NULL).findFirst().orElseThrow();
+        assertEquals(Classification.RELAXING, relax.classification());
+        assertEquals(ChangePath.IN_PLACE, relax.path());
+        assertEquals("ALTER TABLE \"stripe\".\"customers\" ALTER COLUMN \"email\" DROP NOT NULL", sql(relax));
+        SchemaChange tighten = changes.stream().filter(c -> c.kind() == ChangeKind.SET_NOT_NULL).findFirst().orElseThrow();
+        assertEquals(ChangePath.SHADOW_TABLE, tighten.path(), "SET NOT NULL scans every row: the worker rebuilds through a shadow table");
+        assertEquals(Classification.DATA_DEPENDENT, tighten.classification());
     }
 
     @Test
@@ -115,7 +127,7 @@ class SchemaDifferTest {
         List<SchemaChange> changes = SchemaDiffer.diff("stripe", model, live, previous);
         assertEquals(List.of("DROP_COLUMN customers.email", "DROP_TABLE charges.null"),
                 changes.stream().map(c -> c.kind() + " " + c.table() + "." + c.column()).toList());
-        assertTrue(changes.stream().allMatch(c -> c.classification().equals("DESTRUCTIVE") && c.path().equals("NEEDS_APPROVAL")));
+        assertTrue(changes.stream().allMatch(c -> c.classification() == Classification.DESTRUCTIVE && c.path() == ChangePath.NEEDS_APPROVAL));
         // without a previous version nothing is proposed for dropping
         assertEquals(List.of(), SchemaDiffer.diff("stripe", model, live, null));
     }
@@ -126,9 +138,9 @@ class SchemaDifferTest {
         CompiledModel model = new CompiledModel(List.of(table("customers", id(), longCol)));
         LiveSchema live = schema(live("customers", liveCol("id", "text", true)));
         SchemaChange add = SchemaDiffer.diff("stripe", model, live, null).get(0);
-        assertEquals("IDENTIFIER_TOO_LONG", add.classification());
-        assertEquals("IN_PLACE", add.path());
-        assertTrue(add.detail().contains("x".repeat(70)));
+        assertEquals(Classification.IDENTIFIER_TOO_LONG, add.classification());
+        assertEquals(ChangePath.IN_PLACE, add.path());
+        assertTrue(add.reason().contains("x".repeat(70)));
     }
 
     @Test
@@ -140,7 +152,7 @@ class SchemaDifferTest {
                   "id" text NOT NULL,
                   "a""b;c" text,
                   CONSTRAINT "t""; DROP TABLE x; --s_pkey" PRIMARY KEY ("id")
-                )""", create.sql());
+                )""", sql(create));
     }
 
     static LiveSchema.Table liveWithIndexes(String name, List<String> pk, List<LiveSchema.Index> indexes, LiveSchema.Column... columns) {
@@ -160,17 +172,18 @@ class SchemaDifferTest {
                 liveCol("big", "integer", false)));
         Map<String, SchemaChange> byColumn = new LinkedHashMap<>();
         SchemaDiffer.diff("s", model, live, null).forEach(c -> byColumn.put(c.column(), c));
-        assertTrue(byColumn.values().stream().allMatch(c -> c.kind().equals("ALTER_COLUMN_TYPE") && c.path().equals("SHADOW_TABLE")
-                && !c.sql().toUpperCase().contains("ALTER TABLE")), byColumn.toString());
-        assertEquals("RELAXING", byColumn.get("name").classification());
-        assertTrue(byColumn.get("name").detail().startsWith("hazards: RELAXING;"), byColumn.get("name").detail());
-        assertEquals("REWRITE", byColumn.get("count").classification());
-        assertTrue(byColumn.get("count").detail().startsWith("hazards: REWRITE, DATA_DEPENDENT, BACKWARD_INCOMPATIBLE;"));
-        assertTrue(byColumn.get("amount").detail().contains("DESTRUCTIVE"), byColumn.get("amount").detail());
-        assertTrue(byColumn.get("note").detail().startsWith("hazards: REWRITE, BACKWARD_INCOMPATIBLE;"), byColumn.get("note").detail());
-        assertTrue(byColumn.get("big").detail().startsWith("hazards: REWRITE;"), byColumn.get("big").detail());
-        // migration-worker reads the target and live types from this exact shape
-        assertEquals("target state: \"s\".\"customers\".\"count\" of type bigint (live: text)", byColumn.get("count").sql());
+        assertTrue(byColumn.values().stream().allMatch(c -> c.kind() == ChangeKind.ALTER_COLUMN_TYPE && c.path() == ChangePath.SHADOW_TABLE),
+                byColumn.toString());
+        assertEquals(Classification.RELAXING, byColumn.get("name").classification());
+        assertTrue(byColumn.get("name").reason().startsWith("hazards: RELAXING;"), byColumn.get("name").reason());
+        assertEquals(Classification.REWRITE, byColumn.get("count").classification());
+        assertTrue(byColumn.get("count").reason().startsWith("hazards: REWRITE, DATA_DEPENDENT, BACKWARD_INCOMPATIBLE;"));
+        assertTrue(byColumn.get("amount").reason().contains("DESTRUCTIVE"), byColumn.get("amount").reason());
+        assertTrue(byColumn.get("note").reason().startsWith("hazards: REWRITE, BACKWARD_INCOMPATIBLE;"), byColumn.get("note").reason());
+        assertTrue(byColumn.get("big").reason().startsWith("hazards: REWRITE;"), byColumn.get("big").reason());
+        // typed fields, no prose to parse back
+        assertEquals("text", byColumn.get("count").fromType());
+        assertEquals("bigint", byColumn.get("count").toType());
     }
 
     @Test
@@ -180,16 +193,16 @@ class SchemaDifferTest {
         LiveSchema live = schema(liveWithIndexes("customers", List.of(), List.of(), liveCol("id", "text", false),
                 liveCol("email", "text", true), liveCol("old", "text", false)));
         List<SchemaChange> changes = SchemaDiffer.diff("s", model, live, previous, true);
-        assertTrue(changes.stream().noneMatch(c -> c.path().equals("IN_PLACE") && !SchemaDiffer.SAFE.contains(c.classification())),
-                changes.toString());
-        SchemaChange drop = changes.stream().filter(c -> c.kind().equals("DROP_COLUMN")).findFirst().orElseThrow();
-        assertEquals("DESTRUCTIVE", drop.classification());
-        assertTrue(drop.detail().startsWith("hazards: DESTRUCTIVE, BACKWARD_INCOMPATIBLE;"), drop.detail());
+        assertTrue(changes.stream().noneMatch(c -> c.path() == ChangePath.IN_PLACE && !java.util.Set.of(Classification.ADDITIVE,
+                Classification.RELAXING, Classification.IDENTIFIER_TOO_LONG).contains(c.classification())), changes.toString());
+        SchemaChange drop = changes.stream().filter(c -> c.kind() == ChangeKind.DROP_COLUMN).findFirst().orElseThrow();
+        assertEquals(Classification.DESTRUCTIVE, drop.classification());
+        assertTrue(drop.reason().startsWith("hazards: DESTRUCTIVE, BACKWARD_INCOMPATIBLE;"), drop.reason());
         // the live table has no primary key: adding one is LOCKING and waits for approval
-        SchemaChange pk = changes.stream().filter(c -> c.kind().equals("CREATE_INDEX") && c.classification().equals("LOCKING"))
+        SchemaChange pk = changes.stream().filter(c -> c.kind() == ChangeKind.CREATE_INDEX && c.classification() == Classification.LOCKING)
                 .findFirst().orElseThrow();
-        assertEquals("NEEDS_APPROVAL", pk.path());
-        assertEquals("ALTER TABLE \"s\".\"customers\" ADD CONSTRAINT \"customers_pkey\" PRIMARY KEY (\"id\")", pk.sql());
+        assertEquals(ChangePath.NEEDS_APPROVAL, pk.path());
+        assertEquals("ALTER TABLE \"s\".\"customers\" ADD CONSTRAINT \"customers_pkey\" PRIMARY KEY (\"id\")", sql(pk));
     }
 
     @Test
@@ -204,23 +217,23 @@ class SchemaDifferTest {
                 liveCol("created", "bigint", false)));
         assertEquals(List.of(), SchemaDiffer.diff("s", model, live, null, false));
         List<SchemaChange> changes = SchemaDiffer.diff("s", model, live, null, true);
-        assertEquals(List.of("DROP_INDEX customers.metadata", "CREATE_INDEX customers.metadata", "CREATE_INDEX customers.created"),
-                changes.stream().map(c -> c.kind() + " " + c.table() + "." + c.column()).toList());
-        assertEquals("DROP INDEX CONCURRENTLY IF EXISTS \"s\".\"idx_customers_metadata\"", changes.get(0).sql());
+        assertEquals(List.of("DROP_INDEX customers.[metadata]", "CREATE_INDEX customers.[metadata]", "CREATE_INDEX customers.[created]"),
+                changes.stream().map(c -> c.kind() + " " + c.table() + "." + c.index().columns()).toList());
+        assertEquals("DROP INDEX CONCURRENTLY IF EXISTS \"s\".\"idx_customers_metadata\"", sql(changes.get(0)));
         assertEquals("CREATE INDEX CONCURRENTLY IF NOT EXISTS \"idx_customers_metadata\" ON \"s\".\"customers\" USING gin (\"metadata\")",
-                changes.get(1).sql());
-        assertTrue(changes.stream().allMatch(c -> c.lockLevel().equals("SHARE UPDATE EXCLUSIVE") && c.path().equals("IN_PLACE")));
-        assertEquals("ADDITIVE", changes.get(2).classification());
+                sql(changes.get(1)));
+        assertTrue(changes.stream().allMatch(c -> c.lockLevel() == LockLevel.SHARE_UPDATE_EXCLUSIVE && c.path() == ChangePath.IN_PLACE));
+        assertEquals(Classification.ADDITIVE, changes.get(2).classification());
     }
 
     @Test
     void newTablesGetTheirIndexesAfterTheTables() {
         CompiledModel model = new CompiledModel(List.of(table("customers", id(), col("email", "text"), col("tags", "text[]"))));
         List<SchemaChange> changes = SchemaDiffer.diff("s", model, new LiveSchema("s", false, Map.of()), null, true);
-        assertEquals(List.of("CREATE_SCHEMA", "CREATE_TABLE", "CREATE_INDEX", "CREATE_INDEX"),
+        assertEquals(List.of(ChangeKind.CREATE_SCHEMA, ChangeKind.CREATE_TABLE, ChangeKind.CREATE_INDEX, ChangeKind.CREATE_INDEX),
                 changes.stream().map(SchemaChange::kind).toList());
         assertEquals("CREATE INDEX CONCURRENTLY IF NOT EXISTS \"idx_customers_email\" ON \"s\".\"customers\" USING btree (\"email\")",
-                changes.get(2).sql());
+                sql(changes.get(2)));
     }
 
     @Test
@@ -238,12 +251,12 @@ class SchemaDifferTest {
         LiveSchema live = schema(live("customers", liveCol("id", "text", true)),
                 liveWithIndexes("payment_intents", List.of("id"), List.of(pkey, single, reversed, tenant), columns));
         List<SchemaChange> changes = SchemaDiffer.diff("s", model, live, null, true);
-        assertEquals(List.of("CREATE_INDEX payment_intents.customer,created", "CREATE_INDEX payment_intents.created",
-                        "CREATE_INDEX payment_intents.account,id"),
-                changes.stream().map(c -> c.kind() + " " + c.table() + "." + c.column()).toList());
+        assertEquals(List.of("CREATE_INDEX payment_intents.[customer, created]", "CREATE_INDEX payment_intents.[created]",
+                        "CREATE_INDEX payment_intents.[account, id]"),
+                changes.stream().map(c -> c.kind() + " " + c.table() + "." + c.index().columns()).toList());
         assertEquals("CREATE UNIQUE INDEX CONCURRENTLY IF NOT EXISTS \"idx_payment_intents_account_id\" ON \"s\".\"payment_intents\" "
-                + "USING btree (\"account\", \"id\")", changes.get(2).sql());
-        assertTrue(changes.get(0).detail().contains("foreign key + time"), changes.get(0).detail());
+                + "USING btree (\"account\", \"id\")", sql(changes.get(2)));
+        assertTrue(changes.get(0).reason().contains("foreign key + time"), changes.get(0).reason());
 
         LiveSchema.Index composite = new LiveSchema.Index("pi_customer_created", "btree", List.of("customer", "created"), false, false, true, "");
         LiveSchema.Index uniqueTenant = new LiveSchema.Index("pi_account_id_u", "btree", List.of("account", "id"), true, false, true, "");

@@ -1,0 +1,180 @@
+package dev.shadowshift.migration.config;
+
+import io.smallrye.config.ConfigMapping;
+import io.smallrye.config.WithDefault;
+
+import java.time.Duration;
+import java.util.Optional;
+
+/** How the worker applies DDL to a live database. */
+@ConfigMapping(prefix = "shadowshift.migration")
+public interface MigrationConfig {
+
+    /** SET LOCAL lock_timeout per table transaction: waiting behind a long query would block every query queued behind us. */
+    @WithDefault("2s")
+    Duration lockTimeout();
+
+    /** SET LOCAL statement_timeout per table transaction. */
+    @WithDefault("5m")
+    Duration statementTimeout();
+
+    /** Attempts per table when its lock cannot be obtained in time, including the first. */
+    @WithDefault("5")
+    int maxAttempts();
+
+    /** Backoff before the second attempt; doubles per attempt, jittered, capped at {@link #backoffMax()}. */
+    @WithDefault("500ms")
+    Duration backoffInitial();
+
+    @WithDefault("30s")
+    Duration backoffMax();
+
+    /**
+     * Runs of a plan interrupted by a transient failure (connection lost, serialization failure, deadlock, lock
+     * wait, server shutting down, too many connections), including the first, before the plan goes FAILED. The wait
+     * between runs is the backoff above ({@link #backoffInitial()} doubling up to {@link #backoffMax()}, jittered).
+     */
+    @WithDefault("10")
+    int transientMaxAttempts();
+
+    /** ...and no retry starts later than this after the first such failure. */
+    @WithDefault("15m")
+    Duration transientMaxElapsed();
+
+    /** A RUNNING progress event goes out at least this often while a plan runs... */
+    @WithDefault("5s")
+    Duration progressInterval();
+
+    /** ...or after this many tables, whichever comes first. */
+    @WithDefault("25")
+    int progressEveryTables();
+
+    /** The shadow-table path. */
+    Shadow shadow();
+
+    interface Shadow {
+        /**
+         * Each backfill batch aims at this duration; the batch size adapts to it. Longer batches copy faster (fewer
+         * round trips, checkpoints and throttle checks per row); shorter ones give pause, cancel and throttling a
+         * chance sooner. A batch takes no row locks: client writes never wait for it.
+         */
+        @WithDefault("500ms")
+        Duration batchTimeTarget();
+
+        @WithDefault("1000")
+        int batchSizeInitial();
+
+        @WithDefault("100")
+        int batchSizeMin();
+
+        @WithDefault("200000")
+        int batchSizeMax();
+
+        /**
+         * Benchmark knob, 0 (off) in normal use: after the capture triggers exist and the high-water mark is taken,
+         * wait this long before the backfill starts, so that the cost of capture alone can be measured under load.
+         * Pause and cancel requests end the wait early. The same as {@link #holdAt()} BACKFILLING with
+         * {@link #holdFor()}, announced as "hold-before-backfill" (benchmarks/migration/run.sh relies on it).
+         */
+        @WithDefault("0s")
+        Duration holdBeforeBackfill();
+
+        /**
+         * Test and benchmark knob, unset (off) in normal use: the checkpoint at which a shadow rebuild stops for
+         * {@link #holdFor()}, right after recording it, so that an end-to-end test can kill the worker at exactly
+         * that point of a real migration. The run announces the hold on migration-progress (a RUNNING event whose
+         * message reads "holding at OPTIMIZED for 300s (hold-at) on ...") and then sleeps; pause and cancel requests
+         * end the wait early. Every run of a rebuild that reaches the checkpoint holds, a resumed one too. A name
+         * that is not a {@link HoldPoint} fails the worker's start.
+         */
+        Optional<HoldPoint> holdAt();
+
+        /** How long the {@link #holdAt()} hold lasts; 0 (the default) turns it off. */
+        @WithDefault("0s")
+        Duration holdFor();
+
+        /**
+         * Where {@link #holdAt()} can stop a rebuild: the shadow checkpoints, each right after it is recorded, plus
+         * BACKFILL_BATCH, after the run's first backfill batch is checkpointed. CUT_OVER is after the swap committed
+         * and before the foreign keys pointing in are validated.
+         */
+        enum HoldPoint {
+            PREPARED, SHADOW_CREATED, BACKFILLING, BACKFILL_BATCH, BACKFILLED, OPTIMIZED, VALIDATED, CUT_OVER
+        }
+
+        /**
+         * During the backfill, the change log (the keys clients wrote since capture began) is applied this often:
+         * keys the backfill has passed are copied again into the shadow, keys it has yet to reach are dropped (it
+         * copies them later, writes included). Shorter keeps the log, and the catch-up after the backfill, small;
+         * longer leaves more of the server to the copy.
+         */
+        @WithDefault("30s")
+        Duration applyInterval();
+
+        /** Log rows one apply statement takes: each round is one statement and one short transaction. */
+        @WithDefault("20000")
+        int applyBatchSize();
+
+        /**
+         * Before validation and cutover the log is applied until a round finds fewer pending writes than this; the
+         * cutover copies the rest under its lock, where every one of them adds to the clients' wait.
+         */
+        @WithDefault("500")
+        int cutoverMaxPending();
+
+        /** lock_timeout of the cutover and swap-back transactions: traffic never queues behind us longer. At most 200ms. */
+        @WithDefault("200ms")
+        Duration cutoverLockTimeout();
+
+        /** Attempts to take the cutover lock, each after a jittered backoff, before giving up with the original serving. */
+        @WithDefault("10")
+        int cutoverAttempts();
+
+        @WithDefault("100ms")
+        Duration cutoverBackoffInitial();
+
+        @WithDefault("2s")
+        Duration cutoverBackoffMax();
+
+        /** Space the shadow copy may take: the table's total size (with indexes) x 1.2 must fit. */
+        @WithDefault("10737418240")
+        long freeSpaceBudgetBytes();
+
+        /** Preflight fails while a transaction older than this is open in the target database. */
+        @WithDefault("5m")
+        Duration longTransactionThreshold();
+
+        /** Backfill pauses while a replica's replay lag exceeds this. */
+        @WithDefault("10s")
+        Duration maxReplicationLag();
+
+        /** Backfill pauses while more client sessions than this are active in the target database. */
+        @WithDefault("64")
+        int maxActiveSessions();
+
+        /** How long backfill sleeps when throttled before it looks again. */
+        @WithDefault("1s")
+        Duration throttleSleep();
+
+        /**
+         * After cutover, mirror every write on the rebuilt table into the rollback table (where each changed type
+         * casts back), so that a rollback loses nothing. The mirror runs in the clients' transactions until the
+         * retention ends and costs a write-heavy table a quarter to a third of its write throughput on a small
+         * server (benchmarks/migration/RESULTS.md); off, a rollback brings back the table as it was at cutover.
+         */
+        @WithDefault("true")
+        boolean reverseSync();
+
+        /** How long the original table is kept as a rollback point after cutover. */
+        @WithDefault("P1D")
+        Duration retention();
+
+        /** How often expired rollback points are dropped. */
+        @WithDefault("1m")
+        Duration cleanupInterval();
+
+        /** Backfill progress events go out this often. */
+        @WithDefault("5s")
+        Duration progressInterval();
+    }
+}

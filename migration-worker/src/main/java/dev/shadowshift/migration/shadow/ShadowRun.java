@@ -1,0 +1,165 @@
+package dev.shadowshift.migration.shadow;
+
+import dev.shadowshift.migration.config.MigrationConfig;
+import dev.shadowshift.migration.plan.PlanControl;
+import dev.shadowshift.migration.plan.ShadowRebuild;
+import dev.shadowshift.migration.store.PlanStore;
+import dev.shadowshift.migration.support.SqlErrors;
+import org.jboss.logging.Logger;
+
+import java.sql.Connection;
+import java.sql.SQLException;
+import java.time.Duration;
+
+/**
+ * One run of one table's rebuild, as its phases share it: the names, the target session (which holds the table's
+ * advisory lock), the original's shape, the checkpoint, the progress reporter, and the run's services: short-lock
+ * transactions, the change log's application, stop requests, the test hooks and the hold knobs.
+ */
+final class ShadowRun {
+
+    private static final Logger LOG = Logger.getLogger(ShadowRun.class);
+
+    final ShadowEngine.Progress at;
+    final String planId;
+    final ShadowRebuild rebuild;
+    final ShadowNames n;
+    final Connection c;
+    final TableShape original;
+    final ShadowProgress report;
+    final MigrationConfig.Shadow config;
+    final ShadowStore store;
+    final PlanStore plans;
+    final Throttle throttle;
+    final ShadowHooks hooks;
+    final Activity doing;
+
+    ShadowRun(ShadowEngine.Progress at, ShadowRebuild rebuild, ShadowNames n, Connection c, TableShape original, ShadowProgress report,
+              MigrationConfig.Shadow config, ShadowStore store, PlanStore plans, Throttle throttle, ShadowHooks hooks, Activity doing) {
+        this.at = at;
+        this.planId = at.plan().planId();
+        this.rebuild = rebuild;
+        this.n = n;
+        this.c = c;
+        this.original = original;
+        this.report = report;
+        this.config = config;
+        this.store = store;
+        this.plans = plans;
+        this.throttle = throttle;
+        this.hooks = hooks;
+        this.doing = doing;
+    }
+
+    String table() {
+        return n.qualified(n.table());
+    }
+
+    ShadowCheckpoint checkpoint() throws SQLException {
+        return store.find(planId, n.table()).orElseThrow();
+    }
+
+    /** What an operator asked of the plan, if anything: PAUSE keeps everything (capture goes on), CANCEL removes it. */
+    PlanControl stop() throws SQLException {
+        return plans.control(planId).orElse(null);
+    }
+
+    /** A named checkpoint was recorded: the tests' hooks, then the hold-at knob. @return PAUSE or CANCEL asked during the hold */
+    PlanControl reached(String checkpoint) throws SQLException, InterruptedException {
+        hooks.reached(checkpoint);
+        return holdAt(checkpoint);
+    }
+
+    /** The test knob: stop at one checkpoint long enough to be killed there. */
+    PlanControl holdAt(String checkpoint) throws SQLException, InterruptedException {
+        Duration holdFor = config.holdFor();
+        if (holdFor.isNegative() || holdFor.isZero() || config.holdAt().filter(h -> h.name().equals(checkpoint)).isEmpty()) {
+            return null;
+        }
+        return hold(phaseOf(checkpoint), "holding at " + checkpoint + " for " + seconds(holdFor) + " (hold-at) on " + table(), holdFor);
+    }
+
+    /** Announces the hold, then sleeps it out unless a pause or cancel request comes first (which it returns). */
+    PlanControl hold(String phase, String message, Duration holdFor) throws SQLException, InterruptedException {
+        long holdNanos = holdFor.toNanos();
+        if (holdNanos <= 0) {
+            return null;
+        }
+        report.say(phase, message);
+        long until = System.nanoTime() + holdNanos;
+        for (long left = holdNanos; left > 0; left = until - System.nanoTime()) {
+            PlanControl stop = stop();
+            if (stop != null) {
+                return stop;
+            }
+            Thread.sleep(Math.max(1, Math.min(250, left / 1_000_000)));
+        }
+        return null;
+    }
+
+    <T> T shortLock(String what, ShortLocks.Work<T> work) throws SQLException, ShadowFailure, InterruptedException {
+        return shortLock(c, what, work);
+    }
+
+    <T> T shortLock(Connection conn, String what, ShortLocks.Work<T> work) throws SQLException, ShadowFailure, InterruptedException {
+        return ShortLocks.run(conn, what, config.cutoverLockTimeout(), config.cutoverAttempts(), config.cutoverBackoffInitial(),
+                config.cutoverBackoffMax(), (attempt, wait, cause) -> report.say("CUTOVER", what + ": attempt " + attempt + " of "
+                        + config.cutoverAttempts() + " could not lock within " + config.cutoverLockTimeout().toMillis()
+                        + "ms; retrying in " + wait.toMillis() + "ms"), work);
+    }
+
+    /** Applies the whole change log (the backfill is done) until fewer than {@code stopBelow} writes are pending. */
+    void catchUp(int stopBelow, String when) throws SQLException {
+        applyLog(c, null, null, true, stopBelow, when);
+    }
+
+    void applyLog(Connection conn, java.util.List<String> position, java.util.List<String> mark, boolean done, int stopBelow,
+                  String when) throws SQLException {
+        long[] lastReport = {System.nanoTime()};
+        ChangeLog.Applied total = ChangeLog.catchUp(conn, n, original, rebuild, position, mark, done, config.applyBatchSize(), stopBelow,
+                (round, sofar) -> {
+                    if (System.nanoTime() - lastReport[0] >= config.progressInterval().toNanos()) {
+                        lastReport[0] = System.nanoTime();
+                        report.say(done ? "CUTOVER" : "SHADOW", "applying the change log " + when + ": " + sofar.applied
+                                + " row(s) copied from " + sofar.taken + " logged write(s) so far");
+                    }
+                });
+        if (total.taken > 0) {
+            LOG.infof("plan %s: change log applied %s: %d logged write(s), %d row(s) copied into the shadow in %.3f s",
+                    planId, when, total.taken, total.applied, total.nanos / 1e9);
+        }
+    }
+
+    static String phaseOf(String checkpoint) {
+        return switch (checkpoint) {
+            case ShadowCheckpoint.PREPARED -> "PREPARATION";
+            case ShadowCheckpoint.OPTIMIZED -> "OPTIMIZATION";
+            case ShadowCheckpoint.VALIDATED, ShadowCheckpoint.CUT_OVER -> "CUTOVER";
+            default -> "SHADOW";
+        };
+    }
+
+    private static String seconds(Duration d) {
+        return d.toMillis() % 1000 == 0 ? d.toSeconds() + "s" : d.toMillis() + "ms";
+    }
+
+    /** What the run is doing right now, so that a failed statement can be reported in a user's terms. */
+    static final class Activity {
+        String phase = "PREPARATION";
+        String kind = "reading the catalog";
+        boolean cutOver;
+
+        void now(String phase, String kind) {
+            this.phase = phase;
+            this.kind = kind;
+        }
+
+        String failed(SQLException e, ShadowNames n) {
+            String statement = e instanceof StatementFailed sf ? sf.kind() : kind;
+            return "shadow rebuild of " + n.qualified(n.table()) + " failed in phase " + phase + " on " + statement + ": "
+                    + SqlErrors.describe(e) + (cutOver
+                    ? "; the cutover had committed: the rebuilt table serves and " + n.qualified(n.rollback()) + " is the rollback point"
+                    : "; the shadow objects are removed and " + n.qualified(n.table()) + " serves unchanged");
+        }
+    }
+}
