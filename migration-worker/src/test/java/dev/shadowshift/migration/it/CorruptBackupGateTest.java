@@ -4,11 +4,10 @@ import dev.shadowshift.contracts.EventCodec;
 import dev.shadowshift.contracts.Topics;
 import dev.shadowshift.contracts.events.BackupCompleted;
 import dev.shadowshift.contracts.events.BackupFailed;
-import dev.shadowshift.contracts.events.SchemaChange;
 import dev.shadowshift.contracts.events.SpecChanged;
-import dev.shadowshift.migration.execution.MigrationConfig;
+import dev.shadowshift.migration.config.MigrationConfig;
 import dev.shadowshift.migration.messaging.EventPublisher;
-import dev.shadowshift.migration.plan.MigrationPlanner;
+import dev.shadowshift.migration.plan.PlanTransition;
 import dev.shadowshift.migration.plan.ShadowRebuild;
 import dev.shadowshift.migration.shadow.BackupMissing;
 import dev.shadowshift.migration.shadow.ShadowEngine;
@@ -28,7 +27,6 @@ import java.sql.Connection;
 import java.sql.Statement;
 import java.time.Duration;
 import java.util.List;
-import java.util.Map;
 
 import static dev.shadowshift.migration.it.WorkerUnderTest.bootstrap;
 import static dev.shadowshift.migration.it.WorkerUnderTest.target;
@@ -60,16 +58,10 @@ class CorruptBackupGateTest {
             s.execute("CREATE SCHEMA IF NOT EXISTS load");
         }
         ShadowMigrationTest.createTable("gate", 2_000, "integer");
-        SpecChanged spec = new SpecChanged("load", 900, null, "0".repeat(64), "main", "load", "BACKWARD", List.of(new SchemaChange(
-                "ALTER_COLUMN_TYPE", "gate", "n", "REWRITE", "ACCESS EXCLUSIVE", "SHADOW_TABLE",
-                "target state: \"load\".\"gate\".\"n\" of type bigint (live: integer)", null)));
-        String planId = MigrationPlanner.planIdFor("direct-gate");
-        MigrationPlanner.Planned planned = MigrationPlanner.planWithRebuilds(planId, spec, Map.of());
-        try (Connection c = plans.connection()) {
-            plans.insert(c, "direct-gate", planned.plan(), planned.rebuilds());
-            plans.markBackedUp(c, planId, "backup-gate");
-        }
-        assertTrue(plans.markRunning(planId));
+        SpecChanged spec = new SpecChanged("load", 900, null, "0".repeat(64), "main", "load", "BACKWARD",
+                List.of(WorkerUnderTest.typeChange("load", "gate", "n", "integer", "bigint")));
+        String planId = WorkerUnderTest.directPlan(plans, "direct-gate", spec, "backup-gate").planId();
+        assertTrue(plans.transition(planId, PlanTransition.START).isPresent(), "the plan runs");
         StoredPlan plan = plans.find(planId).orElseThrow();
         ShadowRebuild rebuild = plans.rebuilds(planId).get(0);
 
