@@ -56,8 +56,8 @@ final class MigrateCommand implements Callable<Integer> {
     @Option(names = {"--approve", "--approve-destructive"},
             description = "also apply what waits for approval: drops, narrowing type changes, primary keys on live tables")
     boolean approve;
-    @Option(names = "--backup-dir", paramLabel = "DIR", defaultValue = "shadowshift-backups",
-            description = "where the verified pg_dump archive goes (default ./shadowshift-backups)")
+    @Option(names = "--backup-dir", paramLabel = "DIR", defaultValue = "${sys:user.home}/.shadowshift/backups",
+            description = "where the verified pg_dump archive goes (default ~/.shadowshift/backups, as backup-worker's)")
     Path backupDir;
     @Option(names = "--no-backup", description = "skip the backup (the rollback point is still kept after each cutover)")
     boolean noBackup;

@@ -6,6 +6,7 @@ import dev.shadowshift.contracts.changes.Classification;
 import dev.shadowshift.contracts.changes.LockLevel;
 import dev.shadowshift.contracts.changes.SchemaChange;
 import dev.shadowshift.contracts.events.Alert;
+import dev.shadowshift.contracts.events.BackupCompleted;
 import dev.shadowshift.contracts.events.SpecChanged;
 import dev.shadowshift.contracts.events.BackupFailed;
 import dev.shadowshift.contracts.events.SpecSubmitted;
@@ -121,6 +122,30 @@ class EventSchemasTest {
         InvalidEventException e = assertThrows(InvalidEventException.class,
                 () -> EventSchemas.parse(json, EventType.SPEC_SUBMITTED));
         assertTrue(e.getMessage().contains("subject"), e.getMessage());
+    }
+
+    @Test
+    void aBackupMadeForNoPlanSaysSoWithAnExplicitNullPlanId() {
+        BackupCompleted backup = new BackupCompleted(null, "b1", "main", List.of("shop.customers"), "directory", "/b/b1",
+                10, "a".repeat(64), 4, true, "2026-01-08T00:00:00Z", "SCHEDULED",
+                List.of(new BackupCompleted.TableRows("shop.customers", 3)));
+        String json = EventCodec.write(EventCodec.create("/b", "b1", backup));
+        assertTrue(json.contains("\"planId\":null"), json);
+        BackupCompleted read = EventSchemas.parse(json, EventType.BACKUP_COMPLETED).dataAs(BackupCompleted.class);
+        assertEquals(null, read.planId());
+        assertEquals(3, read.tableRows().get(0).rows());
+    }
+
+    @Test
+    void aCorruptBackupIsAFailureWithItsStatusAndTheFirstVersionStillReads() {
+        String corrupt = EventCodec.write(EventCodec.create("/b", "p", new BackupFailed("p", "main", List.of("shop.t"),
+                "sha256 mismatch", "b1", BackupFailed.CORRUPT, "PLAN")));
+        assertTrue(EventSchemas.parse(corrupt, EventType.BACKUP_FAILED).dataAs(BackupFailed.class).corrupt());
+        String v1 = EventCodec.write(EventCodec.create("/b", "p", new BackupFailed("p", "main", List.of(), "disk full")));
+        assertTrue(!EventSchemas.parse(v1, EventType.BACKUP_FAILED).dataAs(BackupFailed.class).corrupt());
+        String wrongStatus = corrupt.replace("\"CORRUPT\"", "\"BROKEN\"");
+        InvalidEventException e = assertThrows(InvalidEventException.class, () -> EventSchemas.parse(wrongStatus, EventType.BACKUP_FAILED));
+        assertTrue(e.getMessage().contains("status"), e.getMessage());
     }
 
     private static SchemaChange addColumn(String schema, String column, String type) {

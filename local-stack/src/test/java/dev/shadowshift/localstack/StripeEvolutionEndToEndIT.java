@@ -113,7 +113,7 @@ class StripeEvolutionEndToEndIT {
         // the backup the plan waited for: verified, and restorable into a scratch database
         String planId = v2.plan().planId();
         BackupCompleted backup = driver.events(Topics.BACKUP_COMPLETED).stream().map(e -> e.dataAs(BackupCompleted.class))
-                .filter(b -> b.planId().equals(planId)).findFirst().orElseThrow();
+                .filter(b -> planId.equals(b.planId())).findFirst().orElseThrow();
         assertTrue(backup.verified());
         JsonNode catalog = getJson(stack.url(LocalStack.Service.BACKUP, "/backups/" + backup.backupId()));
         assertEquals("VERIFIED", catalog.path("status").asText(), catalog.toString());
@@ -135,7 +135,7 @@ class StripeEvolutionEndToEndIT {
         List<CloudEvent> chain = new ArrayList<>();
         chain.add(find(Topics.SPEC_CHANGED, e -> e.dataAs(SpecChanged.class).version() == 2 && e.dataAs(SpecChanged.class).subject().equals("stripe")));
         chain.add(find(Topics.MIGRATION_PLANNED, e -> e.dataAs(MigrationPlanned.class).planId().equals(planId)));
-        chain.add(find(Topics.BACKUP_COMPLETED, e -> e.dataAs(BackupCompleted.class).planId().equals(planId)));
+        chain.add(find(Topics.BACKUP_COMPLETED, e -> planId.equals(e.dataAs(BackupCompleted.class).planId())));
         chain.add(find(Topics.MIGRATION_PROGRESS, e -> e.data().path("planId").asText().equals(planId) && e.data().path("status").asText().equals("STARTED")));
         chain.add(find(Topics.MIGRATION_PROGRESS, e -> e.data().path("planId").asText().equals(planId) && e.data().path("status").asText().equals("COMPLETED")));
         for (int i = 1; i < chain.size(); i++) {

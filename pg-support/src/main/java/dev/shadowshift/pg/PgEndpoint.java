@@ -1,7 +1,11 @@
 package dev.shadowshift.pg;
 
 import java.net.URI;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.SQLException;
 import java.util.Optional;
+import java.util.Properties;
 
 /** Where a database is, in the terms the PostgreSQL command-line tools take. */
 public record PgEndpoint(String host, int port, String database, String user, Optional<String> password) {
@@ -32,6 +36,16 @@ public record PgEndpoint(String host, int port, String database, String user, Op
 
     public String jdbcUrl(String otherDatabase) {
         return "jdbc:postgresql://" + host + ":" + port + "/" + otherDatabase;
+    }
+
+    /** A connection to this endpoint's server, to {@code otherDatabase} on it (the endpoint's own database, or a scratch one). */
+    public Connection connect(String otherDatabase) throws SQLException {
+        Properties props = new Properties();
+        props.setProperty("user", user);
+        password.ifPresent(p -> props.setProperty("password", p));
+        props.setProperty("ApplicationName", "shadowshift");
+        props.setProperty("connectTimeout", "10");
+        return DriverManager.getConnection(jdbcUrl(otherDatabase), props);
     }
 
     @Override

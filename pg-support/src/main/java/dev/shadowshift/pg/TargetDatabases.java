@@ -3,10 +3,8 @@ package dev.shadowshift.pg;
 import jakarta.enterprise.context.ApplicationScoped;
 
 import java.sql.Connection;
-import java.sql.DriverManager;
 import java.sql.SQLException;
 import java.util.NoSuchElementException;
-import java.util.Properties;
 import java.util.Set;
 import java.util.TreeSet;
 
@@ -42,13 +40,7 @@ public class TargetDatabases {
 
     /** A connection to another database on the target's server, e.g. a scratch database for a restore check. */
     public Connection open(String target, String database) throws SQLException {
-        PgEndpoint endpoint = endpoint(target);
-        Properties props = new Properties();
-        props.setProperty("user", endpoint.user());
-        endpoint.password().ifPresent(p -> props.setProperty("password", p));
-        props.setProperty("ApplicationName", "shadowshift");
-        props.setProperty("connectTimeout", "10");
-        return DriverManager.getConnection(endpoint.jdbcUrl(database), props);
+        return endpoint(target).connect(database);
     }
 
     private TargetsConfig.Target target(String name) {

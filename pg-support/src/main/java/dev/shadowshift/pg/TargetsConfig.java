@@ -25,5 +25,11 @@ public interface TargetsConfig {
 
         /** Never logged; passed to pg_dump through PGPASSWORD, not the command line. */
         Optional<String> password();
+
+        /**
+         * When backup-worker backs up the whole target database on its own, as a Quartz cron expression with seconds
+         * (the Quarkus scheduler's syntax, e.g. {@code 0 0 3 * * ?} for 03:00 every day); none by default.
+         */
+        Optional<String> backupCron();
     }
 }

@@ -5,6 +5,7 @@ import io.smallrye.config.WithDefault;
 
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.Optional;
 
 @ConfigMapping(prefix = "shadowshift.backup")
 public interface BackupConfig {
@@ -16,20 +17,64 @@ public interface BackupConfig {
     @WithDefault("pg_restore")
     String pgRestore();
 
-    /** Where dump files go, one per backup, named by backup id. */
+    /** Where archives go on the filesystem storage, one file or directory per backup, named by backup id. */
     Path directory();
 
-    /** How long a verified backup is kept before the retention job deletes its file. */
-    @WithDefault("P7D")
-    Duration retention();
+    /** custom (one compressed file) or directory (one file per table, dumped and restored with {@link #jobs()} jobs). */
+    @WithDefault("custom")
+    String format();
+
+    /** 0 (none) to 9 (smallest); pg_dump's own default when unset. */
+    Optional<Integer> compression();
+
+    /** Parallel pg_dump and pg_restore jobs; more than 1 needs the directory format. */
+    @WithDefault("1")
+    int jobs();
 
     @WithDefault("PT30M")
     Duration dumpTimeout();
 
+    /** How long one restore may take, the verification's into a scratch database too. */
     @WithDefault("PT30M")
     Duration restoreTimeout();
 
-    /** How often the retention job looks for expired backups, as a Quarkus scheduler interval (e.g. 1h, 10m). */
+    /** How many backups on request or on schedule run at once; a plan's backup runs on its consumer and never waits for them. */
+    @WithDefault("2")
+    int maxConcurrent();
+
+    /** A kept VERIFIED backup is restored again into a scratch database when its last verification is older than this; 0 turns it off. */
+    @WithDefault("P1D")
+    Duration reverifyInterval();
+
+    /** How often the worker looks for backups due for re-verification, as a Quarkus scheduler interval. */
+    @WithDefault("1m")
+    String reverifyCheckInterval();
+
+    Retention retention();
+
+    /** How often retention runs on its own (it also runs after each verified backup), as a Quarkus scheduler interval. */
     @WithDefault("1h")
     String retentionCheckInterval();
+
+    interface Retention {
+        /** A target's newest this many backups are kept. */
+        @WithDefault("7")
+        int keepLast();
+
+        /** Backups older than this are removed. */
+        @WithDefault("P7D")
+        Duration maxAge();
+
+        /** Never fewer than this many VERIFIED backups of a target are left: the newest of them are kept whatever their age. */
+        @WithDefault("1")
+        int minVerified();
+
+        /**
+         * A plan's backup is pinned until migration-worker says the plan's rollback window closed. Should that word
+         * be lost, the pin ends this long after the last migration-progress event of the plan: keep it above
+         * migration-worker's shadowshift.migration.shadow.retention.
+         */
+        @WithDefault("P3D")
+        Duration planPinTimeout();
+    }
 }

@@ -1,41 +1,37 @@
 package dev.shadowshift.backup.intake;
 
-import dev.shadowshift.pg.dump.TableDump;
-import dev.shadowshift.pg.dump.TableName;
 import dev.shadowshift.backup.catalog.BackupCatalog;
 import dev.shadowshift.backup.catalog.BackupEntry;
 import dev.shadowshift.backup.dump.BackupConfig;
 import dev.shadowshift.backup.dump.BackupMaker;
-import dev.shadowshift.backup.messaging.EventPublisher;
+import dev.shadowshift.backup.flow.BackupFlow;
 import dev.shadowshift.contracts.CloudEvent;
 import dev.shadowshift.contracts.EventSchemas;
 import dev.shadowshift.contracts.EventType;
 import dev.shadowshift.contracts.InvalidEventException;
 import dev.shadowshift.contracts.Topics;
-import dev.shadowshift.contracts.events.BackupCompleted;
-import dev.shadowshift.contracts.events.BackupFailed;
 import dev.shadowshift.contracts.events.MigrationPlanned;
 import dev.shadowshift.pg.ProcessedEvents;
 import dev.shadowshift.pg.TargetDatabases;
+import dev.shadowshift.pg.dump.TableName;
 import io.smallrye.reactive.messaging.annotations.Blocking;
 import jakarta.enterprise.context.ApplicationScoped;
 import org.eclipse.microprofile.reactive.messaging.Incoming;
 import org.jboss.logging.Logger;
 
-import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.sql.Connection;
 import java.sql.SQLException;
 import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
-import java.time.temporal.ChronoUnit;
 import java.util.List;
-import java.util.Optional;
 import java.util.UUID;
 
 /**
- * migration-planned -> (requires a backup?) -> pg_dump + verify -> catalog -> backup-completed or backup-failed.
- * The catalog holds one backup per plan: a redelivered plan re-announces what the catalog says, without dumping again.
+ * migration-planned -> (requires a backup?) -> the backup flow, on this thread -> backup-completed or backup-failed.
+ * The catalog holds one backup per plan, pinned until the plan's rollback window closes: a redelivered plan
+ * re-announces what the catalog says without dumping again, or runs the backup again if a stopped worker left it
+ * RUNNING. The outcome is announced before the record is done, so a broker that does not take it means a redelivery.
  */
 @ApplicationScoped
 public class MigrationPlannedConsumer {
@@ -43,17 +39,17 @@ public class MigrationPlannedConsumer {
     static final String CONSUMER = "backup-worker/migration-planned";
     private static final Logger LOG = Logger.getLogger(MigrationPlannedConsumer.class);
 
-    private final BackupMaker maker;
+    private final BackupFlow flow;
     private final BackupCatalog catalog;
-    private final EventPublisher publisher;
+    private final BackupMaker maker;
     private final TargetDatabases targets;
     private final BackupConfig config;
 
-    public MigrationPlannedConsumer(BackupMaker maker, BackupCatalog catalog, EventPublisher publisher,
-                                    TargetDatabases targets, BackupConfig config) {
-        this.maker = maker;
+    public MigrationPlannedConsumer(BackupFlow flow, BackupCatalog catalog, BackupMaker maker, TargetDatabases targets,
+                                    BackupConfig config) {
+        this.flow = flow;
         this.catalog = catalog;
-        this.publisher = publisher;
+        this.maker = maker;
         this.targets = targets;
         this.config = config;
     }
@@ -64,7 +60,7 @@ public class MigrationPlannedConsumer {
 
     @Incoming(Topics.MIGRATION_PLANNED)
     @Blocking(ordered = true)
-    public void consume(String value) throws SQLException, IOException, InterruptedException {
+    public void consume(String value) throws SQLException, InterruptedException {
         CloudEvent event = EventSchemas.parse(value, EventType.MIGRATION_PLANNED);
         MigrationPlanned plan = event.dataAs(MigrationPlanned.class);
         if (!plan.requiresBackup()) {
@@ -85,53 +81,26 @@ public class MigrationPlannedConsumer {
             throw new InvalidEventException("plan " + plan.planId() + ": " + e.getMessage());
         }
 
-        Optional<BackupEntry> existing = catalog.findByPlan(plan.planId());
-        if (existing.isEmpty()) {
-            String backupId = backupIdFor(plan.planId());
-            TableDump.Outcome outcome = maker.make(backupId, plan.target(), tables);
-            BackupEntry entry = entry(backupId, plan, outcome);
-            try (Connection c = catalog.connection()) {
-                c.setAutoCommit(false);
-                ProcessedEvents.firstDelivery(c, CONSUMER, event.id());
-                catalog.insert(c, entry);
-                c.commit();
-            }
-            if (entry.status().equals("VERIFIED")) {
-                LOG.infof("backup %s of plan %s verified: %s, %d bytes, %d archive entries, sha256 %s, kept until %s",
-                        backupId, plan.planId(), entry.location(), entry.sizeBytes(), entry.archiveEntries(), entry.sha256(),
-                        entry.expiresAt());
+        String backupId = backupIdFor(plan.planId());
+        try (Connection c = catalog.connection()) {
+            c.setAutoCommit(false);
+            ProcessedEvents.firstDelivery(c, CONSUMER, event.id());
+            catalog.insertRunning(c, new BackupCatalog.NewBackup(backupId, plan.planId(), plan.target(), BackupEntry.Trigger.PLAN,
+                    plan.backupTables(), maker.settings().format().pgName(),
+                    OffsetDateTime.now(ZoneOffset.UTC).plus(config.retention().planPinTimeout()), plan.strategy()));
+            c.commit();
+        }
+        BackupEntry entry;
+        try (BackupCatalog.Lock lock = catalog.lock(backupId)) {
+            entry = catalog.findByPlan(plan.planId())
+                    .orElseThrow(() -> new IllegalStateException("backup of plan " + plan.planId() + " vanished"));
+            if (entry.status() == BackupEntry.Status.RUNNING) {
+                LOG.infof("plan %s: backing up %s (backup %s)", plan.planId(), plan.backupTables(), entry.backupId());
+                entry = flow.run(entry, tables);
             } else {
-                LOG.errorf("backup %s of plan %s failed: %s", backupId, plan.planId(), entry.reason());
+                LOG.infof("plan %s delivered again: backup %s is %s; re-announcing it", plan.planId(), entry.backupId(), entry.status());
             }
-            existing = catalog.findByPlan(plan.planId());
-        } else {
-            LOG.infof("plan %s delivered again: backup %s is %s; re-announcing it", plan.planId(),
-                    existing.get().backupId(), existing.get().status());
         }
-        announce(existing.orElseThrow(() -> new IllegalStateException("backup of plan " + plan.planId() + " vanished")));
-    }
-
-    private BackupEntry entry(String backupId, MigrationPlanned plan, TableDump.Outcome outcome) {
-        OffsetDateTime now = OffsetDateTime.now(ZoneOffset.UTC).truncatedTo(ChronoUnit.MILLIS);
-        List<String> names = plan.backupTables();
-        if (!outcome.verified()) {
-            return new BackupEntry(backupId, plan.planId(), plan.target(), names, null, "custom", null, null, null,
-                    "FAILED", outcome.reason(), now, null, null);
-        }
-        return new BackupEntry(backupId, plan.planId(), plan.target(), names, outcome.file().toString(), "custom",
-                outcome.sizeBytes(), outcome.sha256(), outcome.archiveEntries(), "VERIFIED", null, now, now,
-                now.plus(config.retention()));
-    }
-
-    private void announce(BackupEntry entry) {
-        switch (entry.status()) {
-            case "VERIFIED" -> publisher.completed(new BackupCompleted(entry.planId(), entry.backupId(), entry.target(),
-                    entry.tables(), entry.format(), entry.location(), entry.sizeBytes(), entry.sha256(),
-                    entry.archiveEntries(), true, entry.expiresAt().toInstant().toString()));
-            case "FAILED" -> publisher.failed(entry.backupId(),
-                    new BackupFailed(entry.planId(), entry.target(), entry.tables(), entry.reason()));
-            // an expired backup's file is gone: announcing it as usable would be a lie, and the plan ran long ago
-            default -> LOG.warnf("backup %s of plan %s is %s; not re-announced", entry.backupId(), entry.planId(), entry.status());
-        }
+        flow.announce(entry);
     }
 }

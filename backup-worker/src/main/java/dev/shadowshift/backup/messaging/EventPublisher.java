@@ -1,5 +1,6 @@
 package dev.shadowshift.backup.messaging;
 
+import dev.shadowshift.backup.catalog.BackupEntry;
 import dev.shadowshift.contracts.CloudEvent;
 import dev.shadowshift.contracts.EventCodec;
 import dev.shadowshift.contracts.KafkaCloudEvents;
@@ -11,11 +12,15 @@ import org.eclipse.microprofile.reactive.messaging.Emitter;
 
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.time.OffsetDateTime;
+import java.time.temporal.ChronoUnit;
 import java.util.UUID;
 
 /**
- * Publishes backup outcomes keyed by plan id and waits for the broker's acknowledgement. Event ids derive from the
- * backup id, so re-announcing a backup after a redelivery produces the very same event.
+ * Announces what became of a backup and waits for the broker's acknowledgement. A plan's backup is keyed (and its
+ * CloudEvent subject set) by plan id, as migration-worker expects; any other by backup id. Event ids derive from
+ * the backup id, and the time is when the backup finished (for CORRUPT: when a verification found it so, which may
+ * be days later), so re-announcing a backup after a redelivery produces the very same event.
  */
 @ApplicationScoped
 public class EventPublisher {
@@ -30,19 +35,34 @@ public class EventPublisher {
         this.failed = failed;
     }
 
-    public void completed(BackupCompleted event) {
-        send(completed, event.planId(), EventCodec.create(id("backup-completed", event.backupId()), SOURCE, event.planId(), event));
+    /** @throws dev.shadowshift.contracts.PublishFailedException when the broker did not take it */
+    public void completed(BackupEntry b) {
+        BackupCompleted event = new BackupCompleted(b.planId(), b.backupId(), b.target(), b.tables(), b.format(), b.location(),
+                b.sizeBytes(), b.sha256(), b.archiveEntries(), true, b.expiresAt().toInstant().toString(), b.trigger().name(),
+                b.tableRows().stream().map(t -> new BackupCompleted.TableRows(t.name().qualified(), t.rows())).toList());
+        send(completed, b, id("backup-completed", b.backupId()), event);
     }
 
-    public void failed(String backupId, BackupFailed event) {
-        send(failed, event.planId(), EventCodec.create(id("backup-failed", backupId), SOURCE, event.planId(), event));
+    /** A FAILED or CORRUPT backup, with the catalog's reason. */
+    public void failed(BackupEntry b) {
+        BackupFailed event = new BackupFailed(b.planId(), b.target(), b.tables(), b.reason(), b.backupId(), b.status().name(),
+                b.trigger().name());
+        boolean corrupt = b.status() == BackupEntry.Status.CORRUPT && b.corruptAt() != null;
+        send(failed, b, corrupt ? id("backup-corrupt", b.backupId() + ":" + b.corruptAt().toInstant()) : id("backup-failed", b.backupId()),
+                event);
+    }
+
+    private static void send(Emitter<String> emitter, BackupEntry b, String id, Object data) {
+        String key = b.planId() != null ? b.planId() : b.backupId();
+        CloudEvent e = EventCodec.create(id, SOURCE, key, data);
+        OffsetDateTime at = b.status() == BackupEntry.Status.CORRUPT && b.corruptAt() != null ? b.corruptAt()
+                : b.finishedAt() != null ? b.finishedAt() : OffsetDateTime.now();
+        CloudEvent timed = new CloudEvent(e.specversion(), e.id(), e.source(), e.type(), e.subject(),
+                at.toInstant().truncatedTo(ChronoUnit.MILLIS).toString(), e.datacontenttype(), e.dataschema(), e.data());
+        KafkaCloudEvents.sendAndAwait(emitter, key, timed, Duration.ofSeconds(60));
     }
 
     private static String id(String kind, String backupId) {
         return UUID.nameUUIDFromBytes((kind + ":" + backupId).getBytes(StandardCharsets.UTF_8)).toString();
-    }
-
-    private static void send(Emitter<String> emitter, String key, CloudEvent event) {
-        KafkaCloudEvents.sendAndAwait(emitter, key, event, Duration.ofSeconds(60));
     }
 }

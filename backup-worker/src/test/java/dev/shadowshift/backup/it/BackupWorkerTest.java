@@ -1,6 +1,6 @@
 package dev.shadowshift.backup.it;
 
-import dev.shadowshift.backup.dump.BackupMaker;
+import dev.shadowshift.pg.dump.ArchiveDigest;
 import dev.shadowshift.contracts.CloudEvent;
 import dev.shadowshift.contracts.EventCodec;
 import dev.shadowshift.contracts.EventSchemas;
@@ -9,7 +9,9 @@ import dev.shadowshift.contracts.Topics;
 import dev.shadowshift.contracts.events.BackupCompleted;
 import dev.shadowshift.contracts.events.BackupFailed;
 import dev.shadowshift.contracts.events.MigrationPlanned;
+import dev.shadowshift.contracts.events.MigrationProgress;
 import dev.shadowshift.contracts.events.PlanStep;
+import dev.shadowshift.backup.intake.MigrationPlannedConsumer;
 import dev.shadowshift.testkit.Infrastructure;
 import dev.shadowshift.testkit.ShadowshiftTestResource;
 import dev.shadowshift.testkit.TopicWatcher;
@@ -35,10 +37,17 @@ import java.time.Duration;
 import java.util.List;
 import java.util.UUID;
 
+import static dev.shadowshift.backup.it.WorkerUnderTest.bootstrap;
+import static dev.shadowshift.backup.it.WorkerUnderTest.count;
+import static dev.shadowshift.backup.it.WorkerUnderTest.target;
+import static dev.shadowshift.backup.it.WorkerUnderTest.targetUrl;
 import static io.restassured.RestAssured.given;
 import static org.hamcrest.Matchers.containsString;
 import static org.hamcrest.Matchers.equalTo;
 import static org.hamcrest.Matchers.hasSize;
+import static org.hamcrest.Matchers.notNullValue;
+import static org.hamcrest.Matchers.nullValue;
+import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -83,15 +92,26 @@ class BackupWorkerTest {
         Path file = Path.of(backup.location());
         assertTrue(Files.isRegularFile(file), file.toString());
         assertEquals(Files.size(file), backup.sizeBytes());
-        assertEquals(BackupMaker.sha256(file), backup.sha256());
+        assertEquals(ArchiveDigest.sha256(file), backup.sha256());
         assertTrue(backup.archiveEntries() >= 4, "table and data entries for both tables: " + backup.archiveEntries());
+        assertEquals("PLAN", backup.trigger());
+        assertEquals(List.of(new BackupCompleted.TableRows("shop.customers", 3), new BackupCompleted.TableRows("shop." + ODD_TABLE, 1)),
+                backup.tableRows(), "rows counted in the dump's snapshot");
 
         given().queryParam("planId", PLAN_ID).get("/backups").then().statusCode(200)
                 .body("$", hasSize(1))
-                .body("[0].backupId", equalTo(backup.backupId()))
+                .body("[0].id", equalTo(backup.backupId()))
                 .body("[0].status", equalTo("VERIFIED"))
+                .body("[0].trigger", equalTo("PLAN"))
                 .body("[0].sha256", equalTo(backup.sha256()));
-        given().get("/backups/" + backup.backupId()).then().statusCode(200).body("location", equalTo(backup.location()));
+        given().get("/backups/" + backup.backupId()).then().statusCode(200)
+                .body("location", equalTo(backup.location()))
+                .body("tables.name", equalTo(List.of("shop.customers", "shop." + ODD_TABLE)))
+                .body("tables.rows", equalTo(List.of(3, 1)))
+                .body("tables.restoredRows", equalTo(List.of(3, 1)))
+                .body("pinned", equalTo(true))
+                .body("pinnedByOperator", equalTo(false))
+                .body("planPinnedUntil", notNullValue());
     }
 
     @Test
@@ -155,17 +175,52 @@ class BackupWorkerTest {
         given().queryParam("planId", planId).get("/backups").then().statusCode(200)
                 .body("[0].status", equalTo("FAILED"))
                 .body("[0].reason", containsString("no_such_table"));
+        assertEquals("FAILED", failed.status());
+        assertEquals(MigrationPlannedConsumer.backupIdFor(planId), failed.backupId());
+        assertTrue(Files.notExists(Path.of(ConfigProvider.getConfig().getValue("shadowshift.backup.directory", String.class),
+                failed.backupId() + ".dump")), "nothing is left of a failed backup");
     }
 
     @Test
     @Order(6)
+    void thePlansBackupStaysPinnedUntilTheMigrationWorkerSaysItsRollbackWindowClosed() {
+        BackupCompleted backup = completed(PLAN_ID);
+        String pinnedUntil = given().get("/backups/" + backup.backupId()).then().extract().path("planPinnedUntil");
+        // a plan that rebuilt tables completes with its rollback points kept: the pin holds, for longer
+        progress(new MigrationProgress(PLAN_ID, "main", "COMPLETED", "CUTOVER", 3, 3, "done; the rollback point is kept", null, null, null, null));
+        await().atMost(WAIT).until(() -> !pinnedUntil.equals(given().get("/backups/" + backup.backupId()).then().extract().path("planPinnedUntil")));
+        given().get("/backups/" + backup.backupId()).then().statusCode(200).body("pinned", equalTo(true));
+
+        progress(new MigrationProgress(PLAN_ID, "main", "COMPLETED", "ROLLBACK_WINDOW_CLOSED", 3, 3,
+                "the last rollback point was dropped after its retention", null, null, null, null));
+        await().atMost(WAIT).until(() -> Boolean.FALSE.equals(given().get("/backups/" + backup.backupId()).then().extract().path("pinned")));
+        given().get("/backups/" + backup.backupId()).then().body("planPinnedUntil", nullValue());
+    }
+
+    @Test
+    @Order(7)
+    void aPlansBackupThatDoesNotVerifyIsAnnouncedCorruptForThePlanAndNeverAsCompleted() {
+        String planId = UUID.randomUUID().toString();
+        FaultyStorage.arm(FaultyStorage.Fault.FLIP_A_BYTE);
+        planned(planId, List.of("shop.customers"));
+
+        TopicWatcher.Seen seen = watcher.await(Topics.BACKUP_FAILED, s -> planId.equals(s.key()), WAIT);
+        BackupFailed failed = EventSchemas.parse(seen.value(), EventType.BACKUP_FAILED).dataAs(BackupFailed.class);
+        assertEquals(BackupFailed.CORRUPT, failed.status());
+        assertEquals(planId, failed.planId());
+        assertTrue(watcher.on(Topics.BACKUP_COMPLETED).stream().noneMatch(s -> planId.equals(s.key())));
+        given().queryParam("planId", planId).get("/backups").then().statusCode(200).body("[0].status", equalTo("CORRUPT"));
+    }
+
+    @Test
+    @Order(8)
     void everyEventTheWorkerPublishedMatchesItsSchema() {
         List<TopicWatcher.Seen> all = watcher.all();
         assertTrue(all.size() >= 3);
         for (TopicWatcher.Seen s : all) {
             CloudEvent e = EventSchemas.parse(s.value(), s.topic().equals(Topics.BACKUP_COMPLETED)
                     ? EventType.BACKUP_COMPLETED : EventType.BACKUP_FAILED);
-            assertEquals(e.subject(), s.key(), "keyed by plan id");
+            assertEquals(e.subject(), s.key(), "keyed by plan id, or by backup id for a backup made for no plan");
             assertEquals("/shadowshift/backup-worker", e.source());
         }
     }
@@ -173,7 +228,7 @@ class BackupWorkerTest {
     // --- helpers -------------------------------------------------------------------------------------------------
 
     private static String planned(String planId, List<String> backupTables) {
-        MigrationPlanned plan = new MigrationPlanned(planId, "shop", 2, "main", "shop", "IN_PLACE", "AWAITING_BACKUP", true,
+        MigrationPlanned plan = new MigrationPlanned(planId, "shop", 2, "main", "shop", "MIXED", "AWAITING_BACKUP", true,
                 backupTables, "MEDIUM", 3, List.of(new PlanStep(1, "customers", "ADD_COLUMN",
                 "ALTER TABLE \"shop\".\"customers\" ADD COLUMN IF NOT EXISTS \"email\" text", "ACCESS EXCLUSIVE", "IN_PLACE")),
                 List.of());
@@ -183,34 +238,13 @@ class BackupWorkerTest {
         return value;
     }
 
+    private static void progress(MigrationProgress progress) {
+        String value = EventCodec.write(EventCodec.create("/test/migration-worker", progress.planId(), progress));
+        TopicWatcher.send(bootstrap(), Topics.MIGRATION_PROGRESS, progress.planId(), value);
+    }
+
     private static BackupCompleted completed(String planId) {
         TopicWatcher.Seen seen = watcher.await(Topics.BACKUP_COMPLETED, s -> planId.equals(s.key()), WAIT);
         return EventSchemas.parse(seen.value(), EventType.BACKUP_COMPLETED).dataAs(BackupCompleted.class);
-    }
-
-    private static long count(Statement s, String sql) throws Exception {
-        try (ResultSet rs = s.executeQuery(sql)) {
-            rs.next();
-            return rs.getLong(1);
-        }
-    }
-
-    private static String targetUrl() {
-        return ConfigProvider.getConfig().getValue("shadowshift.targets.main.jdbc-url", String.class);
-    }
-
-    /** @param database another database on the target's server, or null for the target itself */
-    private static Connection target(String database) throws Exception {
-        var config = ConfigProvider.getConfig();
-        String url = targetUrl();
-        if (database != null) {
-            url = url.substring(0, url.lastIndexOf('/') + 1) + database;
-        }
-        return DriverManager.getConnection(url, config.getValue("shadowshift.targets.main.username", String.class),
-                config.getOptionalValue("shadowshift.targets.main.password", String.class).orElse(""));
-    }
-
-    private static String bootstrap() {
-        return ConfigProvider.getConfig().getValue("kafka.bootstrap.servers", String.class);
     }
 }

@@ -193,7 +193,38 @@ public class MigrationFlow {
     }
 
     public void backupFailed(String eventId, BackupFailed backup) throws SQLException {
-        backupFailed(eventId, backup.planId(), backup.reason());
+        if (!(backup.corrupt() && backup.backupId() != null && revoked(backup))) {
+            backupFailed(eventId, backup.planId(), backup.reason());
+        }
+    }
+
+    /**
+     * A re-verification found the backup a plan already holds CORRUPT: the plan holds none now, so the shadow gate
+     * will not cut over on it, and a plan that has not started fails.
+     *
+     * @return false when the plan does not hold that backup (then it is a backup the plan still waits for)
+     */
+    private boolean revoked(BackupFailed backup) throws SQLException {
+        String reason = "backup " + backup.backupId() + " is CORRUPT: " + backup.reason();
+        Optional<StoredPlan> plan;
+        boolean failed;
+        try (Connection c = plans.connection()) {
+            c.setAutoCommit(false);
+            if (!plans.revokeBackup(c, backup.planId(), backup.backupId())) {
+                c.commit();
+                return false;
+            }
+            plan = plans.find(c, backup.planId(), true);
+            failed = plan.isPresent() && (plan.get().state() == PlanState.READY || plan.get().state() == PlanState.AWAITING_APPROVAL)
+                    && plans.transition(c, backup.planId(), PlanTransition.FAIL, reason).isPresent();
+            c.commit();
+        }
+        LOG.errorf("plan %s: %s; it no longer holds a verified backup%s", backup.planId(), reason,
+                failed ? " and fails" : ", so it will not cut over on it");
+        if (failed) {
+            announcements.progress(failed(plan.get().plan(), reason));
+        }
+        return true;
     }
 
     public void backupFailed(String eventId, String planId, String why) throws SQLException {

@@ -15,7 +15,8 @@ import java.sql.SQLException;
 
 /**
  * backup-completed releases a plan that waits for its backup; backup-failed fails it. Events about plans this
- * worker does not know (another environment's, or long gone) are logged and skipped: they are not malformed.
+ * worker does not know (another environment's, or long gone) are logged and skipped: they are not malformed. Backups
+ * made for no plan (on request or on schedule: planId null) open no gate and are skipped too.
  */
 @ApplicationScoped
 public class BackupEventsConsumer {
@@ -30,13 +31,19 @@ public class BackupEventsConsumer {
     @Blocking(ordered = true)
     public void completed(String value) throws SQLException {
         CloudEvent event = EventSchemas.parse(value, EventType.BACKUP_COMPLETED);
-        flow.backupCompleted(event.id(), event.dataAs(BackupCompleted.class));
+        BackupCompleted backup = event.dataAs(BackupCompleted.class);
+        if (backup.planId() != null) {
+            flow.backupCompleted(event.id(), backup);
+        }
     }
 
     @Incoming(Topics.BACKUP_FAILED)
     @Blocking(ordered = true)
     public void failed(String value) throws SQLException {
         CloudEvent event = EventSchemas.parse(value, EventType.BACKUP_FAILED);
-        flow.backupFailed(event.id(), event.dataAs(BackupFailed.class));
+        BackupFailed backup = event.dataAs(BackupFailed.class);
+        if (backup.planId() != null) {
+            flow.backupFailed(event.id(), backup);
+        }
     }
 }

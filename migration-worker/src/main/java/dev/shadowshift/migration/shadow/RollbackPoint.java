@@ -1,9 +1,11 @@
 package dev.shadowshift.migration.shadow;
 
+import dev.shadowshift.contracts.events.MigrationProgress;
 import dev.shadowshift.migration.config.MigrationConfig;
 import dev.shadowshift.migration.plan.ShadowRebuild;
 import dev.shadowshift.migration.store.PlanStore;
 import dev.shadowshift.migration.store.StoredPlan;
+import dev.shadowshift.migration.support.Announcements;
 import dev.shadowshift.pg.TargetDatabases;
 import org.jboss.logging.Logger;
 
@@ -29,12 +31,14 @@ final class RollbackPoint {
     private final ShadowStore store;
     private final PlanStore plans;
     private final MigrationConfig.Shadow config;
+    private final Announcements announcements;
 
-    RollbackPoint(TargetDatabases targets, ShadowStore store, PlanStore plans, MigrationConfig.Shadow config) {
+    RollbackPoint(TargetDatabases targets, ShadowStore store, PlanStore plans, MigrationConfig.Shadow config, Announcements announcements) {
         this.targets = targets;
         this.store = store;
         this.plans = plans;
         this.config = config;
+        this.announcements = announcements;
     }
 
     /** True when every changed column's new type casts back to its old one: then reverse sync can mirror writes. */
@@ -94,6 +98,13 @@ final class RollbackPoint {
                 });
                 store.phase(cp.planId(), cp.table(), ShadowCheckpoint.CLEANED);
                 LOG.infof("plan %s: rollback point %s dropped after its retention", cp.planId(), n.qualified(n.rollback()));
+                if (store.forPlan(cp.planId()).stream().noneMatch(other -> other.phase().equals(ShadowCheckpoint.CUT_OVER))) {
+                    // the plan can no longer be rolled back: backup-worker stops pinning its backup
+                    int steps = plan.plan().steps().size();
+                    announcements.progress(new MigrationProgress(cp.planId(), plan.plan().target(), "COMPLETED", "ROLLBACK_WINDOW_CLOSED",
+                            steps, steps, "the last rollback point was dropped after its retention; the plan can no longer be rolled back",
+                            null, null, null, null));
+                }
             } catch (ShadowFailure | InterruptedException e) {
                 LOG.warnf("plan %s: cannot drop rollback point of %s yet: %s", cp.planId(), cp.table(), e.getMessage());
                 if (e instanceof InterruptedException) {

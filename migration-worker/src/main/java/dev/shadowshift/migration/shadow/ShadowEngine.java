@@ -71,7 +71,7 @@ public class ShadowEngine {
         this.config = config.shadow();
         this.throttle = throttle;
         this.hooks = hooks;
-        this.rollbackPoint = new RollbackPoint(targets, store, plans, this.config);
+        this.rollbackPoint = new RollbackPoint(targets, store, plans, this.config, publisher);
     }
 
     /** What one run reports on migration-progress: the plan's step position is the caller's. */

@@ -166,6 +166,16 @@ public class PlanStore {
         }
     }
 
+    /** The plan's backup was found CORRUPT: the plan holds no verified backup any more (the shadow gate checks for one). */
+    public boolean revokeBackup(Connection c, String planId, String backupId) throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement(
+                "UPDATE migration_plans SET backup_id = NULL, updated_at = now() WHERE plan_id = ? AND backup_id = ?")) {
+            ps.setString(1, planId);
+            ps.setString(2, backupId);
+            return ps.executeUpdate() == 1;
+        }
+    }
+
     /** The verified backup of a plan, recorded while it waits for it or for approval; approval then needs no other. */
     public void recordBackup(Connection c, String planId, String backupId) throws SQLException {
         try (PreparedStatement ps = c.prepareStatement("""

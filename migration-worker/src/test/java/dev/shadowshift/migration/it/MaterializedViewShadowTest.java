@@ -259,6 +259,13 @@ class MaterializedViewShadowTest {
             Thread.sleep(200);
         } while (System.nanoTime() < until && !(shadowStore.find(plansToExpire.get(0), "mvc").orElseThrow().phase().equals("CLEANED")
                 && shadowStore.find(plansToExpire.get(1), "mvd").orElseThrow().phase().equals("CLEANED")));
+        for (String planId : plansToExpire) {
+            // the signal that lets backup-worker stop pinning the plan's backup
+            watcher.await(Topics.MIGRATION_PROGRESS, s -> {
+                MigrationProgress p = WorkerUnderTest.progressOf(s.value());
+                return p.planId().equals(planId) && p.status().equals("COMPLETED") && p.phase().equals("ROLLBACK_WINDOW_CLOSED");
+            }, WAIT);
+        }
         for (int i = 0; i < plansToExpire.size(); i++) {
             String table = i == 0 ? "mvc" : "mvd";
             assertEquals("CLEANED", shadowStore.find(plansToExpire.get(i), table).orElseThrow().phase(), table);

@@ -848,7 +848,7 @@ class ShadowMigrationTest {
         }
     }
 
-    private static String columnType(String table, String column) throws SQLException {
+    static String columnType(String table, String column) throws SQLException {
         try (Connection c = target(); PreparedStatement ps = c.prepareStatement(
                 "SELECT data_type FROM information_schema.columns WHERE table_schema = 'load' AND table_name = ? AND column_name = ?")) {
             ps.setString(1, table);

@@ -43,7 +43,14 @@ public final class ProcessRunner {
             builder.environment().remove("PGPASSWORD");
             builder.environment().putAll(environment);
             Process process = builder.start();
-            boolean finished = process.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS);
+            boolean finished;
+            try {
+                finished = process.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS);
+            } catch (InterruptedException e) {
+                // the caller gave up (shutdown, a failed sibling step): the tool must not outlive it
+                process.destroyForcibly();
+                throw e;
+            }
             if (!finished) {
                 process.destroy();
                 if (!process.waitFor(10, TimeUnit.SECONDS)) {

@@ -3,23 +3,16 @@ package dev.shadowshift.pg.dump;
 import dev.shadowshift.pg.PgEndpoint;
 
 import java.io.IOException;
-import java.io.InputStream;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
-import java.security.DigestInputStream;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.time.Duration;
-import java.util.HexFormat;
 import java.util.List;
-import java.util.Map;
 
 /**
- * Dumps exactly the named tables with pg_dump (custom format) and verifies the archive: pg_restore must read its
- * table of contents and find the data of every table in it. The file is written under a temporary name and renamed
- * only once verified, so a file named by a backup id is always a complete, checked archive. Used by backup-worker
- * and by the synchronous {@code ./shadowshift migrate}, so both gate a rebuild on the same kind of backup.
+ * Makes a backup archive: pg_dump in a snapshot whose row counts it records ({@link SnapshotDump}), then pg_restore
+ * must read the table of contents and find every table's data in it ({@link ArchiveCheck}), then the archive's
+ * digest, and only then is it published in its storage: an archive found under a location is always complete and
+ * checked, and a failed attempt (a full disk, a permission, a missing table) leaves nothing behind. Used by
+ * backup-worker and by the synchronous {@code ./shadowshift migrate}, so both gate a rebuild on the same kind of backup.
  */
 public final class TableDump {
 
@@ -38,55 +31,55 @@ public final class TableDump {
     public record Tools(String pgDump, String pgRestore, Duration timeout) {
     }
 
+    /** A published archive: where it is, its digest, how many entries pg_restore listed, and the rows of each table. */
+    public record Made(String location, ArchiveDigest digest, int archiveEntries, List<TableName> dumped, List<TableRows> rows) {
+    }
+
     private TableDump() {
     }
 
     public static Path fileFor(Path directory, String backupId) {
-        return directory.toAbsolutePath().resolve(backupId + ".dump");
+        return new FilesystemStorage(directory).pathOf(backupId, ArchiveFormat.CUSTOM);
     }
 
+    /** @param tables the tables to back up, or null for the whole database */
+    public static Made make(Tools tools, PgEndpoint endpoint, List<TableName> tables, DumpSettings settings,
+                            ArchiveStorage storage, String backupId) throws DumpFailed, InterruptedException {
+        ArchiveStorage.Staged staged;
+        try {
+            staged = storage.stage(backupId, settings.format());
+        } catch (StorageException e) {
+            throw new DumpFailed(e.getMessage(), e);
+        }
+        try {
+            SnapshotDump.Result dump = SnapshotDump.run(tools, endpoint, tables, settings, staged.path(), storage.describe());
+            ArchiveToc toc = ArchiveCheck.run(tools.pgRestore(), staged.path(),
+                    dump.counted().stream().map(TableRows::table).toList(), tools.timeout());
+            ArchiveDigest digest = ArchiveDigest.of(staged.path());
+            String location = storage.commit(staged);
+            return new Made(location, digest, toc.size(), dump.dumped(), dump.counted());
+        } catch (StorageException e) {
+            throw new DumpFailed(e.getMessage(), e);
+        } catch (IOException e) {
+            StorageException s = StorageException.of("cannot read the new archive in " + storage.describe(), e);
+            throw new DumpFailed(s.getMessage(), e);
+        } finally {
+            storage.discard(staged);
+        }
+    }
+
+    /** A custom-format archive of exactly these tables in {@code directory}, named by backup id. */
     public static Outcome make(Tools tools, PgEndpoint endpoint, List<TableName> tables, Path directory, String backupId)
             throws IOException, InterruptedException {
-        Files.createDirectories(directory);
-        Path file = fileFor(directory, backupId);
-        Path partial = file.resolveSibling(backupId + ".dump.partial");
-        Files.deleteIfExists(partial);
         try {
-            ProcessRunner.Result dump = ProcessRunner.run(PgCommands.dump(tools.pgDump(), endpoint, tables, partial),
-                    PgCommands.environment(endpoint), tools.timeout());
-            if (dump.timedOut()) {
-                return Outcome.failed("pg_dump did not finish within " + tools.timeout());
-            }
-            if (!dump.ok()) {
-                return Outcome.failed("pg_dump exited with " + dump.exitCode() + ": " + dump.firstErrorLine());
-            }
-            ProcessRunner.Result list = ProcessRunner.run(PgCommands.list(tools.pgRestore(), partial), Map.of(), tools.timeout());
-            if (!list.ok()) {
-                return Outcome.failed("pg_restore --list cannot read the archive: " + list.firstErrorLine());
-            }
-            ArchiveToc toc = ArchiveToc.parse(list.stdout());
-            for (TableName table : tables) {
-                if (!toc.hasData(table)) {
-                    return Outcome.failed("pg_restore --list found no data for table " + table.qualified());
-                }
-            }
-            String sha256 = sha256(partial);
-            long size = Files.size(partial);
-            Files.move(partial, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
-            return new Outcome(file, size, sha256, toc.size(), null);
-        } catch (IOException e) {
-            return Outcome.failed("cannot run the backup: " + e.getMessage());
-        } finally {
-            Files.deleteIfExists(partial);
+            Made made = make(tools, endpoint, tables, DumpSettings.DEFAULT, new FilesystemStorage(directory), backupId);
+            return new Outcome(Path.of(made.location()), made.digest().sizeBytes(), made.digest().sha256(), made.archiveEntries(), null);
+        } catch (DumpFailed e) {
+            return Outcome.failed(e.getMessage());
         }
     }
 
     public static String sha256(Path file) throws IOException {
-        try (InputStream in = new DigestInputStream(Files.newInputStream(file), MessageDigest.getInstance("SHA-256"))) {
-            in.transferTo(java.io.OutputStream.nullOutputStream());
-            return HexFormat.of().formatHex(((DigestInputStream) in).getMessageDigest().digest());
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException(e);
-        }
+        return ArchiveDigest.sha256(file);
     }
 }

@@ -49,4 +49,32 @@ class PgCommandsTest {
         assertTrue(toc.hasData(new TableName("shop", "accounts x")));
         assertFalse(toc.hasData(new TableName("shop", "accounts")), "a prefix of another table's name is not that table");
     }
+
+    @Test
+    void aDirectoryDumpInAnExportedSnapshotRunsParallelJobsAndAWholeDatabaseDumpNamesNoTable() {
+        List<String> command = PgCommands.dump("pg_dump", ENDPOINT, null,
+                new DumpSettings(ArchiveFormat.DIRECTORY, java.util.OptionalInt.of(1), 4), "00000003-0000001B-1", Path.of("/b/x.dir"));
+        assertTrue(command.containsAll(List.of("--format=directory", "--compress=1", "--jobs=4", "--snapshot=00000003-0000001B-1")));
+        assertTrue(command.stream().noneMatch(a -> a.startsWith("--table") || a.equals("--strict-names")), command.toString());
+
+        List<String> restore = PgCommands.restore("pg_restore", ENDPOINT, "ss_verify_x", Path.of("/b/x.dir"), 4, Path.of("/tmp/l"), true);
+        assertTrue(restore.containsAll(List.of("--jobs=4", "--use-list=/tmp/l", "--no-privileges", "--dbname=ss_verify_x")));
+        assertEquals("/b/x.dir", restore.get(restore.size() - 1));
+    }
+
+    @Test
+    void aTableBackupsScratchRestoreLeavesOutForeignKeysOnly() {
+        ArchiveToc toc = ArchiveToc.parse("""
+                ;
+                ; Archive created at 2026-01-01
+                215; 1259 16390 TABLE shop orders postgres
+                3340; 0 16390 TABLE DATA shop orders postgres
+                3190; 2606 16401 CONSTRAINT shop orders orders_pkey postgres
+                3191; 2606 16402 FK CONSTRAINT shop orders orders_customer_fkey postgres
+                """);
+        assertEquals(List.of("215; 1259 16390 TABLE shop orders postgres", "3340; 0 16390 TABLE DATA shop orders postgres",
+                "3190; 2606 16401 CONSTRAINT shop orders orders_pkey postgres"), RestoreCheck.withoutForeignKeys(toc));
+        String name = RestoreCheck.scratchName("5F0C-..-9d1e-ffff-0000-aaaa");
+        assertTrue(name.matches("ss_verify_5f0c9d1effff_[0-9a-f]{8}"), name);
+    }
 }
