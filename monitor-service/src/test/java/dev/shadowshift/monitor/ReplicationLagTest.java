@@ -67,12 +67,28 @@ class ReplicationLagTest {
         try (TopicWatcher watcher = new TopicWatcher(bootstrap, List.of(Topics.ALERTS));
              EmbeddedPostgres standby = EmbeddedPostgres.builder().setDataDirectory(dir).setCleanDataDirectory(false)
                      .setPort(ConditionsProfile.ExtraTargets.replicaPort).start()) {
+            // a standby that has replayed no transaction yet has no replay timestamp, so its lag cannot be told:
+            // let it replay one before pausing it
+            try (Connection p = primary.connect("postgres"); Statement st = p.createStatement()) {
+                st.execute("DROP TABLE IF EXISTS replicated");
+                st.execute("CREATE TABLE replicated (g integer)");
+            }
             try (Connection s = standby.getPostgresDatabase().getConnection(); Statement st = s.createStatement()) {
+                long deadline = System.nanoTime() + WAIT.toNanos();
+                while (true) {
+                    try (var rs = st.executeQuery("SELECT pg_last_xact_replay_timestamp() IS NOT NULL")) {
+                        rs.next();
+                        if (rs.getBoolean(1)) {
+                            break;
+                        }
+                    }
+                    assertTrue(System.nanoTime() < deadline, "the standby replayed no transaction within " + WAIT);
+                    Thread.sleep(100);
+                }
                 st.execute("SELECT pg_wal_replay_pause()");
             }
             try (Connection p = primary.connect("postgres"); Statement st = p.createStatement()) {
-                st.execute("DROP TABLE IF EXISTS replicated");
-                st.execute("CREATE TABLE replicated AS SELECT g FROM generate_series(1, 10000) g");
+                st.execute("INSERT INTO replicated SELECT g FROM generate_series(1, 10000) g");
             }
             Alert lag = Alerts.parse(watcher.await(Topics.ALERTS, Alerts.of("replication_lag", Alert.FIRING, "replica"), WAIT));
             assertTrue(lag.annotations().get("description").contains("is a standby"), lag.annotations().get("description"));
