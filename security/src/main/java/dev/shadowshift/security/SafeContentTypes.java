@@ -16,7 +16,7 @@ import java.util.Set;
  * CSRF-safe bodies: a page on any site can make a browser send a POST as {@code text/plain}, a form or multipart
  * without asking first (no CORS preflight). Every endpoint that takes a body declares its JSON (or, for specs, YAML)
  * type and answers anything else with 415; this filter does the same for the endpoints without a body (approve,
- * verify, pin...), so no mutating request arrives in a form a foreign page could make.
+ * verify, pin...) when such a request carries a body, so no mutating request arrives with data a foreign page chose.
  */
 @Provider
 @PreMatching
@@ -28,12 +28,18 @@ public class SafeContentTypes implements ContainerRequestFilter {
 
     @Override
     public void filter(ContainerRequestContext request) {
-        if (refused(request.getMethod(), request.getHeaderString(HttpHeaders.CONTENT_TYPE))) {
+        if (hasBody(request) && refused(request.getMethod(), request.getHeaderString(HttpHeaders.CONTENT_TYPE))) {
             request.abortWith(Response.status(Response.Status.UNSUPPORTED_MEDIA_TYPE).type(MediaType.APPLICATION_JSON)
                     .entity(Map.of("error", "a " + request.getMethod() + " takes application/json (specs also application/yaml), not "
                             + request.getHeaderString(HttpHeaders.CONTENT_TYPE)))
                     .build());
         }
+    }
+
+    /** An empty POST (curl -X POST, or a client that labels nothing) carries nothing a foreign page chose. */
+    private static boolean hasBody(ContainerRequestContext request) {
+        String length = request.getHeaderString(HttpHeaders.CONTENT_LENGTH);
+        return request.getHeaderString("Transfer-Encoding") != null || (length != null && !length.trim().equals("0"));
     }
 
     static boolean refused(String method, String contentType) {
