@@ -14,7 +14,7 @@ import java.nio.file.Path;
 @Command(name = "shadowshift", mixinStandardHelpOptions = true, version = "shadowshift 0.1.0",
         description = "Zero-downtime PostgreSQL schema evolution from OpenAPI specs.",
         subcommands = {UpCommand.class, StatusCommand.class, DiffSchemaCommand.class, GenerateEvolutionCommand.class,
-                MigrateCommand.class, CommandLine.HelpCommand.class},
+                MigrateCommand.class, TokenCommand.class, CommandLine.HelpCommand.class},
         footer = {"", "Exit codes: 0 done (or nothing to do), 1 failed, 2 invalid input, 3 unsafe changes pending."})
 public final class Shadowshift implements java.util.concurrent.Callable<Integer> {
 

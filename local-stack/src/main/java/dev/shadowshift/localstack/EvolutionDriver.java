@@ -1,5 +1,6 @@
 package dev.shadowshift.localstack;
 
+import dev.shadowshift.security.Roles;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.shadowshift.contracts.CloudEvent;
 import dev.shadowshift.contracts.EventCodec;
@@ -54,6 +55,7 @@ public final class EvolutionDriver implements AutoCloseable {
                         "/subjects/" + URLEncoder.encode(subject, StandardCharsets.UTF_8) + "/versions" + query)))
                 .timeout(Duration.ofMinutes(2))
                 .header("Content-Type", spec.stripLeading().startsWith("{") ? "application/json" : "application/yaml")
+                .header("Authorization", stack.bearer(Roles.PUBLISHER))
                 .POST(HttpRequest.BodyPublishers.ofString(spec))
                 .build();
         return http.send(request, HttpResponse.BodyHandlers.ofString());

@@ -1,6 +1,8 @@
 package dev.shadowshift.localstack;
 
 import dev.shadowshift.contracts.Topics;
+import dev.shadowshift.security.LocalKeyPair;
+import dev.shadowshift.security.Tokens;
 import dev.shadowshift.testkit.Infrastructure;
 import dev.shadowshift.testkit.PostgresServer;
 
@@ -58,14 +60,35 @@ public final class LocalStack implements AutoCloseable {
     public record Options(Path repoRoot, Path workDir, boolean fixedPorts, Map<String, String> extraEnv) {
     }
 
+    /** Role of the tokens the stack signs for its own requests (the example evolution). */
+    private static final Duration OWN_TOKEN_TTL = Duration.ofHours(1);
+
     private final Options options;
     private final Infrastructure infra;
+    private final LocalKeyPair keys;
     private final Map<Service, ServiceProcess> services = new LinkedHashMap<>();
     private final Map<Service, Map<String, String>> environments = new LinkedHashMap<>();
 
     private LocalStack(Options options, Infrastructure infra) {
         this.options = options;
         this.infra = infra;
+        // made on the first start and kept: tokens printed by ./shadowshift token stay valid across restarts
+        this.keys = LocalKeyPair.ensure(keyFolder(options.workDir()));
+    }
+
+    /** Where the stack keeps its token key pair: {@code .shadowshift/jwt/} of the checkout. */
+    public static Path keyFolder(Path workDir) {
+        return workDir.resolve("jwt");
+    }
+
+    /** A bearer token the running services accept, signed with the stack's key. */
+    public String token(Duration ttl, String... roles) {
+        return Tokens.sign(keys.privateKey(), Tokens.LOCAL_ISSUER, Tokens.AUDIENCE, "shadowshift-up", List.of(roles), ttl);
+    }
+
+    /** {@code Bearer <token>} with these roles, valid for an hour. */
+    public String bearer(String... roles) {
+        return "Bearer " + token(OWN_TOKEN_TTL, roles);
     }
 
     public static LocalStack start(Options options, Consumer<String> say) throws Exception {
@@ -107,6 +130,12 @@ public final class LocalStack implements AutoCloseable {
             env.put("SHADOWSHIFT_TARGET_PASSWORD", pg.password());
             env.put("SHADOWSHIFT_BACKUP_DIR", options.workDir().resolve("backups").toString());
             env.put("QUARKUS_HTTP_PORT", Integer.toString(port));
+            // tokens from ./shadowshift token; reads stay open here (SHADOWSHIFT_AUTH_PROTECT_READS=true closes them)
+            env.put("MP_JWT_VERIFY_PUBLICKEY_LOCATION", keys.publicKeyFile().toString());
+            env.put("MP_JWT_VERIFY_ISSUER", Tokens.LOCAL_ISSUER);
+            env.put("MP_JWT_VERIFY_AUDIENCES", Tokens.AUDIENCE);
+            // the API explorer, off in the prod profile the jars run in
+            env.put("QUARKUS_SWAGGER_UI_ENABLE", "true");
             // where the monitor's alerts link to (generatorURL, runbook_url)
             env.put("SHADOWSHIFT_MONITOR_EXTERNAL_URL", "http://localhost:" + port);
             env.putAll(options.extraEnv());

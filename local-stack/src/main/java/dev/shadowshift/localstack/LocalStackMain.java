@@ -113,6 +113,10 @@ public final class LocalStackMain {
         var pg = stack.infrastructure().postgres();
         System.out.printf("  %-18s psql -h %s -p %d -U %s %s%n", "target database", pg.host(), pg.port(), pg.user(), LocalStack.TARGET_DATABASE);
         System.out.printf("  %-18s %s%n", "logs", Path.of(".shadowshift", "logs"));
+        System.out.printf("%n  Changes need a bearer token (reads are open here):%n");
+        System.out.printf("    export SHADOWSHIFT_TOKEN=$(./shadowshift token --role=operator)   # or publisher, viewer; --ttl=1h%n");
+        System.out.printf("    curl -X POST -H \"Authorization: Bearer $SHADOWSHIFT_TOKEN\" %s%n",
+                stack.url(LocalStack.Service.MIGRATION, "/migrations/<planId>/approve"));
     }
 
     private static String resource(String name) throws IOException {

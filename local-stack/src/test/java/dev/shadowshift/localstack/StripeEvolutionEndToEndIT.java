@@ -1,5 +1,6 @@
 package dev.shadowshift.localstack;
 
+import dev.shadowshift.security.Roles;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.shadowshift.contracts.CloudEvent;
 import dev.shadowshift.contracts.EventCodec;
@@ -12,6 +13,7 @@ import dev.shadowshift.contracts.events.MigrationProgress;
 import dev.shadowshift.contracts.changes.ChangeKind;
 import dev.shadowshift.contracts.changes.SchemaChange;
 import dev.shadowshift.contracts.events.SpecChanged;
+import dev.shadowshift.testkit.Infrastructure;
 import dev.shadowshift.testkit.TopicWatcher;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -117,10 +119,11 @@ class StripeEvolutionEndToEndIT {
         assertTrue(backup.verified());
         JsonNode catalog = getJson(stack.url(LocalStack.Service.BACKUP, "/backups/" + backup.backupId()));
         assertEquals("VERIFIED", catalog.path("status").asText(), catalog.toString());
-        String scratch = stack.infrastructure().freshDatabase("scratch");
+        String scratch = Infrastructure.uniqueName("restore");
         HttpResponse<String> restore = HTTP.send(HttpRequest.newBuilder(URI.create(stack.url(LocalStack.Service.BACKUP,
                         "/backups/" + backup.backupId() + "/restore")))
                 .header("Content-Type", "application/json")
+                .header("Authorization", stack.bearer(Roles.OPERATOR))
                 .POST(HttpRequest.BodyPublishers.ofString("{\"database\":\"" + scratch + "\"}")).build(),
                 HttpResponse.BodyHandlers.ofString());
         assertEquals(200, restore.statusCode(), restore.body());

@@ -1,5 +1,7 @@
 package dev.shadowshift.monitor;
 
+import dev.shadowshift.security.Roles;
+import dev.shadowshift.testkit.TestTokens;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.shadowshift.contracts.CloudEvent;
 import dev.shadowshift.contracts.EventCodec;
@@ -262,7 +264,7 @@ class MonitorServiceTest {
                  "endsAt": "%s", "createdBy": "oncall@example.com", "comment": "rebuilding the index tonight"}"""
                 .formatted(java.time.Instant.now().plusSeconds(3600));
         given().contentType("application/json").body(body).post("/api/silences").then().statusCode(401);
-        String id = given().contentType("application/json").header("Authorization", "Bearer test-token").body(body)
+        String id = TestTokens.as(Roles.OPERATOR).contentType("application/json").body(body)
                 .post("/api/silences").then().statusCode(201).extract().path("silenceID");
         given().get("/api/silences").then().statusCode(200).body("id", hasItem(id));
 
@@ -280,7 +282,7 @@ class MonitorServiceTest {
         assertTrue(watcher.on(Topics.ALERTS).stream().noneMatch(Alerts.of("invalid_index", Alert.FIRING)), "silenced: not sent");
 
         java.time.Instant expired = java.time.Instant.now();
-        given().header("Authorization", "Bearer test-token").delete("/api/silences/" + id).then().statusCode(204);
+        TestTokens.as(Roles.OPERATOR).delete("/api/silences/" + id).then().statusCode(204);
         Alert sent = Alerts.parse(watcher.await(Topics.ALERTS, Alerts.of("invalid_index", Alert.FIRING), WAIT));
         assertTrue(java.time.Instant.parse(sent.startsAt()).isBefore(expired), "it fired all along, it was only held back");
         try (Connection c = target(); Statement s = c.createStatement()) {

@@ -94,10 +94,14 @@ public final class Infrastructure {
 
     /** A new, empty database with a unique name, for one test's isolation. */
     public String freshDatabase(String prefix) {
-        String name = (prefix + "_" + UUID.randomUUID().toString().replace("-", "").substring(0, 10))
-                .toLowerCase(Locale.ROOT);
+        String name = uniqueName(prefix);
         postgres.createDatabase(name);
         return name;
+    }
+
+    /** A unique database name not created yet, e.g. for a restore, which makes its own database. */
+    public static String uniqueName(String prefix) {
+        return (prefix + "_" + UUID.randomUUID().toString().replace("-", "").substring(0, 10)).toLowerCase(Locale.ROOT);
     }
 
     /** Creates the topics that do not exist yet. */

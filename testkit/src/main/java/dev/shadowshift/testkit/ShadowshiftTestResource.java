@@ -1,5 +1,6 @@
 package dev.shadowshift.testkit;
 
+import dev.shadowshift.security.Tokens;
 import io.quarkus.test.common.QuarkusTestResourceLifecycleManager;
 
 import java.util.HashMap;
@@ -28,6 +29,10 @@ public class ShadowshiftTestResource implements QuarkusTestResourceLifecycleMana
         config.put("shadowshift.targets.main.username", pg.user());
         config.put("shadowshift.targets.main.password", pg.password());
         config.put("quarkus.devservices.enabled", "false");
+        // tokens signed by TestTokens are the ones these services accept
+        config.put("mp.jwt.verify.publickey.location", TestTokens.publicKeyFile().toUri().toString());
+        config.put("mp.jwt.verify.issuer", Tokens.LOCAL_ISSUER);
+        config.put("mp.jwt.verify.audiences", Tokens.AUDIENCE);
         return config;
     }
 

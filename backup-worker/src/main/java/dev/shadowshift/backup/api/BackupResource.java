@@ -1,5 +1,8 @@
 package dev.shadowshift.backup.api;
 
+import dev.shadowshift.security.Roles;
+import jakarta.annotation.security.PermitAll;
+import jakarta.annotation.security.RolesAllowed;
 import dev.shadowshift.backup.catalog.BackupCatalog;
 import dev.shadowshift.backup.catalog.BackupEntry;
 import dev.shadowshift.backup.flow.BackupFlow;
@@ -33,6 +36,7 @@ import java.util.Map;
 @Path("/backups")
 @Produces(MediaType.APPLICATION_JSON)
 @Tag(name = "Backups", description = "Backups on request, on schedule and for plans; their verification by a restore, pins and restore")
+@PermitAll // reads; shadowshift.auth.protect-reads gates them (ReadAccessPolicy)
 public class BackupResource {
 
     private final BackupCatalog catalog;
@@ -48,6 +52,7 @@ public class BackupResource {
     }
 
     @POST
+    @RolesAllowed(Roles.OPERATOR)
     @Consumes(MediaType.APPLICATION_JSON)
     @Operation(summary = "Make a backup now", description = "Answers 202 with the backup's id at once; the backup runs in the background "
             + "(pg_dump, then a verification restore into a scratch database) and GET /backups/{id} follows it from RUNNING to "
@@ -88,6 +93,7 @@ public class BackupResource {
     }
 
     @POST
+    @RolesAllowed(Roles.OPERATOR)
     @Path("/{backupId}/verify")
     @Operation(summary = "Verify a kept backup again", description = "Checks the archive's sha256 and table of contents, restores it into a "
             + "scratch database created and dropped for the check, and compares each table's rows with the count taken at dump time. "
@@ -107,6 +113,7 @@ public class BackupResource {
     }
 
     @POST
+    @RolesAllowed(Roles.OPERATOR)
     @Path("/{backupId}/pin")
     @Operation(summary = "Keep a backup whatever retention says, until it is unpinned")
     public Response pin(@PathParam("backupId") String backupId) throws SQLException {
@@ -114,6 +121,7 @@ public class BackupResource {
     }
 
     @POST
+    @RolesAllowed(Roles.OPERATOR)
     @Path("/{backupId}/unpin")
     @Operation(summary = "Let retention decide about a backup again", description = "Removes the operator's pin; a plan's pin (its rollback "
             + "window) stays until the window closes, and the answer says so in planPinnedUntil.")
@@ -136,12 +144,15 @@ public class BackupResource {
     }
 
     @POST
+    @RolesAllowed(Roles.OPERATOR)
     @Path("/{backupId}/restore")
     @Consumes(MediaType.APPLICATION_JSON)
-    @Operation(summary = "Restore a VERIFIED backup into a database on the target's server",
-            description = "Runs pg_restore --no-owner --exit-on-error into the named database, which must exist and must not be the live "
-                    + "target database itself. The archive's checksum is checked first; a CORRUPT backup answers 409. A table backup's "
-                    + "restore creates the tables' schemas and leaves out foreign keys (the tables they point to are not in it).")
+    @Operation(summary = "Restore a VERIFIED backup into a new database on the target's server",
+            description = "Creates the named database and runs pg_restore --single-transaction --exit-on-error --no-owner into it: all "
+                    + "or nothing (a failed restore drops the database again). The name must match shadowshift.backup.restore.allowed-pattern "
+                    + "(default restore_.*) and be new (409 when it exists); a target database, a state database, postgres and the "
+                    + "templates are refused (409). The archive's checksum is checked first; a CORRUPT backup answers 409. A table "
+                    + "backup's restore creates the tables' schemas and leaves out foreign keys (the tables they point to are not in it).")
     public Response restore(@PathParam("backupId") String backupId, RestoreRequest request) throws SQLException, InterruptedException {
         try {
             BackupFlow.Restored r = flow.restore(backupId, request == null ? null : request.database());

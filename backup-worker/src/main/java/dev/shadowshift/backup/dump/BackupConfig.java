@@ -52,6 +52,14 @@ public interface BackupConfig {
 
     Retention retention();
 
+    Restore restore();
+
+    interface Restore {
+        /** A restore goes only into a new database whose whole name matches this (and never a target, a state database, postgres or a template). */
+        @WithDefault("restore_.*")
+        java.util.regex.Pattern allowedPattern();
+    }
+
     /** How often retention runs on its own (it also runs after each verified backup), as a Quarkus scheduler interval. */
     @WithDefault("1h")
     String retentionCheckInterval();

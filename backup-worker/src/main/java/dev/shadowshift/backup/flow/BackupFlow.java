@@ -1,5 +1,8 @@
 package dev.shadowshift.backup.flow;
 
+import org.eclipse.microprofile.config.ConfigProvider;
+import java.util.HashSet;
+import java.util.Set;
 import dev.shadowshift.backup.catalog.BackupCatalog;
 import dev.shadowshift.backup.catalog.BackupEntry;
 import dev.shadowshift.backup.catalog.BackupEntry.Status;
@@ -333,22 +336,37 @@ public class BackupFlow {
 
     // --- restoring --------------------------------------------------------------------------------------------
 
-    /** Database names a restore takes: plain identifiers, so nothing in them needs quoting in a message or a command. */
-    public static final java.util.regex.Pattern DATABASE_NAME = java.util.regex.Pattern.compile("^[A-Za-z_][A-Za-z0-9_]{0,62}$");
+    private RestoreGuard restoreGuard() {
+        Set<String> protectedNames = new HashSet<>();
+        for (String target : targets.names()) {
+            protectedNames.add(targets.endpoint(target).database());
+        }
+        ConfigProvider.getConfig().getOptionalValue("quarkus.datasource.jdbc.url", String.class)
+                .map(BackupFlow::databaseOf).ifPresent(protectedNames::add);
+        return new RestoreGuard(config.restore().allowedPattern(), protectedNames);
+    }
+
+    /** The database a JDBC URL names: jdbc:postgresql://host:port/NAME?options. */
+    static String databaseOf(String jdbcUrl) {
+        String path = jdbcUrl.replaceFirst("^jdbc:postgresql://[^/]*/?", "");
+        int q = path.indexOf('?');
+        return q < 0 ? path : path.substring(0, q);
+    }
 
     /** @param foreignKeysLeftOut a table backup's restore leaves out foreign keys, whose tables are not in it */
     public record Restored(BackupEntry backup, String database, boolean foreignKeysLeftOut) {
     }
 
     /**
-     * Restores a VERIFIED backup into an existing database on its target's server, never into the live target
-     * database itself. The archive's digest is checked first: one that changed since it was made is CORRUPT from now
-     * on (and announced), and is not restored.
+     * Restores a VERIFIED backup into a new database on its target's server, created here, named as
+     * {@link RestoreGuard} allows, all or nothing (pg_restore --single-transaction --exit-on-error; a failed restore
+     * drops the database it made). The archive's digest is checked first: one that changed since it was made is
+     * CORRUPT from now on (and announced), and is not restored.
      */
     public Restored restore(String backupId, String database) throws Refused, SQLException, InterruptedException {
-        if (database == null || !DATABASE_NAME.matcher(database).matches()) {
-            throw Refused.badRequest("database must match " + DATABASE_NAME.pattern() + ", got "
-                    + (database == null ? "nothing" : "'" + database + "'"));
+        Optional<Refused> refused = restoreGuard().refusal(database);
+        if (refused.isPresent()) {
+            throw refused.get();
         }
         BackupEntry entry = catalog.find(backupId).orElseThrow(() -> Refused.notFound(backupId));
         if (entry.status() != Status.VERIFIED) {
@@ -359,10 +377,6 @@ public class BackupFlow {
             throw Refused.conflict("target '" + entry.target() + "' is not configured here");
         }
         var endpoint = targets.endpoint(entry.target());
-        if (endpoint.database().equals(database)) {
-            throw Refused.conflict("refusing to restore into the live target database '" + database
-                    + "'; restore into a scratch database and copy what you need from there");
-        }
         Optional<BackupCatalog.Lock> lock = catalog.tryLock(backupId, BUSY_WAIT);
         if (lock.isEmpty()) {
             throw Refused.conflict("backup " + backupId + " is being verified or removed right now; ask again when that is done");
@@ -384,18 +398,25 @@ public class BackupFlow {
             }
             LOG.infof("restoring backup %s (%s) into %s on %s:%d", backupId, entry.wholeDatabase() ? "whole database" : entry.tables(),
                     database, endpoint.host(), endpoint.port());
+            try {
+                RestoreCheck.createDatabase(endpoint, database);
+            } catch (SQLException e) {
+                if ("42P04".equals(e.getSQLState())) {
+                    throw Refused.conflict("database '" + database + "' exists already; a restore goes only into a new database, "
+                            + "which it creates");
+                }
+                throw new Refused(502, "cannot create database '" + database + "' (the worker's role needs CREATEDB): " + e.getMessage());
+            }
             RestoreCheck.Restore run;
             try {
                 run = RestoreCheck.restoreInto(maker.restoreTools(), endpoint, database, local.path(), toc,
-                        entry.wholeDatabase() ? null : entry.tableRows().stream().map(TableCount::schema).toList(), maker.settings().jobs(), false);
+                        entry.wholeDatabase() ? null : entry.tableRows().stream().map(TableCount::schema).toList(), 1, false, true);
             } catch (SQLException e) {
-                if ("3D000".equals(e.getSQLState())) {
-                    throw Refused.conflict("database '" + database + "' does not exist on the server of target '" + entry.target()
-                            + "'; create it first");
-                }
+                RestoreCheck.dropDatabase(endpoint, database);
                 throw new Refused(502, "cannot prepare database '" + database + "': " + e.getMessage());
             }
             if (!run.ok()) {
+                RestoreCheck.dropDatabase(endpoint, database);
                 LOG.errorf("restore of backup %s into %s failed: %s", backupId, database, run.problem());
                 throw new Refused(run.problem().contains("did not finish within") ? 504 : 500, run.problem());
             }

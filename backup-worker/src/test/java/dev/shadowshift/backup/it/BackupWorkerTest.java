@@ -1,5 +1,7 @@
 package dev.shadowshift.backup.it;
 
+import dev.shadowshift.security.Roles;
+import dev.shadowshift.testkit.TestTokens;
 import dev.shadowshift.pg.dump.ArchiveDigest;
 import dev.shadowshift.contracts.CloudEvent;
 import dev.shadowshift.contracts.EventCodec;
@@ -123,9 +125,9 @@ class BackupWorkerTest {
     @Order(2)
     void theBackupRestoresIntoAFreshDatabase() throws Exception {
         BackupCompleted backup = completed(PLAN_ID);
-        String scratch = Infrastructure.shared().freshDatabase("scratch");
+        String scratch = Infrastructure.uniqueName("restore");
 
-        given().contentType(ContentType.JSON).body("{\"database\":\"" + scratch + "\"}")
+        TestTokens.as(Roles.OPERATOR).contentType(ContentType.JSON).body("{\"database\":\"" + scratch + "\"}")
                 .post("/backups/" + backup.backupId() + "/restore").then().statusCode(200)
                 .body("backupId", equalTo(backup.backupId()))
                 .body("database", equalTo(scratch))
@@ -141,14 +143,25 @@ class BackupWorkerTest {
     @Order(3)
     void restoreRefusesBadNamesUnknownBackupsAndTheLiveDatabase() throws Exception {
         String backupId = completed(PLAN_ID).backupId();
-        given().contentType(ContentType.JSON).body("{\"database\":\"x; DROP DATABASE y\"}")
+        TestTokens.as(Roles.OPERATOR).contentType(ContentType.JSON).body("{\"database\":\"x; DROP DATABASE y\"}")
                 .post("/backups/" + backupId + "/restore").then().statusCode(400).body("error", containsString("database must match"));
-        given().contentType(ContentType.JSON).body("{\"database\":\"scratch\"}")
+        TestTokens.as(Roles.OPERATOR).contentType(ContentType.JSON).body("{\"database\":\"restore_nothing\"}")
                 .post("/backups/no-such-backup/restore").then().statusCode(404);
         given().get("/backups/no-such-backup").then().statusCode(404).body("error", containsString("no-such-backup"));
         String live = URI.create(targetUrl().substring(5)).getPath().substring(1);
-        given().contentType(ContentType.JSON).body("{\"database\":\"" + live + "\"}")
+        TestTokens.as(Roles.OPERATOR).contentType(ContentType.JSON).body("{\"database\":\"" + live + "\"}")
                 .post("/backups/" + backupId + "/restore").then().statusCode(409).body("error", containsString("live target"));
+        String state = URI.create(org.eclipse.microprofile.config.ConfigProvider.getConfig()
+                .getValue("quarkus.datasource.jdbc.url", String.class).substring(5)).getPath().substring(1);
+        for (String never : List.of("postgres", "template1", "template0", state)) {
+            TestTokens.as(Roles.OPERATOR).contentType(ContentType.JSON).body("{\"database\":\"" + never + "\"}")
+                    .post("/backups/" + backupId + "/restore").then().statusCode(409).body("error", containsString("refusing to restore"));
+        }
+        TestTokens.as(Roles.OPERATOR).contentType(ContentType.JSON).body("{\"database\":\"scratch_copy\"}")
+                .post("/backups/" + backupId + "/restore").then().statusCode(400).body("error", containsString("restore_.*"));
+        String existing = Infrastructure.shared().freshDatabase("restore");
+        TestTokens.as(Roles.OPERATOR).contentType(ContentType.JSON).body("{\"database\":\"" + existing + "\"}")
+                .post("/backups/" + backupId + "/restore").then().statusCode(409).body("error", containsString("only into a new database"));
     }
 
     @Test

@@ -1,5 +1,7 @@
 package dev.shadowshift.backup.it;
 
+import dev.shadowshift.security.Roles;
+import dev.shadowshift.testkit.TestTokens;
 import dev.shadowshift.contracts.Topics;
 import dev.shadowshift.contracts.events.BackupCompleted;
 import dev.shadowshift.contracts.events.BackupFailed;
@@ -101,8 +103,8 @@ class BackupsOnRequestTest {
         assertEquals("VERIFIED", b.getString("status"), b.prettify());
         assertEquals(List.of(300), b.getList("tables.restoredRows"));
 
-        String scratch = Infrastructure.shared().freshDatabase("scratch");
-        given().contentType(ContentType.JSON).body("{\"database\":\"" + scratch + "\"}").post("/backups/" + id + "/restore")
+        String scratch = Infrastructure.uniqueName("restore");
+        TestTokens.as(Roles.OPERATOR).contentType(ContentType.JSON).body("{\"database\":\"" + scratch + "\"}").post("/backups/" + id + "/restore")
                 .then().statusCode(200).body("foreignKeysLeftOut", equalTo(true));
         try (Connection c = target(scratch); Statement s = c.createStatement()) {
             assertEquals(300, WorkerUnderTest.count(s, "SELECT count(*) FROM req.tickets WHERE mood = 'busy'"));
@@ -158,7 +160,7 @@ class BackupsOnRequestTest {
         assertEquals("VERIFIED", b.getString("status"));
 
         FaultyStorage.flipAByte(Path.of(b.getString("location")));
-        given().post("/backups/" + id + "/verify").then().statusCode(200)
+        TestTokens.as(Roles.OPERATOR).post("/backups/" + id + "/verify").then().statusCode(200)
                 .body("status", equalTo("CORRUPT"))
                 .body("reason", containsString("sha256"));
         BackupFailed event = failed(watcher, f -> id.equals(f.backupId()));
@@ -171,8 +173,8 @@ class BackupsOnRequestTest {
                 "the news carries when the corruption was found (" + corruptAt + "), not when the backup was made: " + eventTime);
         assertTrue(event.reason().contains("changed since"), event.reason());
 
-        String scratch = Infrastructure.shared().freshDatabase("scratch");
-        given().contentType(ContentType.JSON).body("{\"database\":\"" + scratch + "\"}").post("/backups/" + id + "/restore")
+        String scratch = Infrastructure.uniqueName("restore");
+        TestTokens.as(Roles.OPERATOR).contentType(ContentType.JSON).body("{\"database\":\"" + scratch + "\"}").post("/backups/" + id + "/restore")
                 .then().statusCode(409).body("error", containsString("CORRUPT"));
         given().get("/q/metrics").then().statusCode(200)
                 .body(containsString("shadowshift_backup_failures_total{status=\"CORRUPT\",target=\"main\",trigger=\"MANUAL\"}"));
@@ -213,27 +215,27 @@ class BackupsOnRequestTest {
     void pinsAreTheOperatorsToSetAndClear() {
         String id = requested("{\"tables\":[\"req.customers\"]}");
         finished(id);
-        given().post("/backups/" + id + "/pin").then().statusCode(200).body("pinned", equalTo(true)).body("pinnedByOperator", equalTo(true));
+        TestTokens.as(Roles.OPERATOR).post("/backups/" + id + "/pin").then().statusCode(200).body("pinned", equalTo(true)).body("pinnedByOperator", equalTo(true));
         given().get("/backups/" + id).then().body("pinned", equalTo(true));
-        given().post("/backups/" + id + "/unpin").then().statusCode(200).body("pinned", equalTo(false));
-        given().post("/backups/no-such-backup/pin").then().statusCode(404).body("error", containsString("no-such-backup"));
+        TestTokens.as(Roles.OPERATOR).post("/backups/" + id + "/unpin").then().statusCode(200).body("pinned", equalTo(false));
+        TestTokens.as(Roles.OPERATOR).post("/backups/no-such-backup/pin").then().statusCode(404).body("error", containsString("no-such-backup"));
     }
 
     @Test
     void badRequestsAreRefusedWithTheReason() {
-        given().contentType(ContentType.JSON).body("{\"target\":\"nowhere\"}").post("/backups").then().statusCode(400)
+        TestTokens.as(Roles.OPERATOR).contentType(ContentType.JSON).body("{\"target\":\"nowhere\"}").post("/backups").then().statusCode(400)
                 .body("error", containsString("unknown target 'nowhere'"));
-        given().contentType(ContentType.JSON).body("{\"tables\":[\"nodot\"]}").post("/backups").then().statusCode(400)
+        TestTokens.as(Roles.OPERATOR).contentType(ContentType.JSON).body("{\"tables\":[\"nodot\"]}").post("/backups").then().statusCode(400)
                 .body("error", containsString("schema-qualified"));
-        given().contentType(ContentType.TEXT).body("target=main").post("/backups").then().statusCode(415);
+        TestTokens.as(Roles.OPERATOR).contentType(ContentType.TEXT).body("target=main").post("/backups").then().statusCode(415);
         given().get("/backups?status=SHINY").then().statusCode(400).body("error", containsString("status must be one of"));
-        given().post("/backups/no-such-backup/verify").then().statusCode(404);
+        TestTokens.as(Roles.OPERATOR).post("/backups/no-such-backup/verify").then().statusCode(404);
 
         String id = requested("{\"tables\":[\"req.no_such_table\"]}");
         JsonPath b = finished(id);
         assertEquals("FAILED", b.getString("status"));
         assertTrue(b.getString("reason").contains("req.no_such_table does not exist"), b.getString("reason"));
-        given().post("/backups/" + id + "/verify").then().statusCode(409).body("error", containsString("no archive"));
+        TestTokens.as(Roles.OPERATOR).post("/backups/" + id + "/verify").then().statusCode(409).body("error", containsString("no archive"));
     }
 
     @Test

@@ -1,5 +1,7 @@
 package dev.shadowshift.backup.it;
 
+import dev.shadowshift.security.Roles;
+import dev.shadowshift.testkit.TestTokens;
 import dev.shadowshift.backup.retention.RetentionJob;
 import dev.shadowshift.contracts.Topics;
 import dev.shadowshift.contracts.events.BackupCompleted;
@@ -88,7 +90,7 @@ class RetentionTest {
         String oldest = verified(requested("{\"tables\":[\"public.ledger\"]}"));
         String second = verified(requested("{\"tables\":[\"public.ledger\"]}"));
         FaultyStorage.flipAByte(Path.of(finished(second).getString("location")));
-        await().atMost(WAIT).until(() -> "CORRUPT".equals(given().post("/backups/" + second + "/verify").then().extract().path("status")));
+        await().atMost(WAIT).until(() -> "CORRUPT".equals(TestTokens.as(Roles.OPERATOR).post("/backups/" + second + "/verify").then().extract().path("status")));
         FaultyStorage.arm(FaultyStorage.Fault.FLIP_A_BYTE);
         String third = requested("{\"tables\":[\"public.ledger\"]}");
         assertEquals("CORRUPT", finished(third).getString("status"));

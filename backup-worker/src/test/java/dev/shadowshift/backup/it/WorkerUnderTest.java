@@ -1,5 +1,7 @@
 package dev.shadowshift.backup.it;
 
+import dev.shadowshift.security.Roles;
+import dev.shadowshift.testkit.TestTokens;
 import dev.shadowshift.contracts.EventSchemas;
 import dev.shadowshift.contracts.EventType;
 import dev.shadowshift.contracts.Topics;
@@ -71,7 +73,7 @@ final class WorkerUnderTest {
     }
 
     static String requested(String body) {
-        return given().contentType("application/json").body(body).post("/backups").then().statusCode(202)
+        return TestTokens.as(Roles.OPERATOR).contentType("application/json").body(body).post("/backups").then().statusCode(202)
                 .extract().path("id");
     }
 

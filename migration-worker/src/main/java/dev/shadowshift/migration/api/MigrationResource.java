@@ -1,5 +1,8 @@
 package dev.shadowshift.migration.api;
 
+import dev.shadowshift.security.Roles;
+import jakarta.annotation.security.PermitAll;
+import jakarta.annotation.security.RolesAllowed;
 import com.fasterxml.jackson.annotation.JsonInclude;
 import dev.shadowshift.contracts.events.MigrationPlanned;
 import dev.shadowshift.migration.store.PlanStore;
@@ -38,6 +41,7 @@ import java.util.UUID;
 @Path("/migrations")
 @Produces(MediaType.APPLICATION_JSON)
 @Tag(name = "Migrations", description = "Plans made from spec changes and how their execution stands")
+@PermitAll // reads; shadowshift.auth.protect-reads gates them (ReadAccessPolicy)
 public class MigrationResource {
 
     private final PlanStore store;
@@ -54,6 +58,7 @@ public class MigrationResource {
 
     @POST
     @Path("/{planId}/{action: approve|pause|resume|cancel|rollback}")
+    @RolesAllowed(Roles.OPERATOR)
     @Operation(summary = "Approve (drops, narrowing type changes, keys on live tables), pause, resume, cancel or roll back a plan",
             description = "202 with the new status; 409 with the reason when the plan's status does not allow it.")
     public Response act(@PathParam("planId") String planId, @PathParam("action") String action) throws SQLException {
@@ -100,6 +105,8 @@ public class MigrationResource {
 
     @POST
     @Path("/dry-run")
+    // changes nothing: any role may ask
+    @RolesAllowed({Roles.PUBLISHER, Roles.OPERATOR, Roles.VIEWER})
     @Consumes(MediaType.APPLICATION_JSON)
     @Operation(summary = "Dry run of a spec-changed payload: the plan it would make, the preflight results and the SQL; nothing is stored or changed")
     public Response dryRun(SpecChanged spec) throws SQLException {

@@ -1,5 +1,7 @@
 package dev.shadowshift.migration.it;
 
+import dev.shadowshift.security.Roles;
+import dev.shadowshift.testkit.TestTokens;
 import dev.shadowshift.contracts.CloudEvent;
 import dev.shadowshift.contracts.EventCodec;
 import dev.shadowshift.contracts.Topics;
@@ -160,8 +162,8 @@ class ForgedSpecChangedTest {
                         3, true, "2099-01-01T00:00:00Z"))));
         WorkerUnderTest.progress(watcher, planId, "COMPLETED", WAIT);
         assertTrue(fingerprint().contains("forged.canary.email:text"), fingerprint());
-        given().post("/migrations/" + dropPlan.planId() + "/cancel").then().statusCode(202).body("status", equalTo("CANCELLED"));
-        given().post("/migrations/" + dropPlan.planId() + "/approve").then().statusCode(409);
+        TestTokens.as(Roles.OPERATOR).post("/migrations/" + dropPlan.planId() + "/cancel").then().statusCode(202).body("status", equalTo("CANCELLED"));
+        TestTokens.as(Roles.OPERATOR).post("/migrations/" + dropPlan.planId() + "/approve").then().statusCode(409);
         assertTrue(fingerprint().startsWith("tweet=alive|"), "the canary lives: " + fingerprint());
     }
 }

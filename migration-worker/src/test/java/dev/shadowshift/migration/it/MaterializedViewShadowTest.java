@@ -1,5 +1,7 @@
 package dev.shadowshift.migration.it;
 
+import dev.shadowshift.security.Roles;
+import dev.shadowshift.testkit.TestTokens;
 import dev.shadowshift.contracts.CloudEvent;
 import dev.shadowshift.contracts.EventCodec;
 import dev.shadowshift.contracts.Topics;
@@ -176,7 +178,7 @@ class MaterializedViewShadowTest {
     @Test
     @Order(3)
     void rollbackSwapsTheMaterializedViewBackWithTheRowsItsTableHasNow() throws Exception {
-        given().post("/migrations/" + snapPlan + "/rollback").then().statusCode(202);
+        TestTokens.as(Roles.OPERATOR).post("/migrations/" + snapPlan + "/rollback").then().statusCode(202);
         MigrationProgress rolledBack = WorkerUnderTest.progress(watcher, snapPlan, "ROLLED_BACK", WAIT);
         assertTrue(rolledBack.message().contains("every write made since cutover was carried back"), rolledBack.message());
         assertEquals("integer", attributeType("mvt", "n"));

@@ -1,5 +1,7 @@
 package dev.shadowshift.migration.it;
 
+import dev.shadowshift.security.Roles;
+import dev.shadowshift.testkit.TestTokens;
 import dev.shadowshift.contracts.CloudEvent;
 import dev.shadowshift.contracts.EventCodec;
 import dev.shadowshift.contracts.EventSchemas;
@@ -207,7 +209,7 @@ class ShadowMigrationTest {
         }
         assertNoCaptureLeftovers();
         given().get("/migrations/" + busyPlan).then().statusCode(200).body("status", equalTo("COMPLETED"));
-        given().post("/migrations/" + busyPlan + "/pause").then().statusCode(409).body("error", containsString("COMPLETED"));
+        TestTokens.as(Roles.OPERATOR).post("/migrations/" + busyPlan + "/pause").then().statusCode(409).body("error", containsString("COMPLETED"));
     }
 
     @Test
@@ -220,7 +222,7 @@ class ShadowMigrationTest {
                 s.execute("UPDATE load." + t + " SET note = 'changed after cutover' WHERE id = 5");
             }
         }
-        given().post("/migrations/" + busyPlan + "/rollback").then().statusCode(202);
+        TestTokens.as(Roles.OPERATOR).post("/migrations/" + busyPlan + "/rollback").then().statusCode(202);
         MigrationProgress rolledBack = progress(busyPlan, "ROLLED_BACK");
         assertTrue(rolledBack.message().contains("carried back"), rolledBack.message());
         assertEquals("integer", columnType("busy", "n"));
@@ -248,7 +250,7 @@ class ShadowMigrationTest {
         }
         String planId = MigrationPlanner.planIdFor(sendSpecChanged("codes", 3, List.of(typeChange("codes", "code", "text", "integer"))));
         assertEquals("AWAITING_APPROVAL", planned(planId).status(), "text to integer may refuse values: it waits for approval");
-        given().post("/migrations/" + planId + "/approve").then().statusCode(202).body("status", equalTo("AWAITING_BACKUP"));
+        TestTokens.as(Roles.OPERATOR).post("/migrations/" + planId + "/approve").then().statusCode(202).body("status", equalTo("AWAITING_BACKUP"));
         given().get("/migrations/" + planId + "/dry-run").then().statusCode(200)
                 .body("shadowRebuilds[0].preflight.casts[0].failingRows", equalTo(2))
                 .body("shadowRebuilds[0].preflight.casts[0].sampleKeys[0]", equalTo("17"))
@@ -270,10 +272,10 @@ class ShadowMigrationTest {
                 null, null, null, null, null, null, null, null, null, null))));
         assertEquals("AWAITING_APPROVAL", planned(planId).status());
         sendBackupCompleted(planId, "load.legacy");
-        given().post("/migrations/" + planId + "/resume").then().statusCode(409).body("error", containsString("AWAITING_APPROVAL"));
+        TestTokens.as(Roles.OPERATOR).post("/migrations/" + planId + "/resume").then().statusCode(409).body("error", containsString("AWAITING_APPROVAL"));
         await(() -> plans.find(planId).orElseThrow().backupId() != null);
         assertEquals(List.of("id", "old"), columns("legacy"), "nothing is dropped before approval");
-        given().post("/migrations/" + planId + "/approve").then().statusCode(202).body("status", equalTo("READY"));
+        TestTokens.as(Roles.OPERATOR).post("/migrations/" + planId + "/approve").then().statusCode(202).body("status", equalTo("READY"));
         progress(planId, "COMPLETED");
         assertEquals(List.of("id"), columns("legacy"));
     }
@@ -429,7 +431,7 @@ class ShadowMigrationTest {
         }
         String planId = MigrationPlanner.planIdFor(sendSpecChanged("dupes", 8, List.of(typeChange("dupes", "code", "text", "integer"))));
         planned(planId);
-        given().post("/migrations/" + planId + "/approve").then().statusCode(202);
+        TestTokens.as(Roles.OPERATOR).post("/migrations/" + planId + "/approve").then().statusCode(202);
         sendBackupCompleted(planId, "load.dupes");
         MigrationProgress failed = progress(planId, "FAILED");
         assertTrue(failed.message().contains("phase OPTIMIZATION") && failed.message().contains("CREATE UNIQUE INDEX CONCURRENTLY")
@@ -599,7 +601,7 @@ class ShadowMigrationTest {
             planned(planId);
             sendBackupCompleted(planId, "load.paused");
             awaitThrottled(planId);
-            given().post("/migrations/" + planId + "/pause").then().statusCode(202);
+            TestTokens.as(Roles.OPERATOR).post("/migrations/" + planId + "/pause").then().statusCode(202);
             await(() -> plans.find(planId).orElseThrow().state() == dev.shadowshift.migration.plan.PlanState.PAUSED);
             // while paused the capture trigger keeps logging every write, for the resumed run to copy
             try (Connection c = target(); Statement s = c.createStatement()) {
@@ -615,7 +617,7 @@ class ShadowMigrationTest {
             assertEquals("integer", columnType("paused", "n"));
             return planId;
         }, planId -> {
-            given().post("/migrations/" + planId + "/resume").then().statusCode(202).body("status", equalTo("READY"));
+            TestTokens.as(Roles.OPERATOR).post("/migrations/" + planId + "/resume").then().statusCode(202).body("status", equalTo("READY"));
             progress(planId, "COMPLETED");
             given().get("/migrations/" + planId).then().statusCode(200).body("status", equalTo("COMPLETED"));
         });
@@ -635,7 +637,7 @@ class ShadowMigrationTest {
             planned(planId);
             sendBackupCompleted(planId, "load.cancelled");
             awaitThrottled(planId);
-            given().post("/migrations/" + planId + "/cancel").then().statusCode(202);
+            TestTokens.as(Roles.OPERATOR).post("/migrations/" + planId + "/cancel").then().statusCode(202);
             MigrationProgress rolledBack = progress(planId, "ROLLED_BACK");
             assertTrue(rolledBack.message().contains("cancelled"), rolledBack.message());
             return planId;

@@ -1,5 +1,6 @@
 package dev.shadowshift.monitor.api;
 
+import jakarta.annotation.security.PermitAll;
 import jakarta.ws.rs.GET;
 import jakarta.ws.rs.Path;
 import jakarta.ws.rs.Produces;
@@ -17,6 +18,7 @@ import java.nio.charset.StandardCharsets;
  * refreshes itself from /api/* every two seconds.
  */
 @Path("/dashboard")
+@PermitAll // reads; shadowshift.auth.protect-reads gates them (ReadAccessPolicy)
 public class DashboardPage {
 
     private static final String PAGE = load();

@@ -1,5 +1,6 @@
 package dev.shadowshift.monitor.api;
 
+import jakarta.annotation.security.PermitAll;
 import dev.shadowshift.monitor.dashboard.DashboardFeed;
 import dev.shadowshift.monitor.dashboard.MigrationStatus;
 import dev.shadowshift.monitor.store.AlertHistoryRepository;
@@ -29,6 +30,7 @@ import java.util.List;
 /** The JSON the dashboard (and anyone else) reads, and its live stream. Read-only; all of it non-blocking. */
 @Path("/api")
 @Produces(MediaType.APPLICATION_JSON)
+@PermitAll // reads; shadowshift.auth.protect-reads gates them (ReadAccessPolicy)
 public class MonitorApi {
 
     static final int MAX_HISTORY = 500;

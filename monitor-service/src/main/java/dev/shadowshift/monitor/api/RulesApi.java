@@ -1,5 +1,6 @@
 package dev.shadowshift.monitor.api;
 
+import jakarta.annotation.security.PermitAll;
 import dev.shadowshift.monitor.poll.TargetPoller;
 import dev.shadowshift.monitor.rules.Rule;
 import dev.shadowshift.monitor.rules.RuleBook;
@@ -18,6 +19,7 @@ import java.util.Map;
 
 /** The rules as configured, and their runbooks. */
 @Path("/api/rules")
+@PermitAll // reads; shadowshift.auth.protect-reads gates them (ReadAccessPolicy)
 public class RulesApi {
 
     /** One rule with its effective settings, written in its unit. */

@@ -1,5 +1,6 @@
 package dev.shadowshift.monitor.api;
 
+import jakarta.annotation.security.PermitAll;
 import dev.shadowshift.monitor.poll.TargetPoller;
 import dev.shadowshift.monitor.rules.Rule;
 import dev.shadowshift.monitor.rules.RuleBook;
@@ -13,6 +14,7 @@ import org.eclipse.microprofile.openapi.annotations.tags.Tag;
 
 /** The runbooks: what each alert means and what to do; alerts link here as runbook_url. */
 @Path("/runbooks")
+@PermitAll // reads; shadowshift.auth.protect-reads gates them (ReadAccessPolicy)
 public class RunbookPage {
 
     private final RuleBook book;

@@ -1,7 +1,9 @@
 package dev.shadowshift.monitor.api;
 
+import dev.shadowshift.security.Roles;
+import jakarta.annotation.security.PermitAll;
+import jakarta.annotation.security.RolesAllowed;
 import dev.shadowshift.monitor.alerting.Silence;
-import dev.shadowshift.monitor.config.MonitorConfig;
 import dev.shadowshift.monitor.store.SilenceEntity;
 import dev.shadowshift.monitor.store.SilenceRepository;
 import io.quarkus.hibernate.reactive.panache.common.WithSession;
@@ -10,19 +12,15 @@ import io.smallrye.mutiny.Uni;
 import jakarta.ws.rs.Consumes;
 import jakarta.ws.rs.DELETE;
 import jakarta.ws.rs.GET;
-import jakarta.ws.rs.HeaderParam;
 import jakarta.ws.rs.POST;
 import jakarta.ws.rs.Path;
 import jakarta.ws.rs.PathParam;
 import jakarta.ws.rs.Produces;
-import jakarta.ws.rs.core.HttpHeaders;
 import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
 import org.eclipse.microprofile.openapi.annotations.Operation;
 import org.eclipse.microprofile.openapi.annotations.tags.Tag;
 
-import java.nio.charset.StandardCharsets;
-import java.security.MessageDigest;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
@@ -30,12 +28,12 @@ import java.util.Map;
 import java.util.UUID;
 
 /**
- * Alertmanager-style silences. Creating and expiring one needs {@code Authorization: Bearer <shadowshift.monitor.api-token>};
- * without a configured token, nobody can (the service's roles come with the project's authentication work).
+ * Alertmanager-style silences. Creating and expiring one needs a bearer token with the operator role.
  */
 @Path("/api/silences")
 @Produces(MediaType.APPLICATION_JSON)
 @Tag(name = "Silences")
+@PermitAll // reads; shadowshift.auth.protect-reads gates them (ReadAccessPolicy)
 public class SilencesApi {
 
     static final Duration MAX_LENGTH = Duration.ofDays(30);
@@ -45,11 +43,9 @@ public class SilencesApi {
     }
 
     private final SilenceRepository silences;
-    private final MonitorConfig config;
 
-    public SilencesApi(SilenceRepository silences, MonitorConfig config) {
+    public SilencesApi(SilenceRepository silences) {
         this.silences = silences;
-        this.config = config;
     }
 
     @GET
@@ -60,15 +56,12 @@ public class SilencesApi {
     }
 
     @POST
+    @RolesAllowed(Roles.OPERATOR)
     @Consumes(MediaType.APPLICATION_JSON)
     @WithTransaction
     @Operation(summary = "Create a silence", description = "Alerts whose labels match every matcher are not sent while it "
-            + "is active (they are still evaluated and shown). Needs the API token.")
-    public Uni<Response> create(@HeaderParam(HttpHeaders.AUTHORIZATION) String authorization, NewSilence body) {
-        Response refused = refused(authorization);
-        if (refused != null) {
-            return Uni.createFrom().item(refused);
-        }
+            + "is active (they are still evaluated and shown). Needs the operator role.")
+    public Uni<Response> create(NewSilence body) {
         Instant now = Instant.now();
         Silence silence;
         try {
@@ -88,30 +81,13 @@ public class SilencesApi {
     }
 
     @DELETE
+    @RolesAllowed(Roles.OPERATOR)
     @Path("/{id}")
     @WithTransaction
-    @Operation(summary = "Expire a silence", description = "Ends it now; its alerts are sent again from the next poll. Needs the API token.")
-    public Uni<Response> expire(@HeaderParam(HttpHeaders.AUTHORIZATION) String authorization, @PathParam("id") UUID id) {
-        Response refused = refused(authorization);
-        if (refused != null) {
-            return Uni.createFrom().item(refused);
-        }
+    @Operation(summary = "Expire a silence", description = "Ends it now; its alerts are sent again from the next poll. Needs the operator role.")
+    public Uni<Response> expire(@PathParam("id") UUID id) {
         return silences.expire(id, Instant.now()).map(found -> found ? Response.noContent().build()
                 : Response.status(404).entity(Map.of("error", "no silence " + id)).build());
-    }
-
-    private Response refused(String authorization) {
-        if (config.apiToken().isEmpty() || config.apiToken().get().isBlank()) {
-            return Response.status(403).entity(Map.of("error",
-                    "silences cannot be changed: no shadowshift.monitor.api-token is configured")).build();
-        }
-        String expected = "Bearer " + config.apiToken().get();
-        if (authorization == null || !MessageDigest.isEqual(expected.getBytes(StandardCharsets.UTF_8),
-                authorization.getBytes(StandardCharsets.UTF_8))) {
-            return Response.status(401).header(HttpHeaders.WWW_AUTHENTICATE, "Bearer")
-                    .entity(Map.of("error", "a valid bearer token is required")).build();
-        }
-        return null;
     }
 
     private static boolean blank(String s) {

@@ -52,9 +52,6 @@ public interface MonitorConfig {
     @WithDefault("2")
     int targetPoolSize();
 
-    /** The bearer token that silences' create and expire requests must carry; without it those requests are refused. */
-    Optional<String> apiToken();
-
     Alertmanager alertmanager();
 
     Rules rules();

@@ -1,5 +1,6 @@
 package dev.shadowshift.monitor.health;
 
+import dev.shadowshift.pg.QuietHealth;
 import io.smallrye.health.api.AsyncHealthCheck;
 import io.smallrye.mutiny.Uni;
 import io.vertx.mutiny.sqlclient.Pool;
@@ -26,6 +27,6 @@ public class StateDatabaseReadiness implements AsyncHealthCheck {
                 .ifNoItem().after(Duration.ofSeconds(5)).fail()
                 .map(r -> HealthCheckResponse.named("state database").up().build())
                 .onFailure().recoverWithItem(e -> HealthCheckResponse.named("state database").down()
-                        .withData("error", String.valueOf(e.getMessage())).build());
+                        .withData("state", QuietHealth.down("the state database", e)).build());
     }
 }

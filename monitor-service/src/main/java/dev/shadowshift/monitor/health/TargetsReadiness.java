@@ -1,7 +1,7 @@
 package dev.shadowshift.monitor.health;
 
 import dev.shadowshift.monitor.snapshot.TargetPools;
-import dev.shadowshift.pg.PgEndpoint;
+import dev.shadowshift.pg.QuietHealth;
 import dev.shadowshift.pg.TargetDatabases;
 import io.smallrye.health.api.AsyncHealthCheck;
 import io.smallrye.mutiny.Multi;
@@ -35,8 +35,8 @@ public class TargetsReadiness implements AsyncHealthCheck {
         return Multi.createFrom().iterable(targets.names())
                 .onItem().transformToUniAndMerge(name -> pools.of(name).query("SELECT 1").execute()
                         .ifNoItem().after(Duration.ofSeconds(5)).fail()
-                        .map(r -> Map.entry(name, "UP " + where(targets.endpoint(name))))
-                        .onFailure().recoverWithItem(e -> Map.entry(name, "DOWN: " + e.getMessage())))
+                        .map(r -> Map.entry(name, QuietHealth.UP))
+                        .onFailure().recoverWithItem(e -> Map.entry(name, QuietHealth.down("target " + name, e))))
                 .collect().asList()
                 .map(results -> {
                     HealthCheckResponseBuilder b = HealthCheckResponse.named("target databases").up();
@@ -48,9 +48,5 @@ public class TargetsReadiness implements AsyncHealthCheck {
                     }
                     return b.build();
                 });
-    }
-
-    private static String where(PgEndpoint e) {
-        return e.host() + ":" + e.port() + "/" + e.database();
     }
 }

@@ -112,6 +112,13 @@ public final class RestoreCheck {
      */
     public static Restore restoreInto(TableDump.Tools tools, PgEndpoint server, String database, Path archive, ArchiveToc toc,
                                       Collection<String> schemas, int jobs, boolean noPrivileges) throws SQLException, InterruptedException {
+        return restoreInto(tools, server, database, archive, toc, schemas, jobs, noPrivileges, false);
+    }
+
+    /** @param singleTransaction all or nothing (pg_restore --single-transaction; one job) */
+    public static Restore restoreInto(TableDump.Tools tools, PgEndpoint server, String database, Path archive, ArchiveToc toc,
+                                      Collection<String> schemas, int jobs, boolean noPrivileges, boolean singleTransaction)
+            throws SQLException, InterruptedException {
         Path useList = null;
         String prerequisitesNote = null;
         try {
@@ -128,8 +135,13 @@ public final class RestoreCheck {
                 useList = Files.createTempFile("shadowshift-restore", ".list");
                 Files.writeString(useList, String.join("\n", withoutForeignKeys(toc)) + "\n", StandardCharsets.UTF_8);
             }
-            ProcessRunner.Result run = ProcessRunner.run(PgCommands.restore(tools.pgRestore(), server, database, archive, jobs, useList,
-                    noPrivileges), PgCommands.environment(server), tools.timeout());
+            List<String> command = PgCommands.restore(tools.pgRestore(), server, database, archive, singleTransaction ? 1 : jobs, useList,
+                    noPrivileges);
+            if (singleTransaction) {
+                command = new ArrayList<>(command);
+                command.add(1, "--single-transaction");
+            }
+            ProcessRunner.Result run = ProcessRunner.run(command, PgCommands.environment(server), tools.timeout());
             return run.ok() ? new Restore(null, false)
                     : new Restore(DumpFailed.describe("pg_restore", run, tools.timeout(), "")
                     + (prerequisitesNote == null ? "" : " (" + prerequisitesNote + ")"), unreachable(run.stderr()));
@@ -211,6 +223,22 @@ public final class RestoreCheck {
             }
         }
         return dropped;
+    }
+
+    /** A new database on the server, as a restore's own destination (SQLSTATE 42P04 when the name is taken). */
+    public static void createDatabase(PgEndpoint server, String name) throws SQLException {
+        try (Connection admin = server.connect(server.database()); Statement s = admin.createStatement()) {
+            s.execute("CREATE DATABASE " + SqlIdentifiers.quote(name) + " TEMPLATE template0");
+        }
+    }
+
+    /** Drops a database this worker created, after a restore into it failed: nothing is left half-restored. */
+    public static void dropDatabase(PgEndpoint server, String name) {
+        try (Connection admin = server.connect(server.database()); Statement s = admin.createStatement()) {
+            drop(s, name);
+        } catch (SQLException e) {
+            // left behind, empty or rolled back by --single-transaction; the operator sees it named in the error
+        }
     }
 
     private static void drop(Statement s, String scratch) {

@@ -1,5 +1,8 @@
 package dev.shadowshift.schema.api;
 
+import dev.shadowshift.security.Roles;
+import jakarta.annotation.security.PermitAll;
+import jakarta.annotation.security.RolesAllowed;
 import dev.shadowshift.contracts.changes.SchemaChange;
 import dev.shadowshift.schema.compile.CompiledModel;
 import dev.shadowshift.schema.compile.NameDecision;
@@ -37,9 +40,9 @@ import java.util.Map;
 @Tag(name = "Subjects", description = "Register OpenAPI specs as versions of a subject and see what they compile to")
 @Produces(MediaType.APPLICATION_JSON)
 @Blocking
+@PermitAll // reads; shadowshift.auth.protect-reads gates them (ReadAccessPolicy)
 public class SubjectsResource {
 
-    static final String[] SPEC_TYPES = {MediaType.APPLICATION_JSON, "application/yaml", "application/x-yaml", MediaType.TEXT_PLAIN};
     static final String STRICT_NAMES = "refuse the spec (400 compile_error) when two component schemas map to one table name, "
             + "instead of renaming one with a stable suffix; collection envelopes are skipped either way; default false";
 
@@ -53,7 +56,9 @@ public class SubjectsResource {
 
     @POST
     @Path("/{subject}/versions")
-    @Consumes({MediaType.APPLICATION_JSON, "application/yaml", "application/x-yaml", MediaType.TEXT_PLAIN})
+    @RolesAllowed(Roles.PUBLISHER)
+    // not text/plain: a foreign page could make a browser send that (415)
+    @Consumes({MediaType.APPLICATION_JSON, "application/yaml", "application/x-yaml"})
     @Operation(summary = "Register a spec as the subject's next version",
             description = "Parses (JSON or YAML; OpenAPI 3.0, 3.1 or Swagger 2.0), compiles to tables, diffs against the "
                     + "live target schema, stores the version and publishes spec-changed. Repeating the latest version's "
@@ -61,6 +66,8 @@ public class SubjectsResource {
     @APIResponse(responseCode = "201", description = "a new version was registered and announced")
     @APIResponse(responseCode = "200", description = "identical to the latest version; nothing new")
     @APIResponse(responseCode = "400", description = "the spec or the parameters are unusable: {error, detail}")
+    @APIResponse(responseCode = "401", description = "no valid bearer token")
+    @APIResponse(responseCode = "403", description = "the token lacks the publisher role")
     @APIResponse(responseCode = "409", description = "the content is an earlier version, or the latest with other parameters")
     @APIResponse(responseCode = "503", description = "the target database or Kafka did not answer; retry")
     public Response register(@PathParam("subject") String subject,
@@ -87,7 +94,9 @@ public class SubjectsResource {
 
     @POST
     @Path("/{subject}/diff")
-    @Consumes({MediaType.APPLICATION_JSON, "application/yaml", "application/x-yaml", MediaType.TEXT_PLAIN})
+    // changes nothing: any role may ask
+    @RolesAllowed({Roles.PUBLISHER, Roles.OPERATOR, Roles.VIEWER})
+    @Consumes({MediaType.APPLICATION_JSON, "application/yaml", "application/x-yaml"})
     @Operation(summary = "Dry run: what registering this spec would change", description = "Stores nothing and publishes nothing.")
     @APIResponse(responseCode = "200", description = "the classified changes")
     @APIResponse(responseCode = "400", description = "the spec or the parameters are unusable: {error, detail}")

@@ -1,5 +1,7 @@
 package dev.shadowshift.schema.api;
 
+import dev.shadowshift.security.Roles;
+import dev.shadowshift.testkit.TestTokens;
 import dev.shadowshift.contracts.CloudEvent;
 import dev.shadowshift.contracts.EventCodec;
 import dev.shadowshift.contracts.EventSchemas;
@@ -78,7 +80,7 @@ class SchemaServiceTest {
     @Order(1)
     void stripeV1IsRegisteredAndAnnounced() throws Exception {
         byte[] spec = Files.readAllBytes(SPECS.resolve("stripe-spec3-2022-04-07.json"));
-        Response r = given().contentType("application/json").body(spec)
+        Response r = TestTokens.as(Roles.PUBLISHER).contentType("application/json").body(spec)
                 .post("/subjects/stripe/versions?target=main&schema=stripe");
         r.then().statusCode(201)
                 .body("subject", equalTo("stripe"))
@@ -109,7 +111,7 @@ class SchemaServiceTest {
     @Order(2)
     void theSameSpecAgainChangesNothing() throws Exception {
         byte[] spec = Files.readAllBytes(SPECS.resolve("stripe-spec3-2022-04-07.json"));
-        given().contentType("application/json").body(spec)
+        TestTokens.as(Roles.PUBLISHER).contentType("application/json").body(spec)
                 .post("/subjects/stripe/versions?target=main&schema=stripe")
                 .then().statusCode(200)
                 .body("version", equalTo(1))
@@ -130,13 +132,13 @@ class SchemaServiceTest {
 
         byte[] v2 = Files.readAllBytes(SPECS.resolve("stripe-spec3-2022-04-12.json"));
         // dry run first: same answer, nothing stored
-        List<String> dryKinds = given().contentType("application/json").body(v2)
+        List<String> dryKinds = TestTokens.as(Roles.PUBLISHER).contentType("application/json").body(v2)
                 .post("/subjects/stripe/diff?target=main&schema=stripe")
                 .then().statusCode(200).extract().jsonPath().getList("changes.kind");
         assertTrue(dryKinds.stream().allMatch("ADD_COLUMN"::equals), dryKinds.toString());
         given().get("/subjects/stripe/versions").then().body("size()", equalTo(1));
 
-        given().contentType("application/json").body(v2)
+        TestTokens.as(Roles.PUBLISHER).contentType("application/json").body(v2)
                 .post("/subjects/stripe/versions?target=main&schema=stripe")
                 .then().statusCode(201).body("version", equalTo(2)).body("previousVersion", equalTo(1));
         SpecChanged changed = specChanged("stripe", 2);
@@ -205,31 +207,31 @@ class SchemaServiceTest {
     @Test
     @Order(5)
     void badInputIsRefusedWithTheProblemAndNothingIsStored() {
-        given().contentType("application/json").body("{\"openapi\": \"3.0.0\",\n \"info\": }")
+        TestTokens.as(Roles.PUBLISHER).contentType("application/json").body("{\"openapi\": \"3.0.0\",\n \"info\": }")
                 .post("/subjects/bad1/versions").then().statusCode(400)
                 .body("error", equalTo("invalid_json")).body("detail", containsString("line 2"));
-        given().contentType("application/yaml").body("openapi: 3.0.0\ninfo: [x\n")
+        TestTokens.as(Roles.PUBLISHER).contentType("application/yaml").body("openapi: 3.0.0\ninfo: [x\n")
                 .post("/subjects/bad2/versions").then().statusCode(400).body("error", equalTo("invalid_yaml"));
-        given().contentType("application/json").body("{\"hello\": \"world\"}")
+        TestTokens.as(Roles.PUBLISHER).contentType("application/json").body("{\"hello\": \"world\"}")
                 .post("/subjects/bad3/versions").then().statusCode(400).body("error", equalTo("not_openapi"));
-        given().contentType("application/json").body("""
+        TestTokens.as(Roles.PUBLISHER).contentType("application/json").body("""
                 {"openapi": "3.0.0", "info": {"title": "t", "version": "1"}, "paths": {},
                  "components": {"schemas": {"a": {"type": "object", "properties": {"id": {"$ref": "#/components/schemas/nope"}}}}}}""")
                 .post("/subjects/bad4/versions").then().statusCode(400)
                 .body("error", equalTo("unresolved_ref")).body("detail", containsString("/components/schemas/a/properties/id"));
-        given().contentType("application/json").body("{\"openapi\": \"3.0.0\", \"x\": " + "[".repeat(3000) + "]".repeat(3000) + "}")
+        TestTokens.as(Roles.PUBLISHER).contentType("application/json").body("{\"openapi\": \"3.0.0\", \"x\": " + "[".repeat(3000) + "]".repeat(3000) + "}")
                 .post("/subjects/bad5/versions").then().statusCode(400).body("error", equalTo("too_deep"));
         StringBuilder bomb = new StringBuilder("openapi: 3.0.0\na0: &a0 [x,x,x,x,x,x,x,x,x,x]\n");
         for (int i = 1; i < 9; i++) {
             bomb.append("a").append(i).append(": &a").append(i).append(" [").append(("*a" + (i - 1) + ",").repeat(9)).append("*a").append(i - 1).append("]\n");
         }
-        given().contentType("application/x-yaml").body(bomb.toString())
+        TestTokens.as(Roles.PUBLISHER).contentType("application/x-yaml").body(bomb.toString())
                 .post("/subjects/bad6/versions").then().statusCode(400).body("error", equalTo("yaml_aliases"));
-        given().contentType("text/plain").body(SHOP)
+        TestTokens.as(Roles.PUBLISHER).contentType("application/yaml").body(SHOP)
                 .post("/subjects/-starts-with-dash/versions").then().statusCode(400).body("error", equalTo("invalid_subject"));
-        given().contentType("text/plain").body(SHOP)
+        TestTokens.as(Roles.PUBLISHER).contentType("application/yaml").body(SHOP)
                 .post("/subjects/shop/versions?target=nowhere").then().statusCode(400).body("error", equalTo("unknown_target"));
-        given().contentType("text/plain").body("""
+        TestTokens.as(Roles.PUBLISHER).contentType("application/yaml").body("""
                 openapi: 3.0.3
                 info: {title: t, version: "1"}
                 paths: {}
@@ -256,9 +258,9 @@ class SchemaServiceTest {
                 {"openapi": "3.0.3", "info": {"title": "t", "version": "1"}, "paths": {},
                  "components": {"schemas": {"evil\\"; DROP TABLE x; --": {"type": "object", "properties": {
                    "id": {"type": "string"}}}}}}""";
-        given().contentType("application/json").body(hostile).post("/subjects/hostile/versions?schema=hostile")
+        TestTokens.as(Roles.PUBLISHER).contentType("application/json").body(hostile).post("/subjects/hostile/versions?schema=hostile")
                 .then().statusCode(400).body("error", equalTo("unpublishable_change")).body("detail", containsString("table"));
-        given().contentType("application/json").body(hostile.replace("evil\\\"; DROP TABLE x; --", "evil"))
+        TestTokens.as(Roles.PUBLISHER).contentType("application/json").body(hostile.replace("evil\\\"; DROP TABLE x; --", "evil"))
                 .post("/subjects/hostile/versions?schema=we\"ird;schema")
                 .then().statusCode(400).body("detail", containsString("schema"));
         String odd = """
@@ -268,7 +270,7 @@ class SchemaServiceTest {
                    "+1": {"type": "integer"},
                    "prénom": {"type": "string"},
                    "%s": {"type": "string"}}}}}}""".formatted("y".repeat(90));
-        Response r = given().contentType("application/json").body(odd).post("/subjects/oddnames/versions?schema=odd$names");
+        Response r = TestTokens.as(Roles.PUBLISHER).contentType("application/json").body(odd).post("/subjects/oddnames/versions?schema=odd$names");
         r.then().statusCode(201).body("schema", equalTo("odd$names"));
         SpecChanged event = EventSchemas.parse(watcher.await(Topics.SPEC_CHANGED, s -> s.value().contains("\"subject\":\"oddnames\""),
                 WAIT).value(), EventType.SPEC_CHANGED).dataAs(SpecChanged.class);
@@ -299,9 +301,9 @@ class SchemaServiceTest {
                         email: {type: string}
                         metadata: {type: object}
                 """;
-        given().contentType("application/yaml").body(spec).post("/subjects/idx/diff?schema=idx")
+        TestTokens.as(Roles.PUBLISHER).contentType("application/yaml").body(spec).post("/subjects/idx/diff?schema=idx")
                 .then().statusCode(200).body("changes.kind", not(hasItem("CREATE_INDEX")));
-        Response r = given().contentType("application/yaml").body(spec).post("/subjects/idx/versions?schema=idx&indexes=true");
+        Response r = TestTokens.as(Roles.PUBLISHER).contentType("application/yaml").body(spec).post("/subjects/idx/versions?schema=idx&indexes=true");
         r.then().statusCode(201)
                 .body("changes.findAll { it.kind == 'CREATE_INDEX' }.index.name", hasItem("idx_customers_email"))
                 .body("changes.findAll { it.kind == 'CREATE_INDEX' }.lockLevel", not(hasItem("ACCESS EXCLUSIVE")));
@@ -319,10 +321,10 @@ class SchemaServiceTest {
     void envelopePairsAreSkippedAndRenamesReportedUnlessStrictNamesRefuse() throws Exception {
         byte[] spec = Files.readAllBytes(Path.of("src/test/resources/specs/box-shaped.yaml"));
         String renamed = Names.suffixedTableName("Webhooks");
-        given().contentType("application/yaml").body(spec).post("/subjects/boxlike/diff?strictNames=true")
+        TestTokens.as(Roles.PUBLISHER).contentType("application/yaml").body(spec).post("/subjects/boxlike/diff?strictNames=true")
                 .then().statusCode(400).body("error", equalTo("compile_error"))
                 .body("detail", containsString("'Webhook' and 'Webhooks' both map to table 'webhooks' (refused: strict names"));
-        Response r = given().contentType("application/yaml").body(spec).post("/subjects/boxlike/versions");
+        Response r = TestTokens.as(Roles.PUBLISHER).contentType("application/yaml").body(spec).post("/subjects/boxlike/versions");
         r.then().statusCode(201)
                 .body("tables", equalTo(15))
                 .body("naming.size()", equalTo(8))
