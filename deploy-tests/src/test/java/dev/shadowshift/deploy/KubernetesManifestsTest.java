@@ -54,6 +54,39 @@ class KubernetesManifestsTest {
     }
 
     @Test
+    void theProdOverlayTalksToKafkaOverTlsTrustingStrimzisClusterCa() {
+        assumeTrue(Rendered.kubectl().isPresent(), "kubectl is not installed: the overlays are not rendered");
+        List<JsonNode> prod = Rendered.kustomize("deploy/kubernetes/overlays/prod");
+        JsonNode shared = Rendered.one(prod, "ConfigMap", "shadowshift-config").path("data");
+        assertEquals("SASL_SSL", shared.path("KAFKA_SECURITY_PROTOCOL").asText());
+        assertEquals("shadowshift-kafka-bootstrap:9093", shared.path("KAFKA_BOOTSTRAP_SERVERS").asText());
+        assertEquals("PEM", shared.path("KAFKA_SSL_TRUSTSTORE_TYPE").asText());
+        String ca = shared.path("KAFKA_SSL_TRUSTSTORE_LOCATION").asText();
+        for (String service : Repo.SERVICES) {
+            JsonNode pod = Rendered.one(prod, "Deployment", service).path("spec").path("template").path("spec");
+            String mount = null;
+            for (JsonNode m : pod.path("containers").get(0).path("volumeMounts")) {
+                if (m.path("name").asText().equals("kafka-ca")) {
+                    mount = m.path("mountPath").asText();
+                }
+            }
+            assertEquals(ca, mount + "/ca.crt", service + " mounts the cluster CA where the truststore setting points");
+            JsonNode secret = null;
+            for (JsonNode v : pod.path("volumes")) {
+                if (v.path("name").asText().equals("kafka-ca")) {
+                    secret = v.path("secret");
+                }
+            }
+            assertTrue(secret != null, service + " has no volume kafka-ca");
+            assertEquals("shadowshift-cluster-ca-cert", secret.path("secretName").asText(), "Strimzi's cluster CA Secret");
+            assertEquals("ca.crt", secret.path("items").get(0).path("key").asText());
+            JsonNode kafkaRule = Rendered.one(prod, "NetworkPolicy", service).path("spec").path("egress").get(1);
+            assertTrue(kafkaRule.path("to").toString().contains("strimzi.io/cluster"), kafkaRule.toString());
+            assertEquals("[{\"port\":9093,\"protocol\":\"TCP\"}]", kafkaRule.path("ports").toString(), service + " reaches the TLS listener");
+        }
+    }
+
+    @Test
     void everyServiceHasADeploymentServiceDisruptionBudgetAndServiceMonitor() {
         for (String service : Repo.SERVICES) {
             JsonNode deployment = Rendered.one(objects, "Deployment", service);

@@ -23,6 +23,8 @@ public final class KafkaAccess {
     public static final String MIGRATION_WORKER = "User:migration-worker";
     public static final String BACKUP_WORKER = "User:backup-worker";
     public static final String MONITOR_SERVICE = "User:monitor-service";
+    /** An upstream system publishing its specs; give each publisher its own user like it, to revoke one alone. */
+    public static final String SPEC_PUBLISHER = "User:spec-publisher";
 
     public static final List<Grant> GRANTS = build();
 
@@ -47,6 +49,7 @@ public final class KafkaAccess {
         service(g, MONITOR_SERVICE, "monitor-service",
                 List.of(Topics.MIGRATION_PROGRESS, Topics.MIGRATION_PLANNED, Topics.BACKUP_COMPLETED, Topics.BACKUP_FAILED),
                 List.of(Topics.ALERTS), "only it raises alerts");
+        g.add(new Grant(SPEC_PUBLISHER, Resource.TOPIC, Topics.SPEC_SUBMITTED, Operation.WRITE, "upstream systems submit specs"));
         return List.copyOf(g);
     }
 

@@ -43,6 +43,7 @@ final class BackfillPhase implements ShadowPhase {
         long[] lastReport = {0};
         long[] lastThrottleReport = {0};
         boolean[] firstBatch = {true};
+        long[] counted = {cp.rowsCopied()};
         r.report.rows("SHADOW", "backfilling " + r.n.qualified(r.n.shadow()) + (cp.lastKey() == null ? "" : " from key " + cp.lastKey()),
                 cp.rowsCopied(), cp.rowsTotal(), null, null);
         String target = r.at.plan().plan().target();
@@ -53,6 +54,8 @@ final class BackfillPhase implements ShadowPhase {
                 // a crash here leaves the state database one batch behind the target's own position table
                 r.hooks.reached(BACKFILL_BATCH_COPIED);
                 r.store.batch(r.planId, r.n.table(), lastKey, rowsCopied, batchSize);
+                r.plans.listener().rowsCopied(target, r.n.schema() + "." + r.n.table(), rowsCopied - counted[0]);
+                counted[0] = rowsCopied;
                 r.hooks.reached(BACKFILL_BATCH);
                 if (firstBatch[0]) {
                     firstBatch[0] = false;

@@ -10,6 +10,7 @@ import dev.shadowshift.migration.plan.PlanTransition;
 import dev.shadowshift.migration.plan.ShadowRebuild;
 import dev.shadowshift.migration.plan.StepOperation;
 import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.inject.Inject;
 
 import javax.sql.DataSource;
 import java.sql.Connection;
@@ -32,9 +33,21 @@ public class PlanStore {
             + "error, hold_reason, created_at, updated_at, started_at, finished_at";
 
     private final DataSource dataSource;
+    private final PlanListener listener;
 
+    /** Without a listener: the CLI's, which serves no metrics. */
     public PlanStore(DataSource dataSource) {
+        this(dataSource, PlanListener.NONE);
+    }
+
+    @Inject
+    public PlanStore(DataSource dataSource, PlanListener listener) {
         this.dataSource = dataSource;
+        this.listener = listener;
+    }
+
+    public PlanListener listener() {
+        return listener;
     }
 
     public Connection connection() throws SQLException {
@@ -128,7 +141,7 @@ public class PlanStore {
                     approved_at = CASE WHEN ? THEN now() ELSE approved_at END,
                     started_at = CASE WHEN ? THEN coalesce(started_at, now()) ELSE started_at END,
                     finished_at = CASE WHEN ? THEN now() ELSE finished_at END
-                WHERE plan_id = ? AND status = ANY(?::plan_state[]) RETURNING status::text""")) {
+                WHERE plan_id = ? AND status = ANY(?::plan_state[]) RETURNING status::text, target""")) {
             boolean approve = t == PlanTransition.APPROVE;
             ps.setBoolean(1, approve);
             ps.setString(2, t.toWithoutBackup().name());
@@ -141,7 +154,12 @@ public class PlanStore {
             ps.setString(9, planId);
             ps.setArray(10, c.createArrayOf("text", t.from().stream().map(Enum::name).toArray()));
             try (ResultSet rs = ps.executeQuery()) {
-                return rs.next() ? Optional.of(PlanState.valueOf(rs.getString(1))) : Optional.empty();
+                if (!rs.next()) {
+                    return Optional.empty();
+                }
+                PlanState now = PlanState.valueOf(rs.getString(1));
+                listener.entered(rs.getString(2), now);
+                return Optional.of(now);
             }
         }
     }

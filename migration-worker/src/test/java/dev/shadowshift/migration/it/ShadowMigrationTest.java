@@ -56,6 +56,7 @@ import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
 
 import static dev.shadowshift.migration.it.WorkerUnderTest.bootstrap;
+import static dev.shadowshift.migration.it.WorkerUnderTest.metric;
 import static dev.shadowshift.migration.it.WorkerUnderTest.progressOf;
 import static dev.shadowshift.migration.it.WorkerUnderTest.target;
 import static io.restassured.RestAssured.given;
@@ -209,6 +210,12 @@ class ShadowMigrationTest {
         }
         assertNoCaptureLeftovers();
         given().get("/migrations/" + busyPlan).then().statusCode(200).body("status", equalTo("COMPLETED"));
+        // the writer deletes and inserts meanwhile: the counter agrees with the progress events, not with 20,000
+        long reported = watcher.on(Topics.MIGRATION_PROGRESS).stream().map(s -> progressOf(s.value()))
+                .filter(p -> p.planId().equals(busyPlan) && p.rowsCopied() != null).mapToLong(p -> p.rowsCopied()).max().orElse(0);
+        double copied = metric("shadowshift_migration_rows_copied_total{table=\"load.busy\",target=\"main\"}");
+        assertTrue(copied > 0 && copied >= reported, "rows copied " + copied + ", reported " + reported);
+        assertTrue(metric("shadowshift_migration_plans_total{outcome=\"completed\",target=\"main\"}") >= 1, "completed plans");
         TestTokens.as(Roles.OPERATOR).post("/migrations/" + busyPlan + "/pause").then().statusCode(409).body("error", containsString("COMPLETED"));
     }
 
@@ -228,6 +235,7 @@ class ShadowMigrationTest {
         assertEquals("integer", columnType("busy", "n"));
         assertEqualToReference("busy");
         given().get("/migrations/" + busyPlan).then().statusCode(200).body("status", equalTo("ROLLED_BACK"));
+        assertTrue(metric("shadowshift_migration_plans_total{outcome=\"rolled_back\",target=\"main\"}") >= 1, "rolled-back plans");
         try (Connection c = target(); Statement s = c.createStatement()) {
             ResultSet rs = s.executeQuery("SELECT count(*) FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace "
                     + "WHERE n.nspname = 'load' AND c.relname LIKE 'busy\\_ss\\_%'");
@@ -259,6 +267,7 @@ class ShadowMigrationTest {
         MigrationProgress failed = progress(planId, "FAILED");
         assertTrue(failed.message().contains("2 row(s)") && failed.message().contains("17"), failed.message());
         assertEquals("text", columnType("codes", "code"));
+        assertTrue(metric("shadowshift_migration_plans_total{outcome=\"failed\",target=\"main\"}") >= 1, "failed plans");
         assertNoCaptureLeftovers();
     }
 
@@ -275,6 +284,8 @@ class ShadowMigrationTest {
         TestTokens.as(Roles.OPERATOR).post("/migrations/" + planId + "/resume").then().statusCode(409).body("error", containsString("AWAITING_APPROVAL"));
         await(() -> plans.find(planId).orElseThrow().backupId() != null);
         assertEquals(List.of("id", "old"), columns("legacy"), "nothing is dropped before approval");
+        // what on-call sees while it waits (the gauge reads the state database at most every 5 s)
+        await(() -> metric("shadowshift_migration_plans_in_state{state=\"awaiting_approval\",target=\"main\"}") >= 1);
         TestTokens.as(Roles.OPERATOR).post("/migrations/" + planId + "/approve").then().statusCode(202).body("status", equalTo("READY"));
         progress(planId, "COMPLETED");
         assertEquals(List.of("id"), columns("legacy"));

@@ -80,4 +80,11 @@ final class WorkerUnderTest {
         }
         return plans.find(planId).orElseThrow();
     }
+
+    /** One series' value at /q/metrics, as Prometheus scrapes it; -1 while it is not served. */
+    static double metric(String series) {
+        return io.restassured.RestAssured.given().get("/q/metrics").then().statusCode(200).extract().asString().lines()
+                .filter(l -> l.startsWith(series + " ")).mapToDouble(l -> Double.parseDouble(l.substring(series.length() + 1).trim()))
+                .findFirst().orElse(-1);
+    }
 }
