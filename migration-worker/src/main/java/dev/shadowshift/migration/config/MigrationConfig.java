@@ -111,6 +111,20 @@ public interface MigrationConfig {
         @WithDefault("30s")
         Duration applyInterval();
 
+        /**
+         * Validation compares the shadow with the original in primary-key ranges of about this many rows, one
+         * statement (and so one short snapshot) per range: no snapshot is held across the table.
+         */
+        @WithDefault("20000")
+        int validationChunkRows();
+
+        /**
+         * A range whose hashes differ is compared again after the change log is applied, this many times, before
+         * validation fails: a write that landed while the range was compared is not a difference.
+         */
+        @WithDefault("5")
+        int validationRechecks();
+
         /** Log rows one apply statement takes: each round is one statement and one short transaction. */
         @WithDefault("20000")
         int applyBatchSize();

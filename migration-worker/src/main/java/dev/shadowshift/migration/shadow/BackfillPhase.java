@@ -6,7 +6,6 @@ import java.sql.Connection;
 import java.sql.SQLException;
 import java.util.List;
 import java.util.Locale;
-import java.util.Optional;
 
 /**
  * SHADOW, part two: the keyset backfill up to the high-water mark ({@link Backfill}), each batch checkpointed,
@@ -41,11 +40,9 @@ final class BackfillPhase implements ShadowPhase {
 
     private static PlanControl backfill(ShadowRun r, ShadowCheckpoint cp) throws SQLException, InterruptedException {
         long[] lastReport = {0};
-        long[] lastThrottleReport = {0};
         boolean[] firstBatch = {true};
         r.report.rows("SHADOW", "backfilling " + r.n.qualified(r.n.shadow()) + (cp.lastKey() == null ? "" : " from key " + cp.lastKey()),
                 cp.rowsCopied(), cp.rowsTotal(), null, null);
-        String target = r.at.plan().plan().target();
         return Backfill.run(r.c, r.n, r.original, r.rebuild, cp, r.config, new Backfill.Between() {
             @Override
             public PlanControl afterBatch(List<String> lastKey, long rowsCopied, int batchSize, long rowsTotal, double rate)
@@ -85,16 +82,7 @@ final class BackfillPhase implements ShadowPhase {
 
             @Override
             public void throttle(Connection conn) throws SQLException, InterruptedException {
-                for (Optional<String> why = r.throttle.reason(conn, target); why.isPresent(); why = r.throttle.reason(conn, target)) {
-                    if (System.nanoTime() - lastThrottleReport[0] >= r.config.progressInterval().toNanos()) {
-                        lastThrottleReport[0] = System.nanoTime();
-                        r.report.say("SHADOW", "backfill throttled: " + why.get());
-                    }
-                    if (r.stop() != null) {
-                        return;
-                    }
-                    Thread.sleep(r.config.throttleSleep().toMillis());
-                }
+                r.throttle(conn, "backfill");
             }
         });
     }

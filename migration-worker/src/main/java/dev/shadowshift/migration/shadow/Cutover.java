@@ -82,12 +82,12 @@ final class Cutover {
                     }
                 }
                 Map<String, ShadowRebuild.ColumnChange> reverse = ShadowSql.byColumn(new ShadowRebuild(n.schema(), n.table(), back));
-                StatementFailed.exec(s, "CREATE TABLE IF NOT EXISTS " + n.qualified(n.lostTable())
+                StatementFailed.exec(s, "CREATE TABLE IF NOT EXISTS " + n.tool(n.lostTable())
                         + " (key text PRIMARY KEY, reason text, at timestamptz NOT NULL DEFAULT now())");
-                StatementFailed.exec(s, ShadowSql.mirrorFunction(n.qualified(n.reverseFunction()), n.qualified(n.rollback()), now, reverse,
-                        n.qualified(n.lostTable())));
+                StatementFailed.exec(s, ShadowSql.mirrorFunction(n.tool(n.reverseFunction()), n.qualified(n.rollback()), now, reverse,
+                        n.tool(n.lostTable())));
                 for (String t : ShadowSql.mirrorTriggers(n.qualified(n.table()), n.reverseTrigger(), n.reverseTruncateTrigger(),
-                        n.qualified(n.reverseFunction()))) {
+                        n.tool(n.reverseFunction()))) {
                     StatementFailed.exec(s, t);
                 }
             }

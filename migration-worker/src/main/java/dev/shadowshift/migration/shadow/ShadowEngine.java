@@ -167,7 +167,7 @@ public class ShadowEngine {
             doing.cutOver = true;
             doing.now("CUTOVER", "ALTER TABLE VALIDATE CONSTRAINT (foreign keys pointing in)");
             TableSwap.validateForeignKeys(c, TargetCatalog.foreignKeysIn(c, n.schema(), n.table()));
-            store.cutOver(planId, n.table(), config.retention(), TargetCatalog.exists(c, n.schema(), n.lostTable()));
+            store.cutOver(planId, n.table(), config.retention(), TargetCatalog.exists(c, ShadowNames.TOOL_SCHEMA, n.lostTable()));
             MaterializedViews.finish(c, n, (conn, what, work) -> shortLock(report, conn, what, work));
             return Outcome.CUT_OVER;
         }

@@ -108,6 +108,27 @@ final class ShadowRun {
                         + "ms; retrying in " + wait.toMillis() + "ms"), work);
     }
 
+    private long lastThrottleReport;
+
+    /** Sleeps while the target is under pressure ({@link Throttle}), saying why every progress-interval; a stop request ends it. */
+    void throttle(Connection conn, String what) throws SQLException, InterruptedException {
+        String target = at.plan().plan().target();
+        for (java.util.Optional<String> why = throttle.reason(conn, target); why.isPresent(); why = throttle.reason(conn, target)) {
+            if (System.nanoTime() - lastThrottleReport >= config.progressInterval().toNanos()) {
+                lastThrottleReport = System.nanoTime();
+                report.say(phaseNow(), what + " throttled: " + why.get());
+            }
+            if (stop() != null) {
+                return;
+            }
+            Thread.sleep(config.throttleSleep().toMillis());
+        }
+    }
+
+    private String phaseNow() {
+        return doing.phase;
+    }
+
     /** Applies the whole change log (the backfill is done) until fewer than {@code stopBelow} writes are pending. */
     void catchUp(int stopBelow, String when) throws SQLException {
         applyLog(c, null, null, true, stopBelow, when);
