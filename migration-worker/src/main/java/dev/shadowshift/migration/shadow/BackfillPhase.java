@@ -28,7 +28,7 @@ final class BackfillPhase implements ShadowPhase {
     public PlanControl run(ShadowRun r) throws SQLException, ShadowFailure, InterruptedException {
         ShadowCheckpoint cp = r.checkpoint();
         r.doing.now("SHADOW", "backfill batch (INSERT INTO shadow SELECT ...)");
-        PlanControl stopped = backfill(r, cp);
+        PlanControl stopped = r.logical ? inSlotSnapshot(r, cp) : backfill(r, cp, false);
         if (stopped != null) {
             return stopped;
         }
@@ -38,7 +38,44 @@ final class BackfillPhase implements ShadowPhase {
         return r.reached(checkpoint());
     }
 
-    private static PlanControl backfill(ShadowRun r, ShadowCheckpoint cp) throws SQLException, InterruptedException {
+    /**
+     * Logical capture: a new slot (any earlier run's is dropped, and what it copied removed), its snapshot imported
+     * by the run's session, and the whole backfill copied in that one transaction: every write committed after the
+     * snapshot comes out of the slot afterwards. Stopped (pause, cancel) it rolls back and drops the slot: a resume
+     * starts over from a new one.
+     */
+    private static PlanControl inSlotSnapshot(ShadowRun r, ShadowCheckpoint cp) throws SQLException, InterruptedException {
+        LogicalCapture.drop(r.c, r.n);
+        try (java.sql.Statement s = r.c.createStatement()) {
+            StatementFailed.exec(s, "TRUNCATE " + r.n.qualified(r.n.shadow()) + ", " + r.n.tool(r.n.changeLog()));
+            StatementFailed.exec(s, "UPDATE " + r.n.tool(r.n.backfillPosition()) + " SET " + ShadowSql.list(ShadowSql.keyPositions(r.original),
+                    i -> "k" + i + " = NULL"));
+        }
+        LogicalCapture.tagOwnWrites(r.c, r.n);
+        r.doing.now("SHADOW", "CREATE_REPLICATION_SLOT ... EXPORT_SNAPSHOT / SET TRANSACTION SNAPSHOT");
+        LogicalCapture.createAndImport(r.endpoint, r.c, r.n);
+        PlanControl stopped;
+        try {
+            // the mark too is read in the snapshot: a row inserted before the slot existed is the backfill's to copy
+            r.doing.now("SHADOW", "high-water mark (SELECT max key) in the slot's snapshot");
+            r.store.highWaterMark(r.planId, r.n.table(), Backfill.highWaterMark(r.c, r.n, r.original),
+                    Preflight.scalarLong(r.c, "SELECT count(*) FROM " + r.table(), null));
+            r.doing.now("SHADOW", "backfill batch (INSERT INTO shadow SELECT ... in the slot's snapshot)");
+            stopped = backfill(r, r.checkpoint(), true);
+            if (stopped == null) {
+                r.c.commit();
+            }
+        } finally {
+            ShortLocks.rollbackQuietly(r.c);
+            r.c.setAutoCommit(true);
+        }
+        if (stopped != null) {
+            LogicalCapture.drop(r.c, r.n);
+        }
+        return stopped;
+    }
+
+    private static PlanControl backfill(ShadowRun r, ShadowCheckpoint cp, boolean inSnapshot) throws SQLException, InterruptedException {
         long[] lastReport = {0};
         boolean[] firstBatch = {true};
         r.report.rows("SHADOW", "backfilling " + r.n.qualified(r.n.shadow()) + (cp.lastKey() == null ? "" : " from key " + cp.lastKey()),
@@ -50,6 +87,13 @@ final class BackfillPhase implements ShadowPhase {
                 // a crash here leaves the state database one batch behind the target's own position table
                 r.hooks.reached(BACKFILL_BATCH_COPIED);
                 r.store.batch(r.planId, r.n.table(), lastKey, rowsCopied, batchSize);
+                if (inSnapshot) {
+                    try {
+                        LogicalCapture.checkRetained(r.c, r.n, r.maxSlotWal, "shadowshift.migration.max-slot-wal");
+                    } catch (SlotWalExceeded e) {
+                        throw new ShadowRun.Unrecoverable(e);
+                    }
+                }
                 r.hooks.reached(BACKFILL_BATCH);
                 if (firstBatch[0]) {
                     firstBatch[0] = false;
@@ -77,6 +121,10 @@ final class BackfillPhase implements ShadowPhase {
 
             @Override
             public void applyChanges(Connection conn, List<String> position, String when) throws SQLException {
+                if (inSnapshot) {
+                    // the snapshot's copy must not meet newer rows: the slot's changes are applied after it commits
+                    return;
+                }
                 r.applyLog(conn, position, cp.highWaterMark(), false, r.config.applyBatchSize(), when);
             }
 
@@ -84,6 +132,6 @@ final class BackfillPhase implements ShadowPhase {
             public void throttle(Connection conn) throws SQLException, InterruptedException {
                 r.throttle(conn, "backfill");
             }
-        });
+        }, inSnapshot);
     }
 }

@@ -24,7 +24,8 @@ final class CreateShadow {
     }
 
     /** @param serverMajor the target's major version (the change log's vacuum setting exists from 13 on) */
-    static List<String> statements(ShadowNames n, TableShape shape, ShadowRebuild rebuild, int serverMajor) {
+    /** @param triggers false for logical capture: the worker fills the change log from the replication slot */
+    static List<String> statements(ShadowNames n, TableShape shape, ShadowRebuild rebuild, int serverMajor, boolean triggers) {
         List<String> sql = new ArrayList<>();
         // the capture's own objects go to the tool's schema: nothing but the shadow table lands in the user's
         sql.add("CREATE SCHEMA IF NOT EXISTS " + quote(ShadowNames.TOOL_SCHEMA));
@@ -39,16 +40,18 @@ final class CreateShadow {
             sql.add("ALTER TABLE " + n.tool(n.changeLog()) + " SET (autovacuum_vacuum_insert_threshold = -1)");
         }
         sql.addAll(ShadowSql.createBackfillPosition(n, shape));
-        sql.add(ShadowSql.captureFunction(n, shape));
-        sql.add(ShadowSql.captureTruncateFunction(n));
-        sql.addAll(ShadowSql.captureTriggers(n));
+        if (triggers) {
+            sql.add(ShadowSql.captureFunction(n, shape));
+            sql.add(ShadowSql.captureTruncateFunction(n));
+            sql.addAll(ShadowSql.captureTriggers(n));
+        }
         return sql;
     }
 
     /** Runs inside the caller's short-lock transaction (CREATE TRIGGER takes SHARE ROW EXCLUSIVE on the original). */
-    static void start(Connection c, ShadowNames n, TableShape shape, ShadowRebuild rebuild) throws SQLException {
+    static void start(Connection c, ShadowNames n, TableShape shape, ShadowRebuild rebuild, boolean triggers) throws SQLException {
         try (Statement s = c.createStatement()) {
-            for (String sql : statements(n, shape, rebuild, c.getMetaData().getDatabaseMajorVersion())) {
+            for (String sql : statements(n, shape, rebuild, c.getMetaData().getDatabaseMajorVersion(), triggers)) {
                 StatementFailed.exec(s, sql);
             }
         }

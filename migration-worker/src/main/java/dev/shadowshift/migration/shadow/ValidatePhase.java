@@ -2,6 +2,7 @@ package dev.shadowshift.migration.shadow;
 
 import dev.shadowshift.migration.plan.PlanControl;
 
+import java.sql.Connection;
 import java.sql.SQLException;
 
 /** CUTOVER, first step: the log caught up, then the shadow compared with the converted original range by range ({@link Validation}). */
@@ -30,6 +31,13 @@ final class ValidatePhase implements ShadowPhase {
                     @Override
                     public void throttle() throws SQLException, InterruptedException {
                         r.throttle(r.c, "validation");
+                    }
+
+                    @Override
+                    public void drain(Connection c) throws SQLException {
+                        if (r.logical) {
+                            r.drainSlot(c);
+                        }
                     }
                 });
         r.report.say("CUTOVER", String.format(java.util.Locale.ROOT, "validated: %s equals %s (%d rows in %d key range(s), "
