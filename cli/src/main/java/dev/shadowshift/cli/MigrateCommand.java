@@ -2,7 +2,9 @@ package dev.shadowshift.cli;
 
 import dev.shadowshift.contracts.EventCodec;
 import dev.shadowshift.contracts.InvalidEventException;
+import dev.shadowshift.contracts.changes.ChangePath;
 import dev.shadowshift.contracts.events.PlanStep;
+import dev.shadowshift.migration.api.SqlPreview;
 import dev.shadowshift.contracts.events.SpecChanged;
 import dev.shadowshift.migration.flow.MigrationFlow;
 import dev.shadowshift.migration.flow.PlanBusy;
@@ -211,13 +213,21 @@ final class MigrateCommand implements Callable<Integer> {
     private int awaitingApproval(PrintWriter out, StoredPlan plan) {
         out.println("plan " + plan.planId() + " " + plan.holdReason() + "; nothing was changed:");
         for (PlanStep s : plan.plan().steps()) {
-            if (s.path().equals("NEEDS_APPROVAL") || plan.plan().steps().size() == 1) {
-                out.println("  " + s.kind() + " " + s.table() + ": " + s.sql().replace("\n", " "));
+            if (s.path() == ChangePath.NEEDS_APPROVAL || plan.plan().steps().size() == 1) {
+                // the statement is rendered here from the step's typed fields: migration-planned carries no SQL
+                out.println("  " + s.kind() + " " + stepTarget(s) + " (" + s.lockLevel()
+                        + (s.hazards() == null || s.hazards().isEmpty() ? "" : ", " + s.hazards().get(0)) + "): "
+                        + SqlPreview.sql(plan.planId(), s).replace("\n", " "));
             }
         }
         plan.plan().pending().forEach(c -> out.println("  pending " + c.kind() + " " + c.target() + ": " + c.reason()));
         out.println("run again with --approve to apply them (a verified backup is taken first)");
         return Shadowshift.UNSAFE_PENDING;
+    }
+
+    private static String stepTarget(PlanStep s) {
+        String where = s.table() == null ? "schema " + s.schema() : s.schema() + "." + s.table();
+        return s.column() == null ? where : where + "." + s.column();
     }
 
     /** The backup gate, as backup-worker keeps it: a verified pg_dump archive of every table the plan alters. */

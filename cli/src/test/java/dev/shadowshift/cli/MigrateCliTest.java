@@ -96,7 +96,8 @@ class MigrateCliTest {
         Path spec = spec("integer", false);
         CliRun held = migrate("--spec=" + spec, "--backup-dir=" + dir.resolve("backups"));
         assertEquals(3, held.code(), held.toString());
-        assertTrue(held.out().contains("DROP_COLUMN orders"), held.out());
+        assertTrue(held.out().contains("DROP_COLUMN ") && held.out().contains(".orders.note (ACCESS EXCLUSIVE, DESTRUCTIVE): ALTER TABLE ")
+                && held.out().contains(" DROP COLUMN IF EXISTS \"note\""), "the typed step and its SQL rendered locally: " + held.out());
         assertTrue(hasColumn("note"), "nothing changed without approval");
 
         CliRun approved = migrate("--spec=" + spec, "--backup-dir=" + dir.resolve("backups"), "--approve");

@@ -18,7 +18,7 @@ import java.util.Optional;
 public enum EventType {
     SPEC_SUBMITTED(Topics.SPEC_SUBMITTED, "dev.shadowshift.spec.submitted.v1", SpecSubmitted.class),
     SPEC_CHANGED(Topics.SPEC_CHANGED, "dev.shadowshift.spec.changed.v2", SpecChanged.class),
-    MIGRATION_PLANNED(Topics.MIGRATION_PLANNED, "dev.shadowshift.migration.planned.v1", MigrationPlanned.class),
+    MIGRATION_PLANNED(Topics.MIGRATION_PLANNED, "dev.shadowshift.migration.planned.v2", MigrationPlanned.class),
     MIGRATION_PROGRESS(Topics.MIGRATION_PROGRESS, "dev.shadowshift.migration.progress.v1", MigrationProgress.class),
     BACKUP_COMPLETED(Topics.BACKUP_COMPLETED, "dev.shadowshift.backup.completed.v1", BackupCompleted.class),
     BACKUP_FAILED(Topics.BACKUP_FAILED, "dev.shadowshift.backup.failed.v1", BackupFailed.class),
@@ -58,7 +58,9 @@ public enum EventType {
             "dev.shadowshift.spec.changed.v1", "dev.shadowshift.spec.changed.v1 carried SQL text in its changes and is no "
                     + "longer acted on; producers publish dev.shadowshift.spec.changed.v2, whose changes are typed data",
             "dev.shadowshift.alert.v1", "dev.shadowshift.alert.v1 mixed changing values into its labels and is no longer "
-                    + "acted on; monitor-service publishes dev.shadowshift.alert.v2, in Alertmanager's alert model");
+                    + "acted on; monitor-service publishes dev.shadowshift.alert.v2, in Alertmanager's alert model",
+            "dev.shadowshift.migration.planned.v1", "dev.shadowshift.migration.planned.v1 carried SQL text in its steps and is "
+                    + "no longer acted on; migration-worker publishes dev.shadowshift.migration.planned.v2, whose steps are typed data");
 
     public static Optional<EventType> ofType(String type) {
         return Arrays.stream(values()).filter(t -> t.type.equals(type)).findFirst();

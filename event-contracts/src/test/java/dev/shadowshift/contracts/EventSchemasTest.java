@@ -9,6 +9,8 @@ import dev.shadowshift.contracts.events.Alert;
 import dev.shadowshift.contracts.events.BackupCompleted;
 import dev.shadowshift.contracts.events.SpecChanged;
 import dev.shadowshift.contracts.events.BackupFailed;
+import dev.shadowshift.contracts.events.MigrationPlanned;
+import dev.shadowshift.contracts.events.PlanStep;
 import dev.shadowshift.contracts.events.SpecSubmitted;
 import org.junit.jupiter.api.Test;
 
@@ -199,5 +201,61 @@ class EventSchemasTest {
                 .replace("dev.shadowshift.spec.changed.v2", "dev.shadowshift.spec.changed.v1");
         InvalidEventException e = assertThrows(InvalidEventException.class, () -> EventSchemas.parse(json, EventType.SPEC_CHANGED));
         assertTrue(e.getMessage().contains("retired") && e.getMessage().contains("carried SQL"), e.getMessage());
+    }
+
+    private static String migrationPlanned(List<PlanStep> steps) {
+        return EventCodec.write(EventCodec.create("/migration-worker", "p-1", new MigrationPlanned("p-1", "stripe", 2, "main", "shop",
+                "MIXED", "AWAITING_BACKUP", true, List.of("shop.customers"), "HIGH", 10, steps, List.of())));
+    }
+
+    private static List<PlanStep> typedSteps() {
+        SchemaChange.IndexSpec index = new SchemaChange.IndexSpec("customers_email_idx", List.of("email"), true, "btree", false);
+        return List.of(
+                PlanStep.of(1, addColumn("shop", "email", "text"), LockLevel.ACCESS_EXCLUSIVE, ChangePath.IN_PLACE,
+                        List.of(Classification.ADDITIVE)),
+                PlanStep.of(2, new SchemaChange(ChangeKind.CREATE_INDEX, "shop", "customers", null, null, null, null, null, index,
+                        null, null, null, null, null), LockLevel.SHARE_UPDATE_EXCLUSIVE, ChangePath.IN_PLACE, List.of(Classification.ADDITIVE)),
+                PlanStep.shadow(3, PlanStep.Kind.SHADOW_COPY, "shop", "customers",
+                        List.of(new PlanStep.Rewrite("visits", "integer", "bigint", true)), LockLevel.SHARE_ROW_EXCLUSIVE,
+                        List.of(Classification.REWRITE)));
+    }
+
+    @Test
+    void migrationPlannedStepsAreTypedDataThatReadsBack() {
+        MigrationPlanned plan = EventSchemas.parse(migrationPlanned(typedSteps()), EventType.MIGRATION_PLANNED).dataAs(MigrationPlanned.class);
+        assertEquals(typedSteps(), plan.steps());
+        assertEquals("customers_email_idx", plan.steps().get(1).index().name());
+        assertEquals(ChangeKind.CREATE_INDEX, plan.steps().get(1).change().kind());
+        assertEquals(null, plan.steps().get(2).change(), "a shadow phase is no change of its own");
+    }
+
+    @Test
+    void aStepCarryingSqlIsRejectedByTheSchema() {
+        String json = migrationPlanned(typedSteps())
+                .replace("\"kind\":\"ADD_COLUMN\"", "\"kind\":\"ADD_COLUMN\",\"sql\":\"DROP TABLE public.canary\"");
+        InvalidEventException e = assertThrows(InvalidEventException.class, () -> EventSchemas.parse(json, EventType.MIGRATION_PLANNED));
+        assertTrue(e.getMessage().contains("sql"), e.getMessage());
+    }
+
+    @Test
+    void aStepWithSqlInANameIsRejectedByTheSchema() {
+        String json = migrationPlanned(typedSteps()).replace("\"customers_email_idx\"", "\"x; DROP TABLE public.canary\"");
+        InvalidEventException e = assertThrows(InvalidEventException.class, () -> EventSchemas.parse(json, EventType.MIGRATION_PLANNED));
+        assertTrue(e.getMessage().contains("is invalid"), e.getMessage());
+    }
+
+    @Test
+    void theRetiredSqlCarryingMigrationPlannedV1IsRefusedWithItsReason() {
+        String json = migrationPlanned(typedSteps())
+                .replace("dev.shadowshift.migration.planned.v2", "dev.shadowshift.migration.planned.v1");
+        InvalidEventException e = assertThrows(InvalidEventException.class, () -> EventSchemas.parse(json, EventType.MIGRATION_PLANNED));
+        assertTrue(e.getMessage().contains("retired") && e.getMessage().contains("carried SQL text in its steps"), e.getMessage());
+    }
+
+    @Test
+    void everyChangeKindIsAStepKind() {
+        for (ChangeKind k : ChangeKind.values()) {
+            assertEquals(k, PlanStep.Kind.of(k).changeKind());
+        }
     }
 }

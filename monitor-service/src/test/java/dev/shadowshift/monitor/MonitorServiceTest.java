@@ -174,9 +174,10 @@ class MonitorServiceTest {
         TopicWatcher.send(bootstrap, Topics.MIGRATION_PLANNED, planId, EventCodec.write(EventCodec.create(
                 "/shadowshift/migration-worker", planId, new dev.shadowshift.contracts.events.MigrationPlanned(planId, "shop", 2,
                         "main", "shop", "SHADOW_TABLE", "AWAITING_BACKUP", true, List.of("shop.orders"), "HIGH", 5000,
-                        List.of(new dev.shadowshift.contracts.events.PlanStep(1, "shop.orders", "ADD_COLUMN",
-                                "ALTER TABLE \"shop\".\"orders\" ADD COLUMN IF NOT EXISTS \"note\" text", "ACCESS EXCLUSIVE",
-                                "IN_PLACE")), List.of()))));
+                        List.of(dev.shadowshift.contracts.events.PlanStep.of(1, new dev.shadowshift.contracts.changes.SchemaChange(
+                                dev.shadowshift.contracts.changes.ChangeKind.ADD_COLUMN, "shop", "orders", "note", null, "text", true,
+                                null, null, null, null, null, null, null), dev.shadowshift.contracts.changes.LockLevel.ACCESS_EXCLUSIVE,
+                                dev.shadowshift.contracts.changes.ChangePath.IN_PLACE, List.of())), List.of()))));
         await().atMost(WAIT).untilAsserted(() -> given().get("/api/migrations").then().statusCode(200)
                 .body("find { it.planId == '" + planId + "' }.tables", equalTo(List.of("shop.orders")))
                 .body("find { it.planId == '" + planId + "' }.status", equalTo("RUNNING"))

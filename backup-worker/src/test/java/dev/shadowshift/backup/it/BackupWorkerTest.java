@@ -11,6 +11,11 @@ import dev.shadowshift.contracts.events.BackupFailed;
 import dev.shadowshift.contracts.events.MigrationPlanned;
 import dev.shadowshift.contracts.events.MigrationProgress;
 import dev.shadowshift.contracts.events.PlanStep;
+import dev.shadowshift.contracts.changes.ChangeKind;
+import dev.shadowshift.contracts.changes.ChangePath;
+import dev.shadowshift.contracts.changes.Classification;
+import dev.shadowshift.contracts.changes.LockLevel;
+import dev.shadowshift.contracts.changes.SchemaChange;
 import dev.shadowshift.backup.intake.MigrationPlannedConsumer;
 import dev.shadowshift.testkit.Infrastructure;
 import dev.shadowshift.testkit.ShadowshiftTestResource;
@@ -225,16 +230,38 @@ class BackupWorkerTest {
         }
     }
 
+    @Test
+    @Order(9)
+    void aRetiredMigrationPlannedV1WithSqlInItsStepsIsDeadLetteredAndNeverBackedUp() {
+        String planId = UUID.randomUUID().toString();
+        String v1 = planned(planId, List.of("shop.customers"), false)
+                .replace("dev.shadowshift.migration.planned.v2", "dev.shadowshift.migration.planned.v1")
+                .replace("\"kind\":\"ADD_COLUMN\"", "\"kind\":\"ADD_COLUMN\",\"sql\":\"DROP TABLE shop.customers\"");
+        try (TopicWatcher dlq = new TopicWatcher(bootstrap(), List.of(Topics.MIGRATION_PLANNED + Topics.DEAD_LETTER_SUFFIX))) {
+            TopicWatcher.send(bootstrap(), Topics.MIGRATION_PLANNED, planId, v1);
+            TopicWatcher.Seen dead = dlq.await(Topics.MIGRATION_PLANNED + Topics.DEAD_LETTER_SUFFIX, s -> planId.equals(s.key()), WAIT);
+            String reason = String.valueOf(dead.headers().get("dead-letter-reason"));
+            assertTrue(reason.contains("retired") && reason.contains("carried SQL text in its steps"), reason);
+        }
+        given().queryParam("planId", planId).get("/backups").then().statusCode(200).body("$", hasSize(0));
+    }
+
     // --- helpers -------------------------------------------------------------------------------------------------
 
     private static String planned(String planId, List<String> backupTables) {
+        return planned(planId, backupTables, true);
+    }
+
+    private static String planned(String planId, List<String> backupTables, boolean send) {
         MigrationPlanned plan = new MigrationPlanned(planId, "shop", 2, "main", "shop", "MIXED", "AWAITING_BACKUP", true,
-                backupTables, "MEDIUM", 3, List.of(new PlanStep(1, "customers", "ADD_COLUMN",
-                "ALTER TABLE \"shop\".\"customers\" ADD COLUMN IF NOT EXISTS \"email\" text", "ACCESS EXCLUSIVE", "IN_PLACE")),
-                List.of());
+                backupTables, "MEDIUM", 3, List.of(PlanStep.of(1, new SchemaChange(ChangeKind.ADD_COLUMN, "shop", "customers", "email",
+                null, "text", true, null, null, null, null, null, null, null), LockLevel.ACCESS_EXCLUSIVE, ChangePath.IN_PLACE,
+                List.of(Classification.ADDITIVE))), List.of());
         String value = EventCodec.write(EventCodec.create("/test/migration-worker", planId, plan));
         EventSchemas.parse(value, EventType.MIGRATION_PLANNED);
-        TopicWatcher.send(bootstrap(), Topics.MIGRATION_PLANNED, planId, value);
+        if (send) {
+            TopicWatcher.send(bootstrap(), Topics.MIGRATION_PLANNED, planId, value);
+        }
         return value;
     }
 

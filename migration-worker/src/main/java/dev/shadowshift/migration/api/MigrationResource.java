@@ -79,8 +79,12 @@ public class MigrationResource {
         return Response.accepted(body).type(MediaType.APPLICATION_JSON).build();
     }
 
-    /** The plan, the preflight results and the SQL of each shadow rebuild, with nothing changed. */
-    public record DryRun(MigrationPlanned plan, List<ShadowDryRun> shadowRebuilds, List<String> errors) {
+    /**
+     * The plan, the SQL of each step (rendered here from the typed steps), the preflight results and the SQL of each
+     * shadow rebuild, with nothing changed.
+     */
+    public record DryRun(MigrationPlanned plan, List<SqlPreview.StepSql> statements, List<ShadowDryRun> shadowRebuilds,
+                         List<String> errors) {
     }
 
     @GET
@@ -129,7 +133,7 @@ public class MigrationResource {
                 errors.add(e.getMessage());
             }
         }
-        return new DryRun(plan, runs, errors);
+        return new DryRun(plan, SqlPreview.of(plan), runs, errors);
     }
 
     private static Response notFound(String planId) {

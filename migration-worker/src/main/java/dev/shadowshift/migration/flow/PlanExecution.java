@@ -79,10 +79,10 @@ public class PlanExecution {
         String table = null;
         boolean shadowRun = false;
         for (PlanStep step : steps) {
-            boolean isShadow = ChangePath.SHADOW_TABLE.name().equals(step.path());
+            boolean isShadow = step.path() == ChangePath.SHADOW_TABLE;
             Operation op = operations.get(step.order());
             boolean alone = !isShadow && (op.outsideTransaction() || op.change().kind() == ChangeKind.CREATE_SCHEMA);
-            if (!current.isEmpty() && (alone || isShadow != shadowRun || !step.table().equals(table))) {
+            if (!current.isEmpty() && (alone || isShadow != shadowRun || !java.util.Objects.equals(step.table(), table))) {
                 units.add(new Unit(table, current, shadowRun, false));
                 current = new ArrayList<>();
             }

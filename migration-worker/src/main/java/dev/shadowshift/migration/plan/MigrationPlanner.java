@@ -4,6 +4,7 @@ import dev.shadowshift.contracts.InvalidEventException;
 import dev.shadowshift.contracts.changes.ChangeKind;
 import dev.shadowshift.contracts.changes.ChangePath;
 import dev.shadowshift.contracts.changes.Classification;
+import dev.shadowshift.contracts.changes.LockLevel;
 import dev.shadowshift.contracts.changes.SchemaChange;
 import dev.shadowshift.contracts.events.MigrationPlanned;
 import dev.shadowshift.contracts.events.PlanStep;
@@ -50,8 +51,8 @@ public final class MigrationPlanner {
             OperationRefused.SchemaMismatch.class, OperationRefused.FieldMissing.class, OperationRefused.DefaultInvalid.class,
             OperationRefused.DuplicateColumn.class);
 
-    /** One step the shadow engine announces for a rebuild (the engine's package renders them). */
-    public record ShadowStep(String kind, String sql, String lockLevel) {
+    /** One phase the shadow engine announces for a rebuild, with the lock it takes (the engine's package knows them). */
+    public record ShadowStep(PlanStep.Kind kind, LockLevel lockLevel) {
     }
 
     /** How the SHADOW_TABLE steps of a rebuild read in the announcement. */
@@ -85,6 +86,7 @@ public final class MigrationPlanner {
         List<Operations.Validated> inPlace = new ArrayList<>();
         List<Operations.Validated> held = new ArrayList<>();
         Map<String, Map<String, ShadowRebuild.ColumnChange>> rewrites = new LinkedHashMap<>();
+        Map<String, Set<Classification>> rewriteHazards = new LinkedHashMap<>();
         List<String> approvals = new ArrayList<>();
         Set<String> altered = new LinkedHashSet<>();
         boolean dangerous = false;
@@ -111,6 +113,7 @@ public final class MigrationPlanner {
                 columns.put(c.column(), c.kind() == ChangeKind.ALTER_COLUMN_TYPE
                         ? new ShadowRebuild.ColumnChange(c.column(), c.toType(), live, prev != null && prev.setNotNull())
                         : new ShadowRebuild.ColumnChange(c.column(), prev == null ? null : prev.toType(), live, true));
+                rewriteHazards.computeIfAbsent(c.table(), t -> new LinkedHashSet<>()).addAll(d.hazards());
             } else if (d.needsApproval()) {
                 held.add(v);
             } else {
@@ -121,18 +124,21 @@ public final class MigrationPlanner {
         List<PlanStep> steps = new ArrayList<>();
         List<StepOperation> operations = new ArrayList<>();
         for (Operations.Validated v : inPlace) {
-            addStep(steps, operations, v);
+            addStep(steps, operations, v, catalog);
         }
         List<ShadowRebuild> rebuilds = new ArrayList<>();
         for (Map.Entry<String, Map<String, ShadowRebuild.ColumnChange>> e : rewrites.entrySet()) {
             ShadowRebuild rebuild = new ShadowRebuild(spec.schema(), e.getKey(), List.copyOf(e.getValue().values()));
             rebuilds.add(rebuild);
+            List<PlanStep.Rewrite> columns = rebuild.changes().stream()
+                    .map(c -> new PlanStep.Rewrite(c.column(), c.fromType(), c.toType(), c.setNotNull())).toList();
+            List<Classification> hazards = List.copyOf(rewriteHazards.get(e.getKey()));
             for (ShadowStep s : shadowSteps.of(planId, rebuild)) {
-                steps.add(new PlanStep(steps.size() + 1, rebuild.table(), s.kind(), s.sql(), s.lockLevel(), ChangePath.SHADOW_TABLE.name()));
+                steps.add(PlanStep.shadow(steps.size() + 1, s.kind(), rebuild.schema(), rebuild.table(), columns, s.lockLevel(), hazards));
             }
         }
         for (Operations.Validated v : held) {
-            addStep(steps, operations, v);
+            addStep(steps, operations, v, catalog);
         }
 
         boolean requiresBackup = !altered.isEmpty();
@@ -158,11 +164,18 @@ public final class MigrationPlanner {
         return new Plan(announced, state, operations, rebuilds, holdReason);
     }
 
-    private static void addStep(List<PlanStep> steps, List<StepOperation> operations, Operations.Validated v) {
+    private static void addStep(List<PlanStep> steps, List<StepOperation> operations, Operations.Validated v, Catalog catalog) {
         int order = steps.size() + 1;
-        String table = v.operation().table();
-        steps.add(new PlanStep(order, table == null ? "" : table, v.change().kind().name(),
-                String.join(";\n", v.operation().statements()), v.decision().lockLevel().label(), v.decision().label().name()));
+        SchemaChange c = v.change();
+        if (c.kind() == ChangeKind.ALTER_COLUMN_TYPE) {
+            // the producer's fromType is advisory: the step says what the worker read
+            String column = c.column();
+            String live = catalog.table(c.table()).flatMap(t -> t.column(column)).map(Catalog.Column::type).orElse(null);
+            c = new SchemaChange(c.kind(), c.schema(), c.table(), c.column(), live, c.toType(), c.nullable(), c.defaultValue(),
+                    c.index(), c.columns(), null, null, null, null);
+        }
+        Decision d = v.decision();
+        steps.add(PlanStep.of(order, c, d.lockLevel(), d.label(), d.hazards()));
         operations.add(new StepOperation(order, v.change()));
     }
 
@@ -179,8 +192,8 @@ public final class MigrationPlanner {
     }
 
     private static String strategy(List<PlanStep> steps, List<SchemaChange> pending) {
-        boolean shadow = steps.stream().anyMatch(s -> ChangePath.SHADOW_TABLE.name().equals(s.path()));
-        boolean other = steps.stream().anyMatch(s -> !ChangePath.SHADOW_TABLE.name().equals(s.path())) || !pending.isEmpty();
+        boolean shadow = steps.stream().anyMatch(s -> s.path() == ChangePath.SHADOW_TABLE);
+        boolean other = steps.stream().anyMatch(s -> s.path() != ChangePath.SHADOW_TABLE) || !pending.isEmpty();
         if (shadow && other) {
             return "MIXED";
         }

@@ -43,6 +43,8 @@ import static org.awaitility.Awaitility.await;
 import static org.hamcrest.Matchers.containsString;
 import static org.hamcrest.Matchers.equalTo;
 import static org.hamcrest.Matchers.hasItem;
+import static org.hamcrest.Matchers.hasKey;
+import static org.hamcrest.Matchers.not;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -93,7 +95,12 @@ class MigrationWorkerTest {
                 .body("status", equalTo("COMPLETED"))
                 .body("stepsDone", equalTo(2))
                 .body("steps[0].kind", equalTo("CREATE_SCHEMA"))
-                .body("steps[1].sql", containsString("IF NOT EXISTS"));
+                .body("steps[1].kind", equalTo("CREATE_TABLE"))
+                .body("steps[1].table", equalTo("customers"))
+                .body("steps[1].columns.name", hasItem("name"))
+                .body("steps[1]", not(hasKey("sql")));
+        given().get("/migrations/" + planId + "/dry-run").then().statusCode(200)
+                .body("statements[1].sql", containsString("CREATE TABLE IF NOT EXISTS \"shop\".\"customers\""));
         given().get("/migrations").then().statusCode(200).body("planId", hasItem(planId));
     }
 

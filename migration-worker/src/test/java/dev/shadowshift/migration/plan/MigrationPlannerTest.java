@@ -8,6 +8,7 @@ import dev.shadowshift.contracts.changes.LockLevel;
 import dev.shadowshift.contracts.changes.SchemaChange;
 import dev.shadowshift.contracts.events.MigrationPlanned;
 import dev.shadowshift.contracts.events.PlanStep;
+import dev.shadowshift.migration.api.SqlPreview;
 import dev.shadowshift.contracts.events.SpecChanged;
 import dev.shadowshift.migration.shadow.ShadowSteps;
 import dev.shadowshift.operations.Catalog;
@@ -76,8 +77,11 @@ class MigrationPlannerTest {
         assertEquals(PlanState.READY, p.state());
         assertEquals("LOW", plan.risk());
         assertFalse(plan.requiresBackup());
-        assertEquals(List.of("CREATE_SCHEMA", "CREATE_TABLE", "ADD_COLUMN"), plan.steps().stream().map(PlanStep::kind).toList());
-        assertEquals("CREATE SCHEMA IF NOT EXISTS \"shop\"", plan.steps().get(0).sql());
+        assertEquals(List.of("CREATE_SCHEMA", "CREATE_TABLE", "ADD_COLUMN"), kinds(plan));
+        assertEquals(List.of(new SchemaChange.ColumnSpec("id", "text", false, true)), plan.steps().get(1).columns());
+        assertEquals("note", plan.steps().get(2).column());
+        assertEquals("CREATE SCHEMA IF NOT EXISTS \"shop\"", SqlPreview.sql(plan.planId(), plan.steps().get(0)),
+                "the SQL is rendered from the typed step where it is shown");
         assertEquals(3, p.operations().size(), "every in-place step runs its stored typed change");
     }
 
@@ -100,7 +104,14 @@ class MigrationPlannerTest {
         assertEquals(List.of(new ShadowRebuild("shop", "customers", List.of(new ShadowRebuild.ColumnChange("balance", "bigint", "integer", true)))),
                 p.rebuilds());
         assertEquals(List.of("ADD_COLUMN", "SHADOW_PREPARE", "SHADOW_COPY", "SHADOW_OPTIMIZE", "SHADOW_CUTOVER"),
-                p.announced().steps().stream().map(PlanStep::kind).toList(), "in-place first: the shadow copies the new column");
+                kinds(p.announced()), "in-place first: the shadow copies the new column");
+        PlanStep copy = p.announced().steps().get(2);
+        assertEquals(List.of(new PlanStep.Rewrite("balance", "integer", "bigint", true)), copy.rewrites());
+        assertEquals(ChangePath.SHADOW_TABLE, copy.path());
+        assertEquals(LockLevel.SHARE_ROW_EXCLUSIVE, copy.lockLevel());
+        assertTrue(copy.hazards().contains(Classification.REWRITE), copy.hazards().toString());
+        assertTrue(SqlPreview.sql(p.announced().planId(), copy).contains("ALTER COLUMN \"balance\" TYPE bigint"),
+                SqlPreview.sql(p.announced().planId(), copy));
         assertEquals("HIGH", p.announced().risk());
     }
 
@@ -111,8 +122,11 @@ class MigrationPlannerTest {
         Plan p = plan(forged, change(ChangeKind.ADD_COLUMN, "customers", "phone", "text"),
                 change(ChangeKind.DROP_COLUMN, "customers", "email", null));
         assertEquals(PlanState.AWAITING_APPROVAL, p.state());
-        assertEquals(List.of("ADD_COLUMN", "DROP_TABLE", "DROP_COLUMN"), p.announced().steps().stream().map(PlanStep::kind).toList());
-        assertEquals(List.of("IN_PLACE", "NEEDS_APPROVAL", "NEEDS_APPROVAL"), p.announced().steps().stream().map(PlanStep::path).toList());
+        assertEquals(List.of("ADD_COLUMN", "DROP_TABLE", "DROP_COLUMN"), kinds(p.announced()));
+        assertEquals(List.of(ChangePath.IN_PLACE, ChangePath.NEEDS_APPROVAL, ChangePath.NEEDS_APPROVAL),
+                p.announced().steps().stream().map(PlanStep::path).toList());
+        assertEquals(List.of(Classification.DESTRUCTIVE), p.announced().steps().get(1).hazards().subList(0, 1),
+                "the worker's own reading, not the forged label");
         assertTrue(p.holdReason().contains("DROP_TABLE orders") && p.holdReason().contains("labelled it ADDITIVE/IN_PLACE"), p.holdReason());
         assertEquals(List.of("shop.customers", "shop.orders"), p.announced().backupTables().stream().sorted().toList());
     }
@@ -162,5 +176,9 @@ class MigrationPlannerTest {
         for (PlanTransition t : PlanTransition.values()) {
             assertTrue(t.from().stream().noneMatch(PlanState::finished) || t == PlanTransition.ROLL_BACK, t + " leaves no end state");
         }
+    }
+
+    private static List<String> kinds(MigrationPlanned plan) {
+        return plan.steps().stream().map(s -> s.kind().name()).toList();
     }
 }

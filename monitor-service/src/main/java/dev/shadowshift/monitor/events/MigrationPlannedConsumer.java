@@ -17,7 +17,7 @@ import java.util.Set;
 
 /**
  * Consumes migration-planned -> the tables each plan touches, for the dashboard and for watching them while the plan
- * runs. Only the plan id, the target and the tables are read (the steps' {@code table} and {@code backupTables}):
+ *  runs. Only the plan id, the target and the tables are read (the steps' {@code schema}.{@code table} and {@code backupTables}):
  * the rest of the plan is migration-worker's. Invalid records go to migration-planned.dlq.
  */
 @ApplicationScoped
@@ -40,7 +40,7 @@ public class MigrationPlannedConsumer {
         Set<String> tables = new LinkedHashSet<>();
         data.path("steps").forEach(step -> {
             if (step.path("table").isTextual()) {
-                tables.add(step.path("table").asText());
+                tables.add(step.path("schema").asText() + "." + step.path("table").asText());
             }
         });
         data.path("backupTables").forEach(t -> tables.add(t.asText()));
