@@ -29,9 +29,8 @@ final class EmbeddedPostgresServer implements PostgresServer {
                     .setServerConfig("full_page_writes", "off")
                     // shadow migrations capture writes through logical decoding where the server allows it
                     // (./shadowshift up runs on this server too); the trigger fallback is tested on a server without
-                    .setServerConfig("wal_level", "logical")
-                    .setServerConfig("max_replication_slots", "20")
-                    .setServerConfig("max_wal_senders", "20");
+                    // (max_wal_senders stays at its default: a hot standby needs at least the primary's value)
+                    .setServerConfig("wal_level", "logical");
             if (port > 0) {
                 builder.setPort(port);
             }
