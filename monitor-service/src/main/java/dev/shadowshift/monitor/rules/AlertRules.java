@@ -91,6 +91,8 @@ public final class AlertRules {
         on(Rule.REPLICATION_SLOT_INACTIVE, decided, findings, () -> DatabaseRules.replicationSlotInactive(snap, s(Rule.REPLICATION_SLOT_INACTIVE)));
 
         List<MigrationImpact> impacts = facts.migrations().stream().map(p -> MigrationRules.impact(snap, p,
+                facts.migrations().stream().filter(o -> o != p).flatMap(o -> o.tables().stream())
+                        .filter(t -> !p.tables().contains(t)).collect(java.util.stream.Collectors.toSet()),
                 history.statements().orElse(Map.of()), s(Rule.MIGRATION_IMPACT), workerApplication)).toList();
         on(Rule.MIGRATION_IMPACT, decided, findings, () -> MigrationRules.migrationImpact(target, impacts, s(Rule.MIGRATION_IMPACT)));
 

@@ -64,15 +64,19 @@ final class MigrationRules {
         return raw.startsWith("\"") ? raw.substring(1, raw.length() - 1).replace("\"\"", "\"") : raw.toLowerCase(Locale.ROOT);
     }
 
-    static MigrationImpact impact(TargetSnapshot s, EventFacts.RunningPlan plan, Map<Long, PollHistory.StatementTotals> before,
-                                  RuleSettings r, String workerApplication) {
+    /**
+     * @param othersTables the tables of the target's other running plans: a wait on one of them behind a worker session
+     *                     is that plan's, not this one's (the worker's sessions do not say which plan they serve)
+     */
+    static MigrationImpact impact(TargetSnapshot s, EventFacts.RunningPlan plan, Set<String> othersTables,
+                                  Map<Long, PollHistory.StatementTotals> before, RuleSettings r, String workerApplication) {
         Set<String> tables = Set.copyOf(plan.tables());
         List<Session> workers = s.sessions().stream().filter(q -> workerApplication.equals(q.application())).toList();
         Set<Integer> workerPids = workers.stream().map(Session::pid).collect(Collectors.toSet());
         Session waiting = s.sessions().stream()
                 .filter(q -> q.lockWaitSeconds() != null && !workerPids.contains(q.pid()))
-                .filter(q -> tables.contains(q.lockRelation())
-                        || q.blockingPids() != null && q.blockingPids().stream().anyMatch(workerPids::contains))
+                .filter(q -> tables.contains(q.lockRelation()) || !othersTables.contains(q.lockRelation())
+                        && q.blockingPids() != null && q.blockingPids().stream().anyMatch(workerPids::contains))
                 .max(Comparator.comparingDouble(Session::lockWaitSeconds)).orElse(null);
 
         Double latency = null;

@@ -75,6 +75,19 @@ class MigrationImpactTest {
     }
 
     @Test
+    void aWaitBehindTheWorkerOnAnotherRunningPlansTableIsThatPlansOnly() {
+        EventFacts.RunningPlan other = new EventFacts.RunningPlan("plan-8", "SHADOW", "copying", NOW.minusSeconds(5),
+                List.of("shop.customers"));
+        EventFacts both = new EventFacts(Optional.empty(), Optional.empty(), List.of(PLAN, other));
+        Snapshots s = healthy().sessions(worker(101, "active", "LOCK TABLE shop.customers IN ACCESS EXCLUSIVE MODE"),
+                waiting(202, 2, "shop.customers", 101));
+        AlertRules.Evaluation e = evaluate(s, PollHistory.NONE, both);
+        List<Finding> found = e.findings().stream().filter(x -> x.rule() == Rule.MIGRATION_IMPACT).toList();
+        assertEquals(1, found.size(), found.toString());
+        assertEquals("plan-8", found.get(0).object().get("plan_id"));
+    }
+
+    @Test
     void theWritersMeanTimeSinceThePreviousPollCountsNotTheirLifetime() {
         // 10 000 fast calls before the plan, then 20 calls at 400 ms: the delta is what writers feel now
         Snapshots s = healthy().statements(new TargetSnapshot.Statements(true, null, List.of(
