@@ -99,7 +99,8 @@ public final class EvolutionDriver implements AutoCloseable {
             List<MigrationProgress> progress = progressOf(planId);
             for (; reported < progress.size(); reported++) {
                 MigrationProgress p = progress.get(reported);
-                say.accept("  " + bar(p.stepsDone(), p.stepsTotal()) + " " + p.status() + " " + p.phase()
+                say.accept("  " + (p.rowsTotal() != null && p.rowsTotal() > 0 && p.rowsCopied() != null
+                        ? rows(p) : bar(p.stepsDone(), p.stepsTotal())) + " " + p.status() + " " + p.phase()
                         + (p.message() == null ? "" : " - " + p.message()));
             }
             for (MigrationProgress p : progress) {
@@ -128,6 +129,14 @@ public final class EvolutionDriver implements AutoCloseable {
         int width = 30;
         int filled = total <= 0 ? width : (int) Math.round(width * Math.min(1.0, done / (double) total));
         return "[" + "#".repeat(filled) + "-".repeat(width - filled) + "] " + done + "/" + total;
+    }
+
+    /** While a shadow table is filled: the rows, their rate and what is left. */
+    static String rows(MigrationProgress p) {
+        String bar = bar((int) Math.min(Integer.MAX_VALUE, p.rowsCopied()), (int) Math.min(Integer.MAX_VALUE, p.rowsTotal()));
+        return bar.substring(0, bar.indexOf(']') + 1) + String.format(" %,d/%,d rows%s%s", p.rowsCopied(), p.rowsTotal(),
+                p.rowsPerSecond() == null ? "" : String.format(", %,.0f/s", p.rowsPerSecond()),
+                p.etaSeconds() == null ? "" : ", " + p.etaSeconds() + " s left");
     }
 
     private static void sleep(long ms) {

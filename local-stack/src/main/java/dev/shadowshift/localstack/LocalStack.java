@@ -104,6 +104,7 @@ public final class LocalStack implements AutoCloseable {
                 pg.createDatabase(s.stateDatabase);
             }
             pg.createDatabase(TARGET_DATABASE);
+            say.accept(statementStatistics(pg));
             List<String> topics = new ArrayList<>(Topics.ALL);
             Topics.ALL.forEach(t -> topics.add(t + Topics.DEAD_LETTER_SUFFIX));
             infra.createTopics(topics, 3);
@@ -113,6 +114,28 @@ public final class LocalStack implements AutoCloseable {
         } catch (Exception | Error e) {
             stack.close();
             throw e;
+        }
+    }
+
+    /**
+     * The monitor reads writers' latency and slow statements from pg_stat_statements: created in the target database
+     * when the server preloads it (the embedded server and the container do; a server of the user's may not).
+     */
+    private static String statementStatistics(PostgresServer pg) {
+        try (java.sql.Connection c = pg.connect(TARGET_DATABASE); java.sql.Statement s = c.createStatement()) {
+            boolean preloaded;
+            try (java.sql.ResultSet rs = s.executeQuery(
+                    "SELECT current_setting('shared_preload_libraries') ~ '(^|[ ,])pg_stat_statements($|[ ,])'")) {
+                preloaded = rs.next() && rs.getBoolean(1);
+            }
+            if (!preloaded) {
+                return "pg_stat_statements is not in the server's shared_preload_libraries: slow_queries and "
+                        + "migration_impact's writer latency stay blind";
+            }
+            s.execute("CREATE EXTENSION IF NOT EXISTS pg_stat_statements");
+            return "pg_stat_statements preloaded and created in " + TARGET_DATABASE;
+        } catch (java.sql.SQLException e) {
+            return "pg_stat_statements could not be created in " + TARGET_DATABASE + ": " + e.getMessage();
         }
     }
 

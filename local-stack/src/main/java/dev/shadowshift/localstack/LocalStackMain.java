@@ -8,13 +8,15 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Consumer;
 import java.util.logging.LogManager;
 
 /**
  * {@code ./shadowshift up}: the whole system on embedded Kafka and PostgreSQL (or the user's, named by
- * SHADOWSHIFT_KAFKA_BOOTSTRAP_SERVERS and SHADOWSHIFT_PG_URL), an example evolution run through it end to end, then
- * it stays up until Ctrl-C and stops everything it started.
+ * SHADOWSHIFT_KAFKA_BOOTSTRAP_SERVERS and SHADOWSHIFT_PG_URL), an example evolution run through it end to end (ending
+ * with a shadow migration of a filled table under a live writer), then it stays up until Ctrl-C or SIGTERM and stops
+ * everything it started.
  */
 public final class LocalStackMain {
 
@@ -44,14 +46,19 @@ public final class LocalStackMain {
         long t0 = System.nanoTime();
         LocalStack stack;
         try {
-            stack = LocalStack.start(new LocalStack.Options(root, root.resolve(".shadowshift"), true, Map.of()), say);
+            stack = LocalStack.start(new LocalStack.Options(root, root.resolve(".shadowshift"), true, demoSettings()), say);
         } catch (Exception e) {
             System.err.println("shadowshift | could not start: " + e.getMessage());
             return 1;
         }
         Path status = root.resolve(".shadowshift").resolve(STATUS_FILE);
         CountDownLatch stopped = new CountDownLatch(1);
+        AtomicReference<DemoWorkload> writer = new AtomicReference<>();
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+            DemoWorkload w = writer.get();
+            if (w != null) {
+                w.close();
+            }
             try {
                 java.nio.file.Files.deleteIfExists(status);
             } catch (IOException ignored) {
@@ -73,6 +80,7 @@ public final class LocalStackMain {
                         say.accept("example " + version + " did not complete: " + outcome.finalProgress());
                     }
                 }
+                shadowMigration(stack, driver, writer, say);
             } catch (Exception | AssertionError e) {
                 say.accept("example evolution failed: " + e.getMessage());
             }
@@ -85,6 +93,47 @@ public final class LocalStackMain {
         stopped.await();
         return 0;
     }
+
+    /**
+     * The example's last step, a real shadow migration: shop.orders gets {@value #DEMO_ROWS} rows and a writer that
+     * keeps writing, then v3 turns its amount into a decimal, which rewrites the table through a shadow table while
+     * the writer goes on. The writer keeps writing until the stack stops, so the dashboard has traffic to show.
+     */
+    private static void shadowMigration(LocalStack stack, EvolutionDriver driver, AtomicReference<DemoWorkload> writer,
+                                        Consumer<String> say) throws Exception {
+        DemoWorkload shop = new DemoWorkload(stack.infrastructure().postgres(), LocalStack.TARGET_DATABASE);
+        writer.set(shop);
+        long t0 = System.nanoTime();
+        shop.fill(DEMO_ROWS);
+        say.accept(String.format("shadow migration: shop.orders filled with %,d rows in %.1f s; a writer (%s) now adds and "
+                + "updates %d orders a second", DEMO_ROWS, (System.nanoTime() - t0) / 1e9, DemoWorkload.APPLICATION_NAME,
+                DEMO_WRITES_PER_SECOND));
+        shop.startWriter(DEMO_WRITES_PER_SECOND, say);
+        say.accept("follow it on the dashboard: " + stack.url(LocalStack.Service.MONITOR, "/"));
+        long t1 = System.nanoTime();
+        EvolutionDriver.Outcome outcome = driver.evolve("shop", resource("/examples/shop-v3.yaml"), "main", "shop",
+                Duration.ofMinutes(15), say);
+        double took = (System.nanoTime() - t1) / 1e9;
+        String strategy = outcome.plan() == null ? "no" : outcome.plan().strategy();
+        say.accept(String.format("shop v3 (amount integer -> decimal): %s after %.1f s (%s plan); the writer meanwhile: %s",
+                outcome.completed() ? "completed" : "did not complete: " + outcome.finalProgress(), took, strategy,
+                shop.summary()));
+    }
+
+    /**
+     * up polls more often than the services' defaults, so the dashboard moves while you watch; settings in the
+     * environment win.
+     */
+    private static Map<String, String> demoSettings() {
+        Map<String, String> settings = new java.util.HashMap<>();
+        settings.put("SHADOWSHIFT_MONITOR_POLL_INTERVAL", "5s");
+        settings.put("SHADOWSHIFT_MIGRATION_SHADOW_PROGRESS_INTERVAL", "1s");
+        settings.keySet().removeIf(k -> System.getenv(k) != null);
+        return settings;
+    }
+
+    static final int DEMO_ROWS = 200_000;
+    static final int DEMO_WRITES_PER_SECOND = 20;
 
     /** KEY=value lines for scripts: the broker, the PostgreSQL server (no password), each service, the dashboard. */
     static String statusLines(LocalStack stack) {

@@ -191,6 +191,133 @@ class MonitorServiceTest {
         assertTrue(String.valueOf(notJson.headers().get("dead-letter-reason")).contains("not JSON"), notJson.headers().toString());
         TopicWatcher.Seen invalid = watcher.await(dlq, s -> s.value() != null && s.value().contains("BOGUS"), WAIT);
         assertTrue(String.valueOf(invalid.headers().get("dead-letter-reason")).contains("status"), invalid.headers().toString());
+        finish(planId, bootstrap); // a plan left running would be watched by the other tests' polls
+    }
+
+    /** A plan on public.impacted, running, as migration-worker announces it. */
+    private void announceRunningPlan(String planId) {
+        TopicWatcher.send(bootstrap, Topics.MIGRATION_PLANNED, planId, EventCodec.write(EventCodec.create(
+                "/shadowshift/migration-worker", planId, new dev.shadowshift.contracts.events.MigrationPlanned(planId, "shop", 3,
+                        "main", "public", "SHADOW_TABLE", "AWAITING_BACKUP", true, List.of("public.impacted"), "HIGH", 1000,
+                        List.of(new dev.shadowshift.contracts.events.PlanStep(1, "public.impacted", "ALTER_COLUMN_TYPE",
+                                "-- rebuilt through a shadow table", "SHARE UPDATE EXCLUSIVE", "SHADOW_TABLE")), List.of()))));
+        TopicWatcher.send(bootstrap, Topics.MIGRATION_PROGRESS, planId, EventCodec.write(EventCodec.create(
+                "/shadowshift/migration-worker", planId, new MigrationProgress(planId, "main", "RUNNING", "SHADOW", 1, 4,
+                        "copying public.impacted", 100L, 1000L, 50.0, 18L))));
+    }
+
+    private static void finish(String planId, String bootstrap) {
+        TopicWatcher.send(bootstrap, Topics.MIGRATION_PROGRESS, planId, EventCodec.write(EventCodec.create(
+                "/shadowshift/migration-worker", planId, new MigrationProgress(planId, "main", "COMPLETED", "CUTOVER", 4, 4,
+                        "done", 1000L, 1000L, null, 0L))));
+    }
+
+    @Test
+    void aWriterWaitingBehindTheWorkersLockFiresMigrationImpactCriticalNextToTheProgress() throws Exception {
+        String planId = "plan-" + UUID.randomUUID();
+        Target.sql("CREATE TABLE public.impacted(id bigint PRIMARY KEY, amount int)");
+        announceRunningPlan(planId);
+        java.util.Properties asWorker = new java.util.Properties();
+        org.eclipse.microprofile.config.Config config = org.eclipse.microprofile.config.ConfigProvider.getConfig();
+        asWorker.setProperty("user", config.getValue("shadowshift.targets.main.username", String.class));
+        asWorker.setProperty("password", config.getOptionalValue("shadowshift.targets.main.password", String.class).orElse(""));
+        asWorker.setProperty("ApplicationName", "shadowshift"); // as migration-worker's sessions call themselves
+        Thread writer = null;
+        try (Connection worker = DriverManager.getConnection(config.getValue("shadowshift.targets.main.jdbc-url", String.class), asWorker);
+             Statement w = worker.createStatement()) {
+            // the cutover's lock, held (the worker's session stays idle in its transaction)
+            worker.setAutoCommit(false);
+            w.execute("LOCK TABLE public.impacted IN ACCESS EXCLUSIVE MODE");
+            writer = new Thread(() -> {
+                try {
+                    Target.sql("INSERT INTO public.impacted VALUES (1, 100)");
+                } catch (SQLException e) {
+                    throw new IllegalStateException(e);
+                }
+            }, "blocked-writer");
+            writer.setDaemon(true);
+            writer.start();
+
+            Alert impact = Alerts.parse(watcher.await(Topics.ALERTS, Alerts.of("migration_impact", Alert.FIRING)
+                    .and(s -> s.value().contains("\"critical\"") && s.value().contains(planId)), WAIT));
+            assertEquals(planId, impact.labels().get("plan_id"));
+            assertEquals(java.util.Set.of("alertname", "severity", "target", "database", "plan_id"), impact.labels().keySet());
+            String description = impact.annotations().get("description");
+            assertTrue(description.contains("for a lock on public.impacted"), description);
+            assertTrue(description.contains("migration-worker's sessions (1): pid "), description);
+            assertTrue(Double.parseDouble(impact.annotations().get("value")) >= 1.0, "critical at 1 s by default");
+
+            // the dashboard's migration row carries the impact and both series
+            await().atMost(WAIT).untilAsserted(() -> given().get("/api/migrations").then().statusCode(200)
+                    .body("find { it.planId == '" + planId + "' }.impact.lockedRelation", equalTo("public.impacted"))
+                    .body("find { it.planId == '" + planId + "' }.impact.workerSessions.size()", equalTo(1))
+                    .body("find { it.planId == '" + planId + "' }.progressSamples[0].rowsPerSecond", equalTo(50.0f))
+                    .body("find { it.planId == '" + planId + "' }.impactSamples.size()", org.hamcrest.Matchers.greaterThan(0)));
+            await().atMost(WAIT).untilAsserted(() -> given().get("/q/metrics").then()
+                    .body(containsString("shadowshift_monitor_migration_impact_seconds{plan_id=\"" + planId + "\",target=\"main\"}")));
+            worker.commit();
+            watcher.await(Topics.ALERTS, s -> Alerts.of("migration_impact", Alert.RESOLVED).test(s) && s.key().equals(impact.fingerprint()), WAIT);
+        } finally {
+            if (writer != null) {
+                writer.join(10_000);
+            }
+            finish(planId, bootstrap);
+            Target.sql("DROP TABLE IF EXISTS public.impacted");
+        }
+    }
+
+    @Test
+    void writersSlowedByTheirTriggerFireMigrationImpactWithTheStatement() throws Exception {
+        String planId = "plan-" + UUID.randomUUID();
+        try (Connection c = target(); Statement s = c.createStatement();
+             ResultSet rs = s.executeQuery("SELECT current_setting('shared_preload_libraries') LIKE '%pg_stat_statements%'")) {
+            rs.next();
+            org.junit.jupiter.api.Assumptions.assumeTrue(rs.getBoolean(1), "the test server does not preload pg_stat_statements");
+        }
+        // a capture trigger that costs 300 ms a row: what writers would feel from an expensive one
+        Target.sql("CREATE EXTENSION IF NOT EXISTS pg_stat_statements",
+                "CREATE TABLE public.slowed(id bigint PRIMARY KEY, amount int)",
+                "CREATE FUNCTION public.slow_capture() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN PERFORM pg_sleep(0.3); RETURN NEW; END $$",
+                "CREATE TRIGGER slow_capture BEFORE INSERT ON public.slowed FOR EACH ROW EXECUTE FUNCTION public.slow_capture()");
+        TopicWatcher.send(bootstrap, Topics.MIGRATION_PLANNED, planId, EventCodec.write(EventCodec.create(
+                "/shadowshift/migration-worker", planId, new dev.shadowshift.contracts.events.MigrationPlanned(planId, "shop", 4,
+                        "main", "public", "SHADOW_TABLE", "AWAITING_BACKUP", true, List.of("public.slowed"), "HIGH", 1000,
+                        List.of(), List.of()))));
+        TopicWatcher.send(bootstrap, Topics.MIGRATION_PROGRESS, planId, EventCodec.write(EventCodec.create(
+                "/shadowshift/migration-worker", planId, new MigrationProgress(planId, "main", "RUNNING", "SHADOW", 1, 4,
+                        "copying public.slowed", 0L, 1000L, 0.0, null))));
+        java.util.concurrent.atomic.AtomicBoolean writing = new java.util.concurrent.atomic.AtomicBoolean(true);
+        java.util.concurrent.ExecutorService writers = java.util.concurrent.Executors.newFixedThreadPool(4);
+        java.util.concurrent.atomic.AtomicLong ids = new java.util.concurrent.atomic.AtomicLong();
+        try {
+            for (int i = 0; i < 4; i++) {
+                writers.submit(() -> {
+                    try (Connection c = target(); PreparedStatement ps = c.prepareStatement("INSERT INTO public.slowed VALUES (?, ?)")) {
+                        long deadline = System.nanoTime() + WAIT.toNanos();
+                        while (writing.get() && System.nanoTime() < deadline) {
+                            ps.setLong(1, ids.incrementAndGet());
+                            ps.setInt(2, 1);
+                            ps.executeUpdate();
+                        }
+                    }
+                    return null;
+                });
+            }
+            Alert slowed = Alerts.parse(watcher.await(Topics.ALERTS, Alerts.of("migration_impact", Alert.FIRING)
+                    .and(s -> s.value().contains(planId)), WAIT));
+            assertEquals("warning", slowed.severity(), "300 ms per statement: over 250 ms, under 1 s");
+            String description = slowed.annotations().get("description");
+            assertTrue(description.contains("INSERT INTO public.slowed VALUES ($1, $2)"), description);
+            assertTrue(Double.parseDouble(slowed.annotations().get("value")) >= 0.3, description);
+        } finally {
+            writing.set(false);
+            writers.shutdown();
+            writers.awaitTermination(30, java.util.concurrent.TimeUnit.SECONDS);
+        }
+        // the writers stop, the plan ends: the alert resolves
+        finish(planId, bootstrap);
+        watcher.await(Topics.ALERTS, s -> Alerts.of("migration_impact", Alert.RESOLVED).test(s) && s.value().contains(planId), WAIT);
+        Target.sql("DROP TABLE public.slowed", "DROP FUNCTION public.slow_capture()");
     }
 
     @Test
@@ -221,7 +348,17 @@ class MonitorServiceTest {
                 .body(containsString("/api/targets"));
         String page = given().get("/").then().statusCode(200).extract().asString();
         assertTrue(page.contains("Shadowshift monitor"));
-        assertTrue(!page.contains("<script src") && !page.contains("<link"), "the dashboard loads nothing from elsewhere");
+        java.util.regex.Matcher loads = java.util.regex.Pattern.compile("(?:src|href)=\"([^\"]+)\"").matcher(page);
+        int assets = 0;
+        while (loads.find()) {
+            String asset = loads.group(1);
+            assertTrue(!asset.contains("//"), "the dashboard loads nothing from elsewhere: " + asset);
+            if (asset.startsWith("webjars/")) {
+                given().get("/" + asset).then().statusCode(200); // uPlot, from the service's own webjar
+                assets++;
+            }
+        }
+        assertEquals(2, assets, "uPlot's script and style sheet");
         given().get("/dashboard").then().statusCode(200).body(containsString("Shadowshift monitor"));
     }
 

@@ -22,7 +22,9 @@ import java.util.concurrent.ConcurrentHashMap;
 /**
  * Why backfill should wait right now, if it should: a critical alert from monitor-service firing for the target
  * (consumed from {@code alerts}; state kept by fingerprint, so firing then resolved clears it), replication lag
- * over the limit, or more active client sessions than allowed.
+ * over the limit, or more active client sessions than allowed. The critical alerts include monitor-service's
+ * {@code migration_impact}, which fires when a running plan's writers wait too long: the backfill pauses until they
+ * recover, whatever the plan. A warning never pauses anything.
  */
 @ApplicationScoped
 public class Throttle {

@@ -290,6 +290,39 @@ class MigrationWorkerTest {
     }
 
 
+    @Test
+    void aCriticalMigrationImpactPausesBackfillAndAWarningDoesNot() throws Exception {
+        // monitor-service's migration_impact as it publishes it: the plan is part of the alert's identity
+        java.util.function.Function<String, Alert> impact = severity -> {
+            java.util.Map<String, String> labels = java.util.Map.of("alertname", "migration_impact", "severity", severity,
+                    "target", "main", "database", "shadowshift_target", "plan_id", "plan-impact");
+            return new Alert(Alert.FIRING, labels, java.util.Map.of("summary",
+                    "main: while migration plan-impact runs, pid 4242 has waited 1.4 s for a lock on shop.orders",
+                    "description", "While plan plan-impact runs on main, its writers wait up to 1.4 s", "value", "1.4",
+                    "threshold", "critical".equals(severity) ? "1" : "0.25"), "2026-01-01T00:00:00Z",
+                    java.time.Instant.now().plusSeconds(600).toString(), "http://localhost:8084/", Alert.fingerprintOf(labels));
+        };
+        Alert warning = impact.apply("warning");
+        Alert critical = impact.apply("critical");
+        try (Connection c = target()) {
+            TopicWatcher.send(bootstrap(), Topics.ALERTS, warning.fingerprint(),
+                    EventCodec.write(EventCodec.create("/shadowshift/monitor-service", warning.fingerprint(), warning)));
+            TopicWatcher.send(bootstrap(), Topics.ALERTS, critical.fingerprint(),
+                    EventCodec.write(EventCodec.create("/shadowshift/monitor-service", critical.fingerprint(), critical)));
+            await().atMost(WAIT).until(() -> throttle.reason(c, "main").isPresent());
+            String reason = throttle.reason(c, "main").orElseThrow();
+            assertTrue(reason.contains("'migration_impact'") && reason.contains("waited 1.4 s for a lock"), reason);
+
+            Alert resolved = new Alert(Alert.RESOLVED, critical.labels(), critical.annotations(), critical.startsAt(),
+                    java.time.Instant.now().toString(), critical.generatorURL(), critical.fingerprint());
+            TopicWatcher.send(bootstrap(), Topics.ALERTS, critical.fingerprint(),
+                    EventCodec.write(EventCodec.create("/shadowshift/monitor-service", critical.fingerprint(), resolved)));
+            await().atMost(WAIT).until(() -> throttle.reason(c, "main").isEmpty());
+            // the warning is still firing: it was consumed, and it holds nothing back
+            assertTrue(throttle.reason(c, "main").isEmpty());
+        }
+    }
+
     private static List<String> columns(String table) throws Exception {
         try (Connection c = target(); PreparedStatement ps = c.prepareStatement(
                 "SELECT column_name FROM information_schema.columns WHERE table_schema = 'shop' AND table_name = ? ORDER BY ordinal_position")) {

@@ -14,8 +14,8 @@ import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 
 /**
- * The dashboard also answers at /dashboard (it is served at / as a static resource). One self-contained page that
- * refreshes itself from /api/* every two seconds.
+ * The dashboard also answers at /dashboard (it is served at / as a static resource). One page, with uPlot from the
+ * service's own webjar, kept live by /api/stream.
  */
 @Path("/dashboard")
 @PermitAll // reads; shadowshift.auth.protect-reads gates them (ReadAccessPolicy)
@@ -26,8 +26,9 @@ public class DashboardPage {
     @GET
     @Produces(MediaType.TEXT_HTML)
     @Tag(name = "Dashboard")
-    @Operation(summary = "Live dashboard", description = "HTML page with firing alerts, targets, migrations and alert "
-            + "history; works offline (no external scripts or styles). Also served at /.")
+    @Operation(summary = "Live dashboard", description = "HTML page with firing alerts and silences, charts of each target "
+            + "(connections, TPS, lock waits, replication lag) and of each migration (progress, rows per second, impact on "
+            + "writers), and the alert history, live over /api/stream; loads nothing from elsewhere. Also served at /.")
     public String page() {
         return PAGE;
     }

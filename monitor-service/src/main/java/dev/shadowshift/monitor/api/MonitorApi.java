@@ -92,7 +92,8 @@ public class MonitorApi {
 
     private Uni<List<MigrationStatus>> latestMigrations() {
         return migrations.latest(MAX_MIGRATIONS).chain(l -> plans.of(l.stream().map(m -> m.planId).toList())
-                .map(tables -> l.stream().map(m -> m.toStatus().withTables(tables.get(m.planId))).toList()));
+                .map(tables -> l.stream().map(m -> m.toStatus().withTables(tables.get(m.planId)).withLive(feed.plan(m.planId)))
+                        .toList()));
     }
 
     @GET

@@ -116,6 +116,18 @@ public interface MonitorConfig {
         Optional<String> minGrowth();
     }
 
+    interface MigrationImpactKeys extends RuleKeys {
+        /** Statements writing to the plan's tables called fewer times since the previous poll are left alone. */
+        Optional<Long> minCalls();
+
+        /**
+         * The application_name of migration-worker's sessions on the targets: their lock waits are not the writers'
+         * and they are shown apart. Shadowshift's services connect as {@code shadowshift}.
+         */
+        @WithDefault("shadowshift")
+        String workerApplication();
+    }
+
     /** One group per rule, named as the rule's alertname. */
     interface Rules {
         @WithName("target_unreachable")
@@ -186,5 +198,8 @@ public interface MonitorConfig {
 
         @WithName("migration_stalled")
         RuleKeys migrationStalled();
+
+        @WithName("migration_impact")
+        MigrationImpactKeys migrationImpact();
     }
 }

@@ -1,5 +1,7 @@
 package dev.shadowshift.monitor.dashboard;
 
+import dev.shadowshift.contracts.events.MigrationProgress;
+import dev.shadowshift.monitor.rules.MigrationImpact;
 import dev.shadowshift.monitor.snapshot.PollResult;
 import dev.shadowshift.monitor.snapshot.TargetSnapshot;
 import dev.shadowshift.monitor.store.RuleEvaluation;
@@ -19,8 +21,8 @@ import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * The dashboard's live data, in memory: the last poll of each target, a short series of samples per target for
- * charts (connections, transactions per second, lock waits, replication lag), and a stream that ticks whenever a
- * poll finished. Memory only: the next polls refill it after a restart; the alerts and migrations come from the
+ * charts (connections, transactions per second, lock waits, replication lag), each recent plan's progress and impact
+ * series, and a stream that ticks whenever a poll finished or a plan progressed. Memory only: the next polls refill it after a restart; the alerts and migrations come from the
  * state database.
  */
 @ApplicationScoped
@@ -38,6 +40,35 @@ public class DashboardFeed {
                          Long lockWaits, Double replicationLagSeconds) {
     }
 
+    /** Plans whose series are kept: the most recently updated ones. */
+    static final int MAX_PLANS = 20;
+
+    /**
+     * One point of a plan's progress chart, from its migration-progress events.
+     *
+     * @param progress rows copied / rows total while rows are counted, else steps done / steps total (0..1)
+     */
+    public record ProgressSample(Instant at, Long rowsCopied, Long rowsTotal, Double rowsPerSecond, double progress) {
+    }
+
+    /** One point of a plan's impact chart, from the polls while it runs (see migration_impact). */
+    public record ImpactSample(Instant at, double worstWaitSeconds, Double lockWaitSeconds, Double writerLatencySeconds,
+                               Double replicationLagSeconds, int workerSessions) {
+    }
+
+    /** What the dashboard shows of one plan beyond its latest event: its series and its latest impact. */
+    public record PlanLive(MigrationImpact impact, List<ProgressSample> progress, List<ImpactSample> impacts) {
+        public static final PlanLive NONE = new PlanLive(null, List.of(), List.of());
+    }
+
+    private static final class PlanSeries {
+        final Deque<ProgressSample> progress = new ArrayDeque<>();
+        final Deque<ImpactSample> impacts = new ArrayDeque<>();
+        MigrationImpact impact;
+        Instant touched = Instant.EPOCH;
+    }
+
+    private final Map<String, PlanSeries> plans = new ConcurrentHashMap<>();
     private final Map<String, PollResult> latest = new ConcurrentHashMap<>();
     private final Map<String, RuleEvaluation> evaluations = new ConcurrentHashMap<>();
     private final Map<String, Deque<Sample>> samples = new ConcurrentHashMap<>();
@@ -45,6 +76,19 @@ public class DashboardFeed {
     private final BroadcastProcessor<String> polled = BroadcastProcessor.create();
 
     public void polled(PollResult result, RuleEvaluation evaluation) {
+        polled(result, evaluation, List.of());
+    }
+
+    /** @param impacts what each running plan of the target cost its writers on this poll */
+    public void polled(PollResult result, RuleEvaluation evaluation, List<MigrationImpact> impacts) {
+        for (MigrationImpact i : impacts) {
+            PlanSeries p = plan(i.planId(), result.at());
+            synchronized (p) {
+                p.impact = i;
+                append(p.impacts, new ImpactSample(result.at(), i.worstWaitSeconds(), i.lockWaitSeconds(),
+                        i.writerLatencySeconds(), i.replicationLagSeconds(), i.workerSessions().size()));
+            }
+        }
         latest.put(result.target(), result);
         evaluations.put(result.target(), evaluation);
         Deque<Sample> series = samples.computeIfAbsent(result.target(), t -> new ArrayDeque<>());
@@ -55,7 +99,62 @@ public class DashboardFeed {
                 series.removeFirst();
             }
         }
-        polled.onNext(result.target());
+        tick(result.target());
+    }
+
+    /** A plan's migration-progress event (first delivery only), at its event time. */
+    public void progressed(MigrationProgress m, Instant at) {
+        PlanSeries p = plan(m.planId(), at);
+        double fraction = m.rowsTotal() != null && m.rowsTotal() > 0 && m.rowsCopied() != null
+                ? Math.min(1.0, (double) m.rowsCopied() / m.rowsTotal())
+                : m.stepsTotal() > 0 ? (double) m.stepsDone() / m.stepsTotal() : 0;
+        if ("COMPLETED".equals(m.status())) {
+            fraction = 1.0;
+        }
+        synchronized (p) {
+            append(p.progress, new ProgressSample(at, m.rowsCopied(), m.rowsTotal(), m.rowsPerSecond(), fraction));
+            if (!"STARTED".equals(m.status()) && !"RUNNING".equals(m.status())) {
+                p.impact = null; // finished: what it cost is in the series, not "now"
+            }
+        }
+        tick(m.target());
+    }
+
+    /** Polls of several targets and the progress consumer finish on different threads; the processor wants one at a time. */
+    private synchronized void tick(String target) {
+        polled.onNext(target);
+    }
+
+    public PlanLive plan(String planId) {
+        PlanSeries p = plans.get(planId);
+        if (p == null) {
+            return PlanLive.NONE;
+        }
+        synchronized (p) {
+            return new PlanLive(p.impact, List.copyOf(p.progress), List.copyOf(p.impacts));
+        }
+    }
+
+    private PlanSeries plan(String planId, Instant at) {
+        PlanSeries p = plans.computeIfAbsent(planId, id -> new PlanSeries());
+        synchronized (p) {
+            if (at.isAfter(p.touched)) {
+                p.touched = at;
+            }
+        }
+        if (plans.size() > MAX_PLANS) {
+            plans.entrySet().stream().filter(e -> e.getValue() != p)
+                    .min(java.util.Comparator.comparing(e -> e.getValue().touched))
+                    .ifPresent(e -> plans.remove(e.getKey()));
+        }
+        return p;
+    }
+
+    private static <T> void append(Deque<T> series, T sample) {
+        series.addLast(sample);
+        while (series.size() > MAX_SAMPLES) {
+            series.removeFirst();
+        }
     }
 
     private Sample sample(PollResult result) {

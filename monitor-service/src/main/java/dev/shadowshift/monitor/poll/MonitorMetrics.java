@@ -2,6 +2,7 @@ package dev.shadowshift.monitor.poll;
 
 import dev.shadowshift.monitor.alerting.SeriesState;
 import dev.shadowshift.monitor.config.MonitorConfig;
+import dev.shadowshift.monitor.rules.MigrationImpact;
 import dev.shadowshift.monitor.snapshot.PollResult;
 import dev.shadowshift.monitor.snapshot.TargetSnapshot;
 import io.micrometer.core.instrument.Counter;
@@ -116,6 +117,19 @@ public class MonitorMetrics {
         seen.add(set("shadowshift_monitor_alerts_pending", "Alert series waiting out their for period",
                 Tags.of("target", target), states.stream().filter(SeriesState::pending).count()));
         retire(target, "alerts", seen);
+    }
+
+    /** What each running plan costs its writers (migration_impact's value); a plan's series goes when it ends. */
+    public void impacts(String target, List<MigrationImpact> impacts) {
+        Set<String> seen = new HashSet<>();
+        for (MigrationImpact i : impacts) {
+            Tags t = Tags.of("target", target, "plan_id", i.planId());
+            seen.add(set("shadowshift_monitor_migration_impact_seconds", "Longest wait of a running plan's writers "
+                    + "(lock wait or mean statement time)", t, i.worstWaitSeconds()));
+            seen.add(set("shadowshift_monitor_migration_worker_sessions", "migration-worker's busy sessions on the target",
+                    t, i.workerSessions().size()));
+        }
+        retire(target, "impact", seen);
     }
 
     public void notified(String target, String reason) {

@@ -15,6 +15,7 @@ import dev.shadowshift.monitor.snapshot.SnapshotReader;
 import dev.shadowshift.monitor.snapshot.TargetSnapshot;
 import dev.shadowshift.monitor.store.BackupStatusRepository;
 import dev.shadowshift.monitor.store.MigrationProgressRepository;
+import dev.shadowshift.monitor.store.PlanTablesRepository;
 import dev.shadowshift.monitor.store.RuleEvaluation;
 import dev.shadowshift.monitor.store.RuleEvaluationRepository;
 import dev.shadowshift.pg.TargetDatabases;
@@ -66,6 +67,7 @@ public class TargetPoller {
     private final RuleEvaluationRepository evaluations;
     private final BackupStatusRepository backups;
     private final MigrationProgressRepository migrations;
+    private final PlanTablesRepository plans;
     private final AlertStateMachine.Settings settings;
     private final SnapshotReader.Cutoffs cutoffs;
     private final Vertx vertx;
@@ -76,12 +78,13 @@ public class TargetPoller {
     public TargetPoller(TargetDatabases targets, SnapshotReader reader, MonitorConfig config, AlertReconciler reconciler,
                         AlertmanagerClient alertmanager, MonitorMetrics metrics, DashboardFeed feed,
                         RuleEvaluationRepository evaluations, BackupStatusRepository backups,
-                        MigrationProgressRepository migrations, Vertx vertx) {
+                        MigrationProgressRepository migrations, PlanTablesRepository plans, Vertx vertx) {
+        this.plans = plans;
         this.vertx = vertx;
         this.targets = targets;
         this.reader = reader;
         RuleBook book = RuleBook.from(config.rules());
-        this.rules = new AlertRules(book);
+        this.rules = new AlertRules(book, config.rules().migrationImpact().workerApplication());
         this.config = config;
         this.reconciler = reconciler;
         this.alertmanager = alertmanager;
@@ -145,7 +148,7 @@ public class TargetPoller {
                     boolean slow = ctx.previous == null || ctx.previous.slowReadAt == null
                             || !ctx.previous.slowReadAt.plus(config.slowPollInterval()).isAfter(Instant.now());
                     LOG.debugf("poll of %s: reading%s", target, slow ? " (with the slow reads)" : "");
-                    return reader.read(target, slow, cutoffs).chain(result -> evaluate(result, ctx)
+                    return reader.read(target, slow, cutoffs, ctx.facts.watchedTables()).chain(result -> evaluate(result, ctx)
                             .invoke(eval -> LOG.debugf("poll of %s: read in %d ms, %d findings", target,
                                     result.took().toMillis(), eval.findings().size()))
                             .chain(eval -> reconcile(target, database, result, ctx, eval)));
@@ -163,11 +166,13 @@ public class TargetPoller {
     }
 
     private Uni<EventFacts> facts(String target) {
-        return backups.findById(target).chain(b -> migrations.running(target).map(running -> new EventFacts(
+        return backups.findById(target).chain(b -> migrations.running(target).chain(running -> plans.of(running.stream()
+                .map(m -> m.planId).toList()).map(tables -> new EventFacts(
                 Optional.ofNullable(b == null ? null : b.lastCompletedAt),
                 b == null || b.lastFailedAt == null ? Optional.empty()
                         : Optional.of(new EventFacts.BackupFailure(b.lastFailedAt, b.lastFailedReason)),
-                running.stream().map(m -> new EventFacts.RunningPlan(m.planId, m.phase, m.message, m.eventTime)).toList())));
+                running.stream().map(m -> new EventFacts.RunningPlan(m.planId, m.phase, m.message, m.eventTime,
+                        tables.get(m.planId))).toList()))));
     }
 
     private PollHistory history(String target, RuleEvaluation previous) {
@@ -190,7 +195,8 @@ public class TargetPoller {
         return reader.statementTexts(result.target(), slow).map(texts -> {
             TargetSnapshot s = reached.snapshot();
             List<TargetSnapshot.Statement> rows = s.statements().rows().stream()
-                    .map(st -> new TargetSnapshot.Statement(st.queryId(), st.calls(), st.totalMillis(), texts.get(st.queryId())))
+                    .map(st -> new TargetSnapshot.Statement(st.queryId(), st.calls(), st.totalMillis(),
+                            texts.getOrDefault(st.queryId(), st.query())))
                     .toList();
             TargetSnapshot withTexts = new TargetSnapshot(s.target(), s.database(), s.takenAt(), s.inRecovery(),
                     s.seesAllSessions(), s.maxConnections(), s.connectionsUsed(), s.connectionsByState(), s.stats(),
@@ -216,7 +222,8 @@ public class TargetPoller {
                     metrics.recorded(result);
                     metrics.alerts(target, outcome.keep());
                     outcome.notifications().forEach(n -> metrics.notified(target, n.reason().name().toLowerCase()));
-                    feed.polled(result, next);
+                    metrics.impacts(target, eval.impacts());
+                    feed.polled(result, next, eval.impacts());
                 })
                 .invoke(outcome -> LOG.debugf("poll of %s: reconciled, %d notifications", target, outcome.notifications().size()))
                 .chain(outcome -> alertmanager.post(outcome.notifications().stream().map(AlertStateMachine.Notification::alert).toList()));

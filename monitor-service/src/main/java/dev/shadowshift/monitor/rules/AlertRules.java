@@ -25,13 +25,27 @@ public final class AlertRules {
      *                (target unreachable, no previous poll to compare with, no slow read this poll) keep their state.
      * @param notes   why a rule could not speak, for the dashboard
      */
-    public record Evaluation(List<Finding> findings, Set<Rule> decided, Map<Rule, String> notes) {
+    public record Evaluation(List<Finding> findings, Set<Rule> decided, Map<Rule, String> notes,
+                             List<MigrationImpact> impacts) {
+        public Evaluation(List<Finding> findings, Set<Rule> decided, Map<Rule, String> notes) {
+            this(findings, decided, notes, List.of());
+        }
     }
 
+    /** What migration-worker's sessions call themselves on the targets, unless configured otherwise. */
+    public static final String WORKER_APPLICATION = "shadowshift";
+
     private final RuleBook book;
+    private final String workerApplication;
 
     public AlertRules(RuleBook book) {
+        this(book, WORKER_APPLICATION);
+    }
+
+    /** @param workerApplication the application_name of migration-worker's sessions, for migration_impact */
+    public AlertRules(RuleBook book, String workerApplication) {
         this.book = book;
+        this.workerApplication = workerApplication;
     }
 
     public RuleBook book() {
@@ -76,6 +90,12 @@ public final class AlertRules {
         on(Rule.REPLICATION_LAG, decided, findings, () -> DatabaseRules.replicationLag(snap, s(Rule.REPLICATION_LAG)));
         on(Rule.REPLICATION_SLOT_INACTIVE, decided, findings, () -> DatabaseRules.replicationSlotInactive(snap, s(Rule.REPLICATION_SLOT_INACTIVE)));
 
+        List<MigrationImpact> impacts = facts.migrations().stream().map(p -> MigrationRules.impact(snap, p,
+                facts.migrations().stream().filter(o -> o != p).flatMap(o -> o.tables().stream())
+                        .filter(t -> !p.tables().contains(t)).collect(java.util.stream.Collectors.toSet()),
+                history.statements().orElse(Map.of()), s(Rule.MIGRATION_IMPACT), workerApplication)).toList();
+        on(Rule.MIGRATION_IMPACT, decided, findings, () -> MigrationRules.migrationImpact(target, impacts, s(Rule.MIGRATION_IMPACT)));
+
         var before = DatabaseRules.comparable(snap, history);
         List<Rule> counterRules = List.of(Rule.DEADLOCKS, Rule.ROLLBACK_RATIO, Rule.CACHE_HIT_RATIO, Rule.TEMP_FILES);
         if (before.isPresent()) {
@@ -117,7 +137,7 @@ public final class AlertRules {
                 undecided(r, decided, notes, "read on the slow polls only");
             }
         }
-        return new Evaluation(findings, decided, notes);
+        return new Evaluation(findings, decided, notes, impacts);
     }
 
     private RuleSettings s(Rule rule) {

@@ -110,7 +110,16 @@ public enum Rule {
     MIGRATION_STALLED(Unit.DURATION, Direction.ABOVE, "10m", "30m", "0s", null, Source.EVENTS,
             "time since the last migration-progress event of a running plan",
             "Check migration-worker's log and health, and pg_stat_activity for its sessions (a lock wait, a throttle "
-                    + "on a critical alert). A plan that resumes reports progress again and the alert resolves.");
+                    + "on a critical alert). A plan that resumes reports progress again and the alert resolves."),
+    MIGRATION_IMPACT(Unit.DURATION, Direction.ABOVE, "250ms", "1s", "0s", null, Source.POLL,
+            "while a plan runs, the longest a writer of its tables waits: a lock wait on them (or behind the worker's "
+                    + "sessions), or the mean time per call of a statement writing to them since the previous poll "
+                    + "(pg_stat_statements)",
+            "The migration is hurting the application. At critical, migration-worker pauses the plan's backfill by "
+                    + "itself until the alert resolves; the description says what the writers wait for (a lock held by the "
+                    + "worker, the capture trigger's cost, a cutover queued behind a long transaction) and shows the "
+                    + "worker's own sessions and the replication lag. If it keeps firing, lower "
+                    + "shadowshift.migration.shadow.batch-time-target or run the plan at a quieter time.");
 
     /** Where the rule's input comes from. */
     public enum Source {

@@ -90,6 +90,8 @@ public final class RuleBook {
         put(all, Rule.BACKUP_TOO_OLD, config.backupTooOld(), Map.of());
         put(all, Rule.BACKUP_FAILED, config.backupFailed(), Map.of());
         put(all, Rule.MIGRATION_STALLED, config.migrationStalled(), Map.of());
+        put(all, Rule.MIGRATION_IMPACT, config.migrationImpact(),
+                Map.of("min-calls", config.migrationImpact().minCalls().map(String::valueOf)));
         if (all.size() != Rule.values().length) {
             throw new IllegalStateException("a rule has no configuration group");
         }
@@ -141,6 +143,8 @@ public final class RuleBook {
                 "block requests since the previous poll below which the rule says nothing")));
         m.put(Rule.SLOW_QUERIES, List.of(new Extra("min-calls", Unit.COUNT, "5",
                 "calls of a statement since the previous poll below which it is left alone")));
+        m.put(Rule.MIGRATION_IMPACT, List.of(new Extra("min-calls", Unit.COUNT, "5",
+                "calls since the previous poll below which a statement writing to the plan's tables is left alone")));
         m.put(Rule.DEAD_TUPLE_RATIO, List.of(new Extra("min-dead-tuples", Unit.COUNT, "10000",
                 "dead tuples below which a table is left alone")));
         m.put(Rule.TABLE_NOT_VACUUMED, List.of(new Extra("min-dead-tuples", Unit.COUNT, "1000",

@@ -19,6 +19,15 @@ public record EventFacts(Optional<Instant> lastBackup, Optional<BackupFailure> l
     public record BackupFailure(Instant at, String reason) {
     }
 
-    public record RunningPlan(String planId, String phase, String message, Instant lastEventAt) {
+    /** @param tables the tables the plan touches, from its migration-planned ({@code schema.table}; empty when not seen) */
+    public record RunningPlan(String planId, String phase, String message, Instant lastEventAt, List<String> tables) {
+        public RunningPlan {
+            tables = tables == null ? List.of() : List.copyOf(tables);
+        }
+    }
+
+    /** The tables of every running plan: what a poll reads pg_stat_statements' writers for. */
+    public List<String> watchedTables() {
+        return migrations.stream().flatMap(p -> p.tables().stream()).distinct().toList();
     }
 }

@@ -82,8 +82,9 @@ public class SnapshotReader {
     /** Lock waits come from pg_locks once (a CTE), not once per session. */
     static final String SESSIONS = """
             WITH waits AS (
-                SELECT pid, min(waitstart) AS since, min(relation::regclass::text) AS relation
-                FROM pg_locks WHERE NOT granted GROUP BY pid)
+                SELECT l.pid, min(l.waitstart) AS since, min(n.nspname || '.' || c.relname) AS relation
+                FROM pg_locks l LEFT JOIN pg_class c ON c.oid = l.relation LEFT JOIN pg_namespace n ON n.oid = c.relnamespace
+                WHERE NOT l.granted GROUP BY l.pid)
             SELECT a.pid, a.usename, a.application_name, a.state,
                    coalesce(extract(epoch FROM clock_timestamp() - a.query_start)::float8, 0),
                    coalesce(extract(epoch FROM clock_timestamp() - a.state_change)::float8, 0),
@@ -151,6 +152,18 @@ public class SnapshotReader {
             WHERE dbid = (SELECT oid FROM pg_database WHERE datname = current_database()) AND queryid IS NOT NULL
             GROUP BY queryid ORDER BY 3 DESC LIMIT $1""";
 
+    /**
+     * The statements that write to a running plan's tables, with their texts: read only while a plan runs on the
+     * target. The server narrows them down by verb and table name ($1: ILIKE patterns of the tables' names); the rule
+     * checks which table each one really writes to.
+     */
+    static final String WRITER_STATEMENTS = """
+            SELECT queryid, sum(calls)::bigint, sum(total_exec_time)::float8, min(left(query, $2))
+            FROM pg_stat_statements
+            WHERE dbid = (SELECT oid FROM pg_database WHERE datname = current_database()) AND queryid IS NOT NULL
+              AND query ~* '^\\s*(insert\\s+into|update|delete\\s+from|merge\\s+into)\\s' AND query ILIKE ANY ($1)
+            GROUP BY queryid ORDER BY 3 DESC LIMIT $3""";
+
     static final String STATEMENT_TEXTS = """
             SELECT DISTINCT ON (queryid) queryid, left(query, $2)
             FROM pg_stat_statements
@@ -210,10 +223,15 @@ public class SnapshotReader {
     }
 
     public Uni<PollResult> read(String target, boolean slow, Cutoffs cutoffs) {
+        return read(target, slow, cutoffs, List.of());
+    }
+
+    /** @param watched tables of running plans ({@code schema.table}): the statements writing to them are read too */
+    public Uni<PollResult> read(String target, boolean slow, Cutoffs cutoffs, List<String> watched) {
         Instant at = clock.instant();
         long t0 = System.nanoTime();
         String database = pools.database(target);
-        return pools.of(target).withConnection(c -> snapshot(c, target, database, at, slow, cutoffs))
+        return pools.of(target).withConnection(c -> snapshot(c, target, database, at, slow, cutoffs, watched))
                 .map(s -> (PollResult) new PollResult.Reached(s, Duration.ofNanos(System.nanoTime() - t0)))
                 .onFailure().recoverWithItem(e -> {
                     String reason = describe(e);
@@ -238,7 +256,7 @@ public class SnapshotReader {
     }
 
     private Uni<TargetSnapshot> snapshot(SqlConnection c, String target, String database, Instant at, boolean slow,
-                                         Cutoffs cutoffs) {
+                                         Cutoffs cutoffs, List<String> watched) {
         return c.query(DATABASE).execute().flatMap(dbRows -> {
             Row db = one(dbRows, "pg_stat_database has no row for the target database");
             int maxConnections = db.getInteger(0);
@@ -279,6 +297,7 @@ public class SnapshotReader {
                     .invoke(rows -> rows.forEach(r -> p.slots.add(new TargetSnapshot.Slot(r.getString(0), r.getString(1),
                             r.getString(2), r.getLong(3), r.getString(4)))))
                     .flatMap(x -> statements(c, database, statementsInstalled))
+                    .flatMap(st -> writers(c, st, watched))
                     .invoke(st -> p.statements = st)
                     .flatMap(x -> slow ? slowReads(c, cutoffs).map(Optional::of) : Uni.createFrom().item(Optional.<TargetSnapshot.SlowReads>empty()))
                     .map(slowReads -> new TargetSnapshot(target, database, at, inRecovery, seesAll, maxConnections,
@@ -302,6 +321,32 @@ public class SnapshotReader {
                 // installed but not loaded ("must be loaded via shared_preload_libraries"), or not readable
                 .onFailure(PgException.class).recoverWithItem(e -> TargetSnapshot.Statements.missing(
                         "pg_stat_statements cannot be read: " + ((PgException) e).getErrorMessage()));
+    }
+
+    /** Adds the statements writing to the watched tables, with their texts, to the totals (once per queryid). */
+    private static Uni<TargetSnapshot.Statements> writers(SqlConnection c, TargetSnapshot.Statements statements,
+                                                          List<String> watched) {
+        if (!statements.available() || watched.isEmpty()) {
+            return Uni.createFrom().item(statements);
+        }
+        String[] patterns = watched.stream().map(t -> "%" + likeEscaped(t.substring(t.indexOf('.') + 1)) + "%")
+                .distinct().toArray(String[]::new);
+        return c.preparedQuery(WRITER_STATEMENTS).execute(Tuple.of(patterns, MAX_QUERY_CHARS, MAX_STATEMENTS))
+                .map(rows -> {
+                    Map<Long, TargetSnapshot.Statement> merged = new LinkedHashMap<>();
+                    statements.rows().forEach(st -> merged.put(st.queryId(), st));
+                    rows.forEach(r -> merged.put(r.getLong(0), new TargetSnapshot.Statement(r.getLong(0), r.getLong(1),
+                            r.getDouble(2), r.getString(3))));
+                    return new TargetSnapshot.Statements(true, null, List.copyOf(merged.values()));
+                })
+                .onFailure(PgException.class).recoverWithItem(e -> {
+                    LOG.warnf("cannot read the statements writing to %s: %s", watched, ((PgException) e).getErrorMessage());
+                    return statements;
+                });
+    }
+
+    private static String likeEscaped(String name) {
+        return name.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_");
     }
 
     private static Uni<TargetSnapshot.SlowReads> slowReads(SqlConnection c, Cutoffs cutoffs) {

@@ -42,6 +42,7 @@ public class MigrationProgressEntity extends PanacheEntityBase {
 
     public MigrationStatus toStatus() {
         return new MigrationStatus(planId, target, status, phase, stepsDone, stepsTotal, message, rowsCopied, rowsTotal,
-                rowsPerSecond, etaSeconds, eventId, eventTime, receivedAt, java.util.List.of());
+                rowsPerSecond, etaSeconds, eventId, eventTime, receivedAt, java.util.List.of(), null, java.util.List.of(),
+                java.util.List.of());
     }
 }

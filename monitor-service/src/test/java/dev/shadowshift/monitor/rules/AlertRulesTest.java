@@ -256,7 +256,7 @@ class AlertRulesTest {
     void eventRulesReadBackupsAndMigrationProgress() {
         EventFacts facts = new EventFacts(Optional.of(NOW.minus(Duration.ofDays(9))),
                 Optional.of(new EventFacts.BackupFailure(NOW.minusSeconds(60), "pg_dump: disk full")),
-                List.of(new EventFacts.RunningPlan("plan-1", "SHADOW", "copying", NOW.minus(Duration.ofMinutes(12)))));
+                List.of(new EventFacts.RunningPlan("plan-1", "SHADOW", "copying", NOW.minus(Duration.ofMinutes(12)), List.of())));
         AlertRules.Evaluation e = rules.evaluate(healthy().reached(), PollHistory.NONE, facts, NOW);
         assertEquals(Severity.WARNING, only(e, Rule.BACKUP_TOO_OLD).severity());
         Finding failed = only(e, Rule.BACKUP_FAILED);
