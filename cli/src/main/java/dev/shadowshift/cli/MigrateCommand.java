@@ -296,29 +296,4 @@ final class MigrateCommand implements Callable<Integer> {
     private static String sha256(String text) throws Exception {
         return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(text.getBytes(StandardCharsets.UTF_8)));
     }
-
-    /** The engine reports to a PrintStream; picocli gives the command a writer. */
-    private static final class WriterOutputStream extends java.io.OutputStream {
-        private final PrintWriter writer;
-        private final java.io.ByteArrayOutputStream line = new java.io.ByteArrayOutputStream();
-
-        WriterOutputStream(PrintWriter writer) {
-            this.writer = writer;
-        }
-
-        @Override
-        public void write(int b) {
-            line.write(b);
-            if (b == '\n' || b == '\r') {
-                flush();
-            }
-        }
-
-        @Override
-        public void flush() {
-            writer.print(line.toString(StandardCharsets.UTF_8));
-            writer.flush();
-            line.reset();
-        }
-    }
 }

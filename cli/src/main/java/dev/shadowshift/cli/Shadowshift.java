@@ -14,7 +14,7 @@ import java.nio.file.Path;
 @Command(name = "shadowshift", mixinStandardHelpOptions = true, version = "shadowshift 0.1.0",
         description = "Zero-downtime PostgreSQL schema evolution from OpenAPI specs.",
         subcommands = {UpCommand.class, StatusCommand.class, DiffSchemaCommand.class, GenerateEvolutionCommand.class,
-                MigrateCommand.class, TokenCommand.class, CommandLine.HelpCommand.class},
+                MigrateCommand.class, TokenCommand.class, BackupCommand.class, CommandLine.HelpCommand.class},
         footer = {"", "Exit codes: 0 done (or nothing to do), 1 failed, 2 invalid input, 3 unsafe changes pending."})
 public final class Shadowshift implements java.util.concurrent.Callable<Integer> {
 
@@ -36,11 +36,15 @@ public final class Shadowshift implements java.util.concurrent.Callable<Integer>
 
     /** Where the checkout is: the launcher says so; its .shadowshift folder holds logs and the running stack's facts. */
     static Path home() {
-        return Path.of(System.getProperty("shadowshift.home", ".")).toAbsolutePath().normalize();
+        return RunningStack.home();
     }
 
     public static CommandLine commandLine(PrintWriter out, PrintWriter err) {
-        CommandLine cl = new CommandLine(new Shadowshift());
+        return configured(new CommandLine(new Shadowshift()), out, err);
+    }
+
+    /** Every command line, the whole CLI's or one verb's alone: its writers, and an unexpected error as one line, exit 1. */
+    static CommandLine configured(CommandLine cl, PrintWriter out, PrintWriter err) {
         cl.setOut(out);
         cl.setErr(err);
         cl.setExecutionExceptionHandler((e, line, parsed) -> {

@@ -1,17 +1,14 @@
 package dev.shadowshift.cli;
 
-import dev.shadowshift.localstack.LocalStackMain;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
 import java.io.IOException;
 import java.io.PrintWriter;
-import java.nio.file.Files;
-import java.nio.file.NoSuchFileException;
-import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.Callable;
 
 /** Where a running {@code ./shadowshift up} is: the broker, PostgreSQL, the services and the dashboard. */
@@ -34,25 +31,18 @@ final class StatusCommand implements Callable<Integer> {
             command.commandLine().getErr().println("shadowshift: --format must be text or env, not '" + format + "'");
             return Shadowshift.INVALID_INPUT;
         }
-        Path file = Shadowshift.home().resolve(".shadowshift").resolve(LocalStackMain.STATUS_FILE);
-        Map<String, String> facts = new LinkedHashMap<>();
+        Optional<Map<String, String>> running;
         try {
-            for (String line : Files.readAllLines(file)) {
-                int eq = line.indexOf('=');
-                if (eq > 0) {
-                    facts.put(line.substring(0, eq), line.substring(eq + 1));
-                }
-            }
-        } catch (NoSuchFileException e) {
-            return notRunning();
+            running = RunningStack.facts();
         } catch (IOException e) {
-            command.commandLine().getErr().println("shadowshift: cannot read " + file + ": " + e.getMessage());
+            command.commandLine().getErr().println("shadowshift: cannot read " + RunningStack.file() + ": " + e.getMessage());
             return Shadowshift.FAILED;
         }
-        String pid = facts.remove("SHADOWSHIFT_UP_PID");
-        if (pid == null || ProcessHandle.of(Long.parseLong(pid)).filter(ProcessHandle::isAlive).isEmpty()) {
+        if (running.isEmpty()) {
             return notRunning();
         }
+        Map<String, String> facts = new LinkedHashMap<>(running.get());
+        String pid = facts.remove(RunningStack.PID);
         if (f.equals("env")) {
             facts.forEach((k, v) -> out.println(k + "=" + v));
         } else {
