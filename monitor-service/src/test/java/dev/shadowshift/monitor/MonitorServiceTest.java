@@ -199,8 +199,9 @@ class MonitorServiceTest {
         TopicWatcher.send(bootstrap, Topics.MIGRATION_PLANNED, planId, EventCodec.write(EventCodec.create(
                 "/shadowshift/migration-worker", planId, new dev.shadowshift.contracts.events.MigrationPlanned(planId, "shop", 3,
                         "main", "public", "SHADOW_TABLE", "AWAITING_BACKUP", true, List.of("public.impacted"), "HIGH", 1000,
-                        List.of(new dev.shadowshift.contracts.events.PlanStep(1, "public.impacted", "ALTER_COLUMN_TYPE",
-                                "-- rebuilt through a shadow table", "SHARE UPDATE EXCLUSIVE", "SHADOW_TABLE")), List.of()))));
+                        List.of(dev.shadowshift.contracts.events.PlanStep.shadow(1, dev.shadowshift.contracts.events.PlanStep.Kind.SHADOW_COPY,
+                                "public", "impacted", List.of(new dev.shadowshift.contracts.events.PlanStep.Rewrite("amount", "bigint", "numeric", false)),
+                                dev.shadowshift.contracts.changes.LockLevel.SHARE_UPDATE_EXCLUSIVE, List.of())), List.of()))));
         TopicWatcher.send(bootstrap, Topics.MIGRATION_PROGRESS, planId, EventCodec.write(EventCodec.create(
                 "/shadowshift/migration-worker", planId, new MigrationProgress(planId, "main", "RUNNING", "SHADOW", 1, 4,
                         "copying public.impacted", 100L, 1000L, 50.0, 18L))));

@@ -1,6 +1,8 @@
 package dev.shadowshift.backup.it;
 
 import dev.shadowshift.cli.BackupCommand;
+import dev.shadowshift.security.Roles;
+import dev.shadowshift.testkit.TestTokens;
 import dev.shadowshift.testkit.ShadowshiftTestResource;
 import io.quarkus.test.common.WithTestResource;
 import io.quarkus.test.common.http.TestHTTPResource;
@@ -47,13 +49,30 @@ class BackupCliTest {
         ByteArrayOutputStream err = new ByteArrayOutputStream();
         PrintWriter o = new PrintWriter(new OutputStreamWriter(out, StandardCharsets.UTF_8), true);
         PrintWriter e = new PrintWriter(new OutputStreamWriter(err, StandardCharsets.UTF_8), true);
-        String[] all = new String[args.length + 1];
+        String[] all = new String[args.length + 2];
         System.arraycopy(args, 0, all, 0, args.length);
         all[args.length] = "--url=" + worker;
+        all[args.length + 1] = "--token-file=" + operatorToken();
         int code = BackupCommand.commandLine(o, e).execute(all);
         o.flush();
         e.flush();
         return new Run(code, out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8));
+    }
+
+    private static java.nio.file.Path tokenFile;
+
+    /** What an operator hands the CLI: a token of role operator in a file (never on the command line). */
+    private static synchronized java.nio.file.Path operatorToken() {
+        if (tokenFile == null) {
+            try {
+                tokenFile = java.nio.file.Files.createTempFile("shadowshift-operator-", ".jwt");
+                java.nio.file.Files.writeString(tokenFile, TestTokens.token(Roles.OPERATOR));
+                tokenFile.toFile().deleteOnExit();
+            } catch (java.io.IOException e) {
+                throw new java.io.UncheckedIOException(e);
+            }
+        }
+        return tokenFile;
     }
 
     @BeforeAll
@@ -61,8 +80,8 @@ class BackupCliTest {
         WorkerUnderTest.sql("CREATE SCHEMA IF NOT EXISTS cli",
                 "CREATE TABLE IF NOT EXISTS cli.customers (id int PRIMARY KEY, name text)",
                 "INSERT INTO cli.customers SELECT g, 'c' || g FROM generate_series(1, 40) g ON CONFLICT DO NOTHING",
-                "DROP DATABASE IF EXISTS cli_restored",
-                "CREATE DATABASE cli_restored");
+                // a restore creates its database: none of that name may exist
+                "DROP DATABASE IF EXISTS restore_cli", "DROP DATABASE IF EXISTS restore_cli_corrupt");
     }
 
     private static String liveDatabase() throws Exception {
@@ -96,10 +115,10 @@ class BackupCliTest {
         assertEquals(0, verified.code(), verified.toString());
         assertTrue(verified.out().matches("(?s).*cli\\.customers +40 +40\\n.*"), verified.toString());
 
-        Run restored = backup("restore", id, "--into=cli_restored");
+        Run restored = backup("restore", id, "--into=restore_cli");
         assertEquals(0, restored.code(), restored.toString());
-        assertTrue(restored.out().contains("restored backup " + id + " into database cli_restored: cli.customers"), restored.toString());
-        try (Connection c = WorkerUnderTest.target("cli_restored"); Statement s = c.createStatement();
+        assertTrue(restored.out().contains("restored backup " + id + " into database restore_cli: cli.customers"), restored.toString());
+        try (Connection c = WorkerUnderTest.target("restore_cli"); Statement s = c.createStatement();
              ResultSet rs = s.executeQuery("SELECT count(*) FROM cli.customers")) {
             rs.next();
             assertEquals(40, rs.getLong(1));
@@ -118,7 +137,7 @@ class BackupCliTest {
         String id = id(created);
         assertTrue(created.out().contains("backup " + id + ": CORRUPT"), created.toString());
 
-        Run restore = backup("restore", id, "--into=cli_restored");
+        Run restore = backup("restore", id, "--into=restore_cli_corrupt");
         assertEquals(1, restore.code(), restore.toString());
         assertTrue(restore.err().contains("409") && restore.err().contains("CORRUPT") && restore.err().contains("only VERIFIED"), restore.toString());
 
