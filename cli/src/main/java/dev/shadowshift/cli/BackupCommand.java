@@ -187,12 +187,13 @@ public final class BackupCommand implements Callable<Integer> {
     }
 
     @Command(name = "restore", mixinStandardHelpOptions = true,
-            description = "Restore a VERIFIED backup into an existing database on the target's server (never the live target database). "
+            description = "Restore a VERIFIED backup into a new database on the target's server, which the worker creates; its name must match "
+                    + "shadowshift.backup.restore.allowed-pattern (default restore_.*). "
                     + "A CORRUPT backup is refused.")
     static final class Restore extends Verb {
         @Parameters(paramLabel = "ID")
         String id;
-        @Option(names = "--into", required = true, paramLabel = "DATABASE", description = "the database to restore into; it must exist")
+        @Option(names = "--into", required = true, paramLabel = "DATABASE", description = "the new database to restore into, e.g. restore_orders; it must not exist")
         String database;
 
         @Override
