@@ -190,7 +190,7 @@ public final class DatabaseRoles {
     }
 
     /** Replaces {@code :'x_password'} with the SCRAM verifier of the role's password, as a literal. */
-    private static String withPasswords(String text, String role) {
+    private static String withPasswords(String text, String role) throws SQLException {
         Matcher m = VARIABLE.matcher(text);
         StringBuilder out = new StringBuilder();
         while (m.find()) {

@@ -35,7 +35,7 @@ class DatabaseRolesTest {
             String state = infra.freshStateDatabase(s);
             try (Connection c = DatabaseRoles.connect(s, pg.jdbcUrl(state)); Statement st = c.createStatement()) {
                 assertEquals(s.role(), one(st, "SELECT current_user"));
-                assertEquals("false", one(st, "SELECT rolsuper FROM pg_roles WHERE rolname = current_user"));
+                assertEquals("false", one(st, "SELECT rolsuper::text FROM pg_roles WHERE rolname = current_user"));
                 // Flyway creates its tables there
                 st.execute("CREATE TABLE flyway_probe (id int)");
             }
