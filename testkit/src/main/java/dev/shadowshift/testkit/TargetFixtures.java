@@ -28,10 +28,7 @@ public final class TargetFixtures {
 
     /** As the server's superuser: only for what a deployment's init script does before the services start. */
     public static Connection asSuperuser() throws SQLException {
-        String url = url();
-        String path = url.substring(url.lastIndexOf('/') + 1);
-        int q = path.indexOf('?');
-        return Infrastructure.shared().postgres().connect(q < 0 ? path : path.substring(0, q));
+        return Infrastructure.shared().postgres().connect(ServiceSessions.database(url()));
     }
 
     static String url() {
