@@ -218,13 +218,8 @@ class MonitorServiceTest {
         String planId = "plan-" + UUID.randomUUID();
         Target.sql("CREATE TABLE public.impacted(id bigint PRIMARY KEY, amount int)");
         announceRunningPlan(planId);
-        java.util.Properties asWorker = new java.util.Properties();
-        org.eclipse.microprofile.config.Config config = org.eclipse.microprofile.config.ConfigProvider.getConfig();
-        asWorker.setProperty("user", config.getValue("shadowshift.targets.main.username", String.class));
-        asWorker.setProperty("password", config.getOptionalValue("shadowshift.targets.main.password", String.class).orElse(""));
-        asWorker.setProperty("ApplicationName", "shadowshift"); // as migration-worker's sessions call themselves
         Thread writer = null;
-        try (Connection worker = DriverManager.getConnection(config.getValue("shadowshift.targets.main.jdbc-url", String.class), asWorker);
+        try (Connection worker = Target.asWorker(); // as migration-worker's sessions are
              Statement w = worker.createStatement()) {
             // the cutover's lock, held (the worker's session stays idle in its transaction)
             worker.setAutoCommit(false);
@@ -276,8 +271,8 @@ class MonitorServiceTest {
             org.junit.jupiter.api.Assumptions.assumeTrue(rs.getBoolean(1), "the test server does not preload pg_stat_statements");
         }
         // a capture trigger that costs 300 ms a row: what writers would feel from an expensive one
-        Target.sql("CREATE EXTENSION IF NOT EXISTS pg_stat_statements",
-                "CREATE TABLE public.slowed(id bigint PRIMARY KEY, amount int)",
+        Target.asSuperuser("CREATE EXTENSION IF NOT EXISTS pg_stat_statements");
+        Target.sql("CREATE TABLE public.slowed(id bigint PRIMARY KEY, amount int)",
                 "CREATE FUNCTION public.slow_capture() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN PERFORM pg_sleep(0.3); RETURN NEW; END $$",
                 "CREATE TRIGGER slow_capture BEFORE INSERT ON public.slowed FOR EACH ROW EXECUTE FUNCTION public.slow_capture()");
         TopicWatcher.send(bootstrap, Topics.MIGRATION_PLANNED, planId, EventCodec.write(EventCodec.create(

@@ -251,7 +251,7 @@ class RuleConditionsTest {
             loaded = rs.getBoolean(1);
         }
         Assumptions.assumeTrue(loaded, "the test server does not preload pg_stat_statements");
-        sql("CREATE EXTENSION IF NOT EXISTS pg_stat_statements");
+        Target.asSuperuser("CREATE EXTENSION IF NOT EXISTS pg_stat_statements"); // as deploy/postgres/init.sql does
         resolved(blind);
 
         ExecutorService pool = Executors.newFixedThreadPool(4);

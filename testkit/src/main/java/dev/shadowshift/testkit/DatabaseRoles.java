@@ -118,7 +118,7 @@ public final class DatabaseRoles {
     }
 
     /** The service's role owns the database, and only it may connect, as roles.sql has it for its state database. */
-    void prepareStateDatabase(Service service, String database) {
+    public void prepareStateDatabase(Service service, String database) {
         List<String> sql = new ArrayList<>();
         for (Sql s : statements) {
             if (!s.inTarget() && service.role().equals(s.database())) {
@@ -129,7 +129,7 @@ public final class DatabaseRoles {
     }
 
     /** What roles.sql does to shadowshift_target: the owner, the grants, and those inside the database. */
-    void prepareTargetDatabase(String database) {
+    public void prepareTargetDatabase(String database) {
         List<String> outside = new ArrayList<>();
         List<String> inside = new ArrayList<>();
         for (Sql s : statements) {
