@@ -126,8 +126,9 @@ class MonitorServiceTest {
         assertEquals(firing.startsAt(), resolved.startsAt());
         assertTrue(java.time.Instant.parse(resolved.endsAt()).isBefore(java.time.Instant.now().plusSeconds(1)));
 
-        given().get("/api/alerts").then().statusCode(200)
-                .body("fingerprint", not(hasItem(firing.fingerprint())));
+        // the notification goes out before the poll's transaction commits the new state (AlertReconciler)
+        await().atMost(WAIT).untilAsserted(() -> given().get("/api/alerts").then().statusCode(200)
+                .body("fingerprint", not(hasItem(firing.fingerprint()))));
         given().get("/api/alerts/history").then().statusCode(200)
                 .body("find { it.fingerprint == '" + firing.fingerprint() + "' }.status", equalTo("resolved"));
         sleeper.join(10_000);
@@ -265,7 +266,8 @@ class MonitorServiceTest {
     @Test
     void writersSlowedByTheirTriggerFireMigrationImpactWithTheStatement() throws Exception {
         String planId = "plan-" + UUID.randomUUID();
-        try (Connection c = target(); Statement s = c.createStatement();
+        // the server's settings, as whoever sets the server up reads them (pg_read_all_settings)
+        try (Connection c = dev.shadowshift.testkit.TargetFixtures.asSuperuser(); Statement s = c.createStatement();
              ResultSet rs = s.executeQuery("SELECT current_setting('shared_preload_libraries') LIKE '%pg_stat_statements%'")) {
             rs.next();
             org.junit.jupiter.api.Assumptions.assumeTrue(rs.getBoolean(1), "the test server does not preload pg_stat_statements");
