@@ -1,5 +1,6 @@
 package dev.shadowshift.testkit;
 
+import dev.shadowshift.pg.SqlIdentifiers;
 import dev.shadowshift.security.Roles;
 import io.restassured.RestAssured;
 import io.restassured.config.EncoderConfig;
@@ -7,11 +8,18 @@ import io.restassured.config.RestAssuredConfig;
 import io.restassured.http.ContentType;
 import io.restassured.response.Response;
 import io.restassured.specification.RequestSpecification;
+import org.eclipse.microprofile.config.ConfigProvider;
 
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.regex.Pattern;
 
+import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
@@ -26,6 +34,9 @@ public final class AccessRules {
 
     /** Anything that looks like an address: a URL, a JDBC URL, a host:port, an IPv4 address. */
     private static final Pattern ADDRESS = Pattern.compile("(?i)(jdbc:|postgresql://|https?://|localhost|\\b\\d{1,3}(\\.\\d{1,3}){3}\\b|:\\d{2,5}\\b)");
+
+    /** How long readiness may take to notice the state database went or came back (a check that waits gives up after 5 s). */
+    private static final Duration PROBE_WAIT = Duration.ofSeconds(60);
 
     /** A role the services do not know, for a valid token that carries none of theirs. */
     private static final String NO_ROLE = "no-such-role";
@@ -159,5 +170,48 @@ public final class AccessRules {
             assertFalse(ADDRESS.matcher(body).find(), probe + " must not name an address: " + body);
         }
         assertEquals(200, RestAssured.given().get("/q/metrics").statusCode(), "/q/metrics answers without a token");
+    }
+
+    /**
+     * While the service's own database refuses connections, readiness answers 503 and says DOWN with the SQLSTATE for
+     * it, liveness stays UP, and neither names an address; once the database is back, readiness says it is UP again.
+     * Meanwhile the state database's connections are gone, so a test class calls this last.
+     */
+    public static void assertProbesQuietWhileTheStateDatabaseIsDown() throws SQLException {
+        String url = ConfigProvider.getConfig().getValue("quarkus.datasource.jdbc.url", String.class);
+        String database = url.substring(url.lastIndexOf('/') + 1).split("\\?", 2)[0];
+        try (Connection admin = Infrastructure.shared().postgres().connect("postgres")) {
+            allowConnections(admin, database, false);
+            try {
+                await().atMost(PROBE_WAIT).untilAsserted(() ->
+                        assertEquals("DOWN", stateCheck("status"), "readiness follows the state database"));
+                Response ready = RestAssured.given().get("/q/health/ready");
+                assertEquals(503, ready.statusCode(), ready.asString());
+                assertTrue(stateCheck("data.state").matches("DOWN \\(SQLSTATE \\w{5}\\)"), ready.asString());
+                assertProbesOpenAndQuiet();
+                RestAssured.given().get("/q/health/live").then().statusCode(200);
+            } finally {
+                allowConnections(admin, database, true);
+            }
+        }
+        await().atMost(PROBE_WAIT).untilAsserted(() -> assertEquals("UP", stateCheck("status"), "the state database is back"));
+    }
+
+    /** A field of readiness's "state database" check. */
+    private static String stateCheck(String field) {
+        return RestAssured.given().get("/q/health/ready").jsonPath().getString("checks.find { it.name == 'state database' }." + field);
+    }
+
+    private static void allowConnections(Connection admin, String database, boolean allow) throws SQLException {
+        try (Statement s = admin.createStatement()) {
+            s.execute("ALTER DATABASE " + SqlIdentifiers.quote(database) + " ALLOW_CONNECTIONS " + allow);
+        }
+        if (!allow) {
+            try (PreparedStatement kill = admin.prepareStatement(
+                    "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = ? AND pid <> pg_backend_pid()")) {
+                kill.setString(1, database);
+                kill.execute();
+            }
+        }
     }
 }
