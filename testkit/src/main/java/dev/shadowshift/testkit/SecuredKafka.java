@@ -28,7 +28,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.SecureRandom;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -179,9 +178,7 @@ public final class SecuredKafka implements KafkaBroker {
     }
 
     private boolean canLogIn(String principal) throws Exception {
-        Map<String, Object> config = new HashMap<>(clientConfig(principal));
-        config.put(CommonClientConfigs.DEFAULT_API_TIMEOUT_MS_CONFIG, 10_000);
-        try (Admin admin = Admin.create(config)) {
+        try (Admin admin = Admin.create(clientConfig(principal))) {
             admin.describeCluster().clusterId().get();
             return true;
         } catch (ExecutionException e) {
