@@ -48,6 +48,22 @@ public record PgEndpoint(String host, int port, String database, String user, Op
         return DriverManager.getConnection(jdbcUrl(otherDatabase), props);
     }
 
+    /**
+     * A replication connection to this endpoint's database (logical decoding's walsender protocol): for creating a
+     * replication slot with an exported snapshot. The role needs the REPLICATION attribute.
+     */
+    public Connection replicationConnect() throws SQLException {
+        Properties props = new Properties();
+        props.setProperty("user", user);
+        password.ifPresent(p -> props.setProperty("password", p));
+        props.setProperty("ApplicationName", "shadowshift");
+        props.setProperty("connectTimeout", "10");
+        props.setProperty("replication", "database");
+        props.setProperty("assumeMinServerVersion", "10");
+        props.setProperty("preferQueryMode", "simple");
+        return DriverManager.getConnection(jdbcUrl(database), props);
+    }
+
     @Override
     public String toString() {
         return user + "@" + host + ":" + port + "/" + database;

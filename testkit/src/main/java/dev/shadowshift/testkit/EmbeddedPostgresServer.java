@@ -6,7 +6,7 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 
-/** A real PostgreSQL 15 server started from the Maven binaries bundle, so pg_dump 15 can read it. */
+/** A real PostgreSQL 15 server started from the Maven binaries bundle, so pg_dump 15 can read it; wal_level=logical. */
 final class EmbeddedPostgresServer implements PostgresServer {
 
     private final EmbeddedPostgres postgres;
@@ -26,7 +26,11 @@ final class EmbeddedPostgresServer implements PostgresServer {
                     .setServerConfig("shared_preload_libraries", "pg_stat_statements")
                     .setServerConfig("fsync", "off")
                     .setServerConfig("synchronous_commit", "off")
-                    .setServerConfig("full_page_writes", "off");
+                    .setServerConfig("full_page_writes", "off")
+                    // shadow migrations capture writes through logical decoding where the server allows it
+                    // (./shadowshift up runs on this server too); the trigger fallback is tested on a server without
+                    // (max_wal_senders stays at its default: a hot standby needs at least the primary's value)
+                    .setServerConfig("wal_level", "logical");
             if (port > 0) {
                 builder.setPort(port);
             }

@@ -45,6 +45,13 @@ public interface MigrationConfig {
     @WithDefault("5s")
     Duration progressInterval();
 
+    /**
+     * Logical capture aborts the migration (dropping its replication slot) once the slot holds back more WAL than
+     * this, in PostgreSQL's size notation (1GB, 512MB): a stalled migration must never fill the server's disk.
+     */
+    @WithDefault("1GB")
+    String maxSlotWal();
+
     /** ...or after this many tables, whichever comes first. */
     @WithDefault("25")
     int progressEveryTables();
@@ -110,6 +117,31 @@ public interface MigrationConfig {
          */
         @WithDefault("30s")
         Duration applyInterval();
+
+        /**
+         * Validation compares the shadow with the original in primary-key ranges of about this many rows, one
+         * statement (and so one short snapshot) per range: no snapshot is held across the table.
+         */
+        @WithDefault("20000")
+        int validationChunkRows();
+
+        /**
+         * A range whose hashes differ is compared again after the change log is applied, this many times, before
+         * validation fails: a write that landed while the range was compared is not a difference.
+         */
+        @WithDefault("5")
+        int validationRechecks();
+
+        /**
+         * How writes to the original are captured: {@code auto} uses logical decoding where the server allows it
+         * (wal_level=logical, a free slot, a role with REPLICATION) and the capture trigger elsewhere; {@code trigger}
+         * always uses the trigger. The plan's progress says which one a rebuild uses and why. The default stays
+         * {@code trigger} until logical capture's apply waits for a decoded commit to become visible: under load it
+         * can miss a write that committed but was not yet visible, which validation then refuses (the migration is
+         * abandoned, the slot dropped, the original untouched).
+         */
+        @WithDefault("trigger")
+        String capture();
 
         /** Log rows one apply statement takes: each round is one statement and one short transaction. */
         @WithDefault("20000")

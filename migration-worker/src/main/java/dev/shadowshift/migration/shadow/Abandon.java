@@ -32,10 +32,10 @@ final class Abandon {
 
     /** The capture's functions, log and backfill position (the triggers go with the table's own DROP TRIGGER). */
     static List<String> dropCapture(ShadowNames n) {
-        return List.of("DROP FUNCTION IF EXISTS " + n.qualified(n.captureFunction()) + "()",
-                "DROP FUNCTION IF EXISTS " + n.qualified(n.captureTruncateFunction()) + "()",
-                "DROP TABLE IF EXISTS " + n.qualified(n.changeLog()),
-                "DROP TABLE IF EXISTS " + n.qualified(n.backfillPosition()));
+        return List.of("DROP FUNCTION IF EXISTS " + n.tool(n.captureFunction()) + "()",
+                "DROP FUNCTION IF EXISTS " + n.tool(n.captureTruncateFunction()) + "()",
+                "DROP TABLE IF EXISTS " + n.tool(n.changeLog()),
+                "DROP TABLE IF EXISTS " + n.tool(n.backfillPosition()));
     }
 
     /** Runs inside the caller's short-lock transaction. */

@@ -49,19 +49,25 @@ final class Backfill {
     }
 
     /** @return null when done, or the control request (PAUSE / CANCEL) that stopped it */
+    /**
+     * @param inSnapshot true for logical capture: {@code c} is in the transaction that imported the slot's snapshot,
+     *                   and every batch runs in it (the caller commits); false: each batch commits on its own
+     */
     static PlanControl run(Connection c, ShadowNames n, TableShape shape, ShadowRebuild rebuild, ShadowCheckpoint cp,
-                      MigrationConfig.Shadow config, Between between) throws SQLException, InterruptedException {
+                      MigrationConfig.Shadow config, Between between, boolean inSnapshot) throws SQLException, InterruptedException {
         if (cp.highWaterMark() == null) {
             return null;
         }
-        c.setAutoCommit(true);
+        if (!inSnapshot) {
+            c.setAutoCommit(true);
+        }
         List<String> last = position(c, n, shape);
         long copied = cp.rowsCopied();
         long total = cp.rowsTotal() == null ? 0 : cp.rowsTotal();
         int size = cp.batchSize() == null ? config.batchSizeInitial() : cp.batchSize();
         int keys = shape.primaryKey().size();
         // prepared once per run: each is then planned once (server-side) and reused per batch
-        if (ShadowSql.keyOrderPreserved(shape, rebuild)) {
+        if (!inSnapshot && ShadowSql.keyOrderPreserved(shape, rebuild)) {
             try (PreparedStatement copyFirst = c.prepareStatement(ShadowSql.backfillInKeyOrder(n, shape, rebuild, true));
                  PreparedStatement copyNext = c.prepareStatement(ShadowSql.backfillInKeyOrder(n, shape, rebuild, false));
                  PreparedStatement positionFirst = c.prepareStatement(ShadowSql.recordPosition(n, shape, rebuild, true));

@@ -6,7 +6,6 @@ import java.sql.Connection;
 import java.sql.SQLException;
 import java.util.List;
 import java.util.Locale;
-import java.util.Optional;
 
 /**
  * SHADOW, part two: the keyset backfill up to the high-water mark ({@link Backfill}), each batch checkpointed,
@@ -29,7 +28,7 @@ final class BackfillPhase implements ShadowPhase {
     public PlanControl run(ShadowRun r) throws SQLException, ShadowFailure, InterruptedException {
         ShadowCheckpoint cp = r.checkpoint();
         r.doing.now("SHADOW", "backfill batch (INSERT INTO shadow SELECT ...)");
-        PlanControl stopped = backfill(r, cp);
+        PlanControl stopped = r.logical ? inSlotSnapshot(r, cp) : backfill(r, cp, false);
         if (stopped != null) {
             return stopped;
         }
@@ -39,9 +38,45 @@ final class BackfillPhase implements ShadowPhase {
         return r.reached(checkpoint());
     }
 
-    private static PlanControl backfill(ShadowRun r, ShadowCheckpoint cp) throws SQLException, InterruptedException {
+    /**
+     * Logical capture: a new slot (any earlier run's is dropped, and what it copied removed), its snapshot imported
+     * by the run's session, and the whole backfill copied in that one transaction: every write committed after the
+     * snapshot comes out of the slot afterwards. Stopped (pause, cancel) it rolls back and drops the slot: a resume
+     * starts over from a new one.
+     */
+    private static PlanControl inSlotSnapshot(ShadowRun r, ShadowCheckpoint cp) throws SQLException, InterruptedException {
+        LogicalCapture.drop(r.c, r.n);
+        try (java.sql.Statement s = r.c.createStatement()) {
+            StatementFailed.exec(s, "TRUNCATE " + r.n.qualified(r.n.shadow()) + ", " + r.n.tool(r.n.changeLog()));
+            StatementFailed.exec(s, "UPDATE " + r.n.tool(r.n.backfillPosition()) + " SET " + ShadowSql.list(ShadowSql.keyPositions(r.original),
+                    i -> "k" + i + " = NULL"));
+        }
+        LogicalCapture.tagOwnWrites(r.c, r.n);
+        r.doing.now("SHADOW", "CREATE_REPLICATION_SLOT ... EXPORT_SNAPSHOT / SET TRANSACTION SNAPSHOT");
+        LogicalCapture.createAndImport(r.endpoint, r.c, r.n);
+        PlanControl stopped;
+        try {
+            // the mark too is read in the snapshot: a row inserted before the slot existed is the backfill's to copy
+            r.doing.now("SHADOW", "high-water mark (SELECT max key) in the slot's snapshot");
+            r.store.highWaterMark(r.planId, r.n.table(), Backfill.highWaterMark(r.c, r.n, r.original),
+                    Preflight.scalarLong(r.c, "SELECT count(*) FROM " + r.table(), null));
+            r.doing.now("SHADOW", "backfill batch (INSERT INTO shadow SELECT ... in the slot's snapshot)");
+            stopped = backfill(r, r.checkpoint(), true);
+            if (stopped == null) {
+                r.c.commit();
+            }
+        } finally {
+            ShortLocks.rollbackQuietly(r.c);
+            r.c.setAutoCommit(true);
+        }
+        if (stopped != null) {
+            LogicalCapture.drop(r.c, r.n);
+        }
+        return stopped;
+    }
+
+    private static PlanControl backfill(ShadowRun r, ShadowCheckpoint cp, boolean inSnapshot) throws SQLException, InterruptedException {
         long[] lastReport = {0};
-        long[] lastThrottleReport = {0};
         boolean[] firstBatch = {true};
         long[] counted = {cp.rowsCopied()};
         r.report.rows("SHADOW", "backfilling " + r.n.qualified(r.n.shadow()) + (cp.lastKey() == null ? "" : " from key " + cp.lastKey()),
@@ -56,6 +91,13 @@ final class BackfillPhase implements ShadowPhase {
                 r.store.batch(r.planId, r.n.table(), lastKey, rowsCopied, batchSize);
                 r.plans.listener().rowsCopied(target, r.n.schema() + "." + r.n.table(), rowsCopied - counted[0]);
                 counted[0] = rowsCopied;
+                if (inSnapshot) {
+                    try {
+                        LogicalCapture.checkRetained(r.c, r.n, r.maxSlotWal, "shadowshift.migration.max-slot-wal");
+                    } catch (SlotWalExceeded e) {
+                        throw new ShadowRun.Unrecoverable(e);
+                    }
+                }
                 r.hooks.reached(BACKFILL_BATCH);
                 if (firstBatch[0]) {
                     firstBatch[0] = false;
@@ -83,22 +125,17 @@ final class BackfillPhase implements ShadowPhase {
 
             @Override
             public void applyChanges(Connection conn, List<String> position, String when) throws SQLException {
+                if (inSnapshot) {
+                    // the snapshot's copy must not meet newer rows: the slot's changes are applied after it commits
+                    return;
+                }
                 r.applyLog(conn, position, cp.highWaterMark(), false, r.config.applyBatchSize(), when);
             }
 
             @Override
             public void throttle(Connection conn) throws SQLException, InterruptedException {
-                for (Optional<String> why = r.throttle.reason(conn, target); why.isPresent(); why = r.throttle.reason(conn, target)) {
-                    if (System.nanoTime() - lastThrottleReport[0] >= r.config.progressInterval().toNanos()) {
-                        lastThrottleReport[0] = System.nanoTime();
-                        r.report.say("SHADOW", "backfill throttled: " + why.get());
-                    }
-                    if (r.stop() != null) {
-                        return;
-                    }
-                    Thread.sleep(r.config.throttleSleep().toMillis());
-                }
+                r.throttle(conn, "backfill");
             }
-        });
+        }, inSnapshot);
     }
 }

@@ -108,10 +108,10 @@ final class ChangeLog {
      * standby empties them): the position row is gone, or the tables are.
      */
     static boolean intact(Connection c, ShadowNames n) throws SQLException {
-        if (!TargetCatalog.exists(c, n.schema(), n.changeLog()) || !TargetCatalog.exists(c, n.schema(), n.backfillPosition())) {
+        if (!TargetCatalog.exists(c, ShadowNames.TOOL_SCHEMA, n.changeLog()) || !TargetCatalog.exists(c, ShadowNames.TOOL_SCHEMA, n.backfillPosition())) {
             return false;
         }
-        try (PreparedStatement ps = c.prepareStatement("SELECT count(*) FROM " + n.qualified(n.backfillPosition()));
+        try (PreparedStatement ps = c.prepareStatement("SELECT count(*) FROM " + n.tool(n.backfillPosition()));
              ResultSet rs = ps.executeQuery()) {
             rs.next();
             return rs.getLong(1) == 1;
@@ -120,7 +120,7 @@ final class ChangeLog {
 
     /** Log rows waiting now (an exact count: the log is small by design, and this runs only between phases). */
     static long pending(Connection c, ShadowNames n) throws SQLException {
-        try (PreparedStatement ps = c.prepareStatement("SELECT count(*) FROM " + n.qualified(n.changeLog()));
+        try (PreparedStatement ps = c.prepareStatement("SELECT count(*) FROM " + n.tool(n.changeLog()));
              ResultSet rs = ps.executeQuery()) {
             rs.next();
             return rs.getLong(1);

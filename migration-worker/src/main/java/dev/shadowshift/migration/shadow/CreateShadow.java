@@ -12,7 +12,8 @@ import static dev.shadowshift.pg.SqlIdentifiers.quote;
 
 /**
  * SHADOW, part one: the shadow table (LIKE the original, then the new column types, then the primary key), the
- * change log, the backfill position and the capture triggers that append to the log, all in ONE transaction:
+ * change log, the backfill position and the capture triggers that append to the log (the log, the position and the
+ * triggers' functions in the tool's schema, {@link ShadowNames#TOOL_SCHEMA}), all in ONE transaction:
  * either everything exists or nothing does. The
  * statements first drop whatever an interrupted earlier attempt may have left, so running this twice is safe
  * (before the backfill nothing in the shadow is worth keeping: the capture starts with it).
@@ -23,8 +24,12 @@ final class CreateShadow {
     }
 
     /** @param serverMajor the target's major version (the change log's vacuum setting exists from 13 on) */
-    static List<String> statements(ShadowNames n, TableShape shape, ShadowRebuild rebuild, int serverMajor) {
-        List<String> sql = new ArrayList<>(Abandon.statements(n, true));
+    /** @param triggers false for logical capture: the worker fills the change log from the replication slot */
+    static List<String> statements(ShadowNames n, TableShape shape, ShadowRebuild rebuild, int serverMajor, boolean triggers) {
+        List<String> sql = new ArrayList<>();
+        // the capture's own objects go to the tool's schema: nothing but the shadow table lands in the user's
+        sql.add("CREATE SCHEMA IF NOT EXISTS " + quote(ShadowNames.TOOL_SCHEMA));
+        sql.addAll(Abandon.statements(n, true));
         sql.add(ShadowSql.createShadowTable(n));
         sql.addAll(ShadowSql.alterShadowTypes(n, rebuild));
         sql.add(ShadowSql.addPrimaryKey(n, shape));
@@ -32,25 +37,27 @@ final class CreateShadow {
         if (serverMajor >= 13) {
             // an insert-driven autovacuum (13+) would scan the growing log again and again, in the clients' CPU,
             // for rows that are only waiting to be deleted; the deletes still get it vacuumed
-            sql.add("ALTER TABLE " + n.qualified(n.changeLog()) + " SET (autovacuum_vacuum_insert_threshold = -1)");
+            sql.add("ALTER TABLE " + n.tool(n.changeLog()) + " SET (autovacuum_vacuum_insert_threshold = -1)");
         }
         sql.addAll(ShadowSql.createBackfillPosition(n, shape));
-        sql.add(ShadowSql.captureFunction(n, shape));
-        sql.add(ShadowSql.captureTruncateFunction(n));
-        sql.addAll(ShadowSql.captureTriggers(n));
+        if (triggers) {
+            sql.add(ShadowSql.captureFunction(n, shape));
+            sql.add(ShadowSql.captureTruncateFunction(n));
+            sql.addAll(ShadowSql.captureTriggers(n));
+        }
         return sql;
     }
 
     /** Runs inside the caller's short-lock transaction (CREATE TRIGGER takes SHARE ROW EXCLUSIVE on the original). */
-    static void start(Connection c, ShadowNames n, TableShape shape, ShadowRebuild rebuild) throws SQLException {
+    static void start(Connection c, ShadowNames n, TableShape shape, ShadowRebuild rebuild, boolean triggers) throws SQLException {
         try (Statement s = c.createStatement()) {
-            for (String sql : statements(n, shape, rebuild, c.getMetaData().getDatabaseMajorVersion())) {
+            for (String sql : statements(n, shape, rebuild, c.getMetaData().getDatabaseMajorVersion(), triggers)) {
                 StatementFailed.exec(s, sql);
             }
         }
     }
 
     static String describe(ShadowNames n) {
-        return "created " + n.qualified(n.shadow()) + ", change log " + n.qualified(n.changeLog()) + " and capture trigger " + quote(n.captureTrigger());
+        return "created " + n.qualified(n.shadow()) + ", change log " + n.tool(n.changeLog()) + " and capture trigger " + quote(n.captureTrigger());
     }
 }

@@ -14,10 +14,17 @@ final class CreateShadowPhase implements ShadowPhase {
 
     @Override
     public PlanControl run(ShadowRun r) throws SQLException, ShadowFailure, InterruptedException {
-        r.report.say("SHADOW", "creating shadow table " + r.n.qualified(r.n.shadow()) + " with capture triggers");
-        r.doing.now("SHADOW", "CREATE TABLE shadow / CREATE TRIGGER capture");
+        java.util.Optional<String> noLogical = r.config.capture().equals("trigger")
+                ? java.util.Optional.of("shadowshift.migration.shadow.capture is 'trigger'") : LogicalCapture.unavailable(r.c, r.n);
+        r.logical = noLogical.isEmpty();
+        r.report.say("SHADOW", r.logical
+                ? "capture: logical decoding (wal_level=logical): replication slot " + LogicalCapture.slot(r.n) + " (" + LogicalCapture.PLUGIN
+                        + ") with an exported snapshot, no trigger in the clients' writes; creating shadow table " + r.n.qualified(r.n.shadow())
+                : "capture: trigger, because " + noLogical.get() + "; creating shadow table " + r.n.qualified(r.n.shadow())
+                        + " with capture triggers");
+        r.doing.now("SHADOW", r.logical ? "CREATE TABLE shadow" : "CREATE TABLE shadow / CREATE TRIGGER capture");
         r.shortLock("installing capture on " + r.table(), conn -> {
-            CreateShadow.start(conn, r.n, r.original, r.rebuild);
+            CreateShadow.start(conn, r.n, r.original, r.rebuild, !r.logical);
             return null;
         });
         r.store.phase(r.planId, r.n.table(), checkpoint());

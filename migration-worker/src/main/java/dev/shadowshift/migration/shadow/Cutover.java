@@ -39,10 +39,19 @@ final class Cutover {
     }
 
     /** @param maxPending the most logged writes the swap copies under its lock; with more it gives up, nothing changed */
-    static Swapped start(Connection c, ShadowNames n, TableShape original, ShadowRebuild rebuild, boolean reverseSync, long maxPending)
-            throws SQLException, CaptureLost, TooManyPending {
+    /** Logical capture's last read of the slot, under the lock (null for trigger capture). */
+    interface Drain {
+        void into(Connection c) throws SQLException;
+    }
+
+    static Swapped start(Connection c, ShadowNames n, TableShape original, ShadowRebuild rebuild, boolean reverseSync, long maxPending,
+                         Drain drain) throws SQLException, CaptureLost, TooManyPending {
         try (Statement s = c.createStatement()) {
             StatementFailed.exec(s, "LOCK TABLE " + n.qualified(n.table()) + ", " + n.qualified(n.shadow()) + " IN ACCESS EXCLUSIVE MODE");
+        }
+        if (drain != null) {
+            // no client can write now: the slot's changes up to here are the last ones
+            drain.into(c);
         }
         if (!ChangeLog.intact(c, n)) {
             throw new CaptureLost("the change log of " + n.qualified(n.table()) + " was emptied since validation (the server "
@@ -82,12 +91,12 @@ final class Cutover {
                     }
                 }
                 Map<String, ShadowRebuild.ColumnChange> reverse = ShadowSql.byColumn(new ShadowRebuild(n.schema(), n.table(), back));
-                StatementFailed.exec(s, "CREATE TABLE IF NOT EXISTS " + n.qualified(n.lostTable())
+                StatementFailed.exec(s, "CREATE TABLE IF NOT EXISTS " + n.tool(n.lostTable())
                         + " (key text PRIMARY KEY, reason text, at timestamptz NOT NULL DEFAULT now())");
-                StatementFailed.exec(s, ShadowSql.mirrorFunction(n.qualified(n.reverseFunction()), n.qualified(n.rollback()), now, reverse,
-                        n.qualified(n.lostTable())));
+                StatementFailed.exec(s, ShadowSql.mirrorFunction(n.tool(n.reverseFunction()), n.qualified(n.rollback()), now, reverse,
+                        n.tool(n.lostTable())));
                 for (String t : ShadowSql.mirrorTriggers(n.qualified(n.table()), n.reverseTrigger(), n.reverseTruncateTrigger(),
-                        n.qualified(n.reverseFunction()))) {
+                        n.tool(n.reverseFunction()))) {
                     StatementFailed.exec(s, t);
                 }
             }

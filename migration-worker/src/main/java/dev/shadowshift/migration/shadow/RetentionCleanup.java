@@ -23,9 +23,9 @@ final class RetentionCleanup {
                 s.execute("DROP TRIGGER IF EXISTS " + quote(n.reverseTrigger()) + " ON " + n.qualified(n.table()));
                 s.execute("DROP TRIGGER IF EXISTS " + quote(n.reverseTruncateTrigger()) + " ON " + n.qualified(n.table()));
             }
-            s.execute("DROP FUNCTION IF EXISTS " + n.qualified(n.reverseFunction()) + "()");
+            s.execute("DROP FUNCTION IF EXISTS " + n.tool(n.reverseFunction()) + "()");
             s.execute("DROP TABLE IF EXISTS " + n.qualified(n.rollback()));
-            s.execute("DROP TABLE IF EXISTS " + n.qualified(n.lostTable()));
+            s.execute("DROP TABLE IF EXISTS " + n.tool(n.lostTable()));
         }
     }
 }

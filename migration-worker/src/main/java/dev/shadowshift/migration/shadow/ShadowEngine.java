@@ -54,6 +54,7 @@ public class ShadowEngine {
     private final Throttle throttle;
     private final ShadowHooks hooks;
     private final RollbackPoint rollbackPoint;
+    private final long maxSlotWal;
 
     @Inject
     public ShadowEngine(TargetDatabases targets, ShadowStore store, PlanStore plans, Announcements publisher,
@@ -72,6 +73,7 @@ public class ShadowEngine {
         this.throttle = throttle;
         this.hooks = hooks;
         this.rollbackPoint = new RollbackPoint(targets, store, plans, this.config, publisher);
+        this.maxSlotWal = LogicalCapture.bytes(config.maxSlotWal());
     }
 
     /** What one run reports on migration-progress: the plan's step position is the caller's. */
@@ -104,6 +106,9 @@ public class ShadowEngine {
                 try {
                     return phases(at, rebuild, n, c, report, doing);
                 } catch (SQLException e) {
+                    if (e instanceof ShadowRun.Unrecoverable u) {
+                        throw u.failure;
+                    }
                     if (SqlErrors.isTransient(e)) {
                         throw e;
                     }
@@ -138,6 +143,8 @@ public class ShadowEngine {
      */
     private void validateForeignKeysLeftNotValid(String target, ShadowNames n) throws SQLException, ShadowFailure {
         try (Connection c = targets.open(target)) {
+            // a worker that died right after the cutover had no time to drop its slot
+            LogicalCapture.drop(c, n);
             List<TargetCatalog.Constraint> notValid = TargetCatalog.foreignKeysIn(c, n.schema(), n.table()).stream()
                     .filter(fk -> fk.definition().endsWith(" NOT VALID")).toList();
             if (notValid.isEmpty()) {
@@ -165,9 +172,10 @@ public class ShadowEngine {
         if (!cp.reached(ShadowCheckpoint.CUT_OVER) && Cutover.alreadyDone(c, n)) {
             // the cutover committed but the checkpoint did not: finish what follows it
             doing.cutOver = true;
+            LogicalCapture.drop(c, n);
             doing.now("CUTOVER", "ALTER TABLE VALIDATE CONSTRAINT (foreign keys pointing in)");
             TableSwap.validateForeignKeys(c, TargetCatalog.foreignKeysIn(c, n.schema(), n.table()));
-            store.cutOver(planId, n.table(), config.retention(), TargetCatalog.exists(c, n.schema(), n.lostTable()));
+            store.cutOver(planId, n.table(), config.retention(), TargetCatalog.exists(c, ShadowNames.TOOL_SCHEMA, n.lostTable()));
             MaterializedViews.finish(c, n, (conn, what, work) -> shortLock(report, conn, what, work));
             return Outcome.CUT_OVER;
         }
@@ -182,16 +190,31 @@ public class ShadowEngine {
             store.phase(planId, n.table(), ShadowCheckpoint.PREPARED);
             cp = store.find(planId, n.table()).orElseThrow();
         }
-        ShadowRun run = new ShadowRun(at, rebuild, n, c, original, report, config, store, plans, throttle, hooks, doing);
-        for (ShadowPhase phase : PHASES) {
-            if (cp.reached(phase.checkpoint())) {
-                continue;
-            }
-            if (phase.run(run) != null || (!(phase instanceof SwapPhase) && run.stop() != null)) {
-                return control(run);
-            }
+        boolean logical = cp.reached(ShadowCheckpoint.SHADOW_CREATED) && !LogicalCapture.triggerInstalled(c, n);
+        if (logical && cp.reached(ShadowCheckpoint.BACKFILLING)) {
+            // a run that read the slot and died may have taken changes from it that never reached the change log:
+            // the slot goes, and the backfill starts over from a new one
+            LogicalCapture.drop(c, n);
+            report.say("SHADOW", "resuming the logical capture of " + table + ": the slot of the interrupted run is dropped and "
+                    + "the backfill starts over from a new slot");
+            store.phase(planId, n.table(), ShadowCheckpoint.SHADOW_CREATED);
+            cp = store.find(planId, n.table()).orElseThrow();
         }
-        return Outcome.CUT_OVER;
+        ShadowRun run = new ShadowRun(at, rebuild, n, c, original, report, config, store, plans, throttle, hooks, doing,
+                targets.endpoint(at.plan().plan().target()), maxSlotWal, logical);
+        try {
+            for (ShadowPhase phase : PHASES) {
+                if (cp.reached(phase.checkpoint())) {
+                    continue;
+                }
+                if (phase.run(run) != null || (!(phase instanceof SwapPhase) && run.stop() != null)) {
+                    return control(run);
+                }
+            }
+            return Outcome.CUT_OVER;
+        } finally {
+            run.close();
+        }
     }
 
     /** The run stops at a boundary on request: PAUSE keeps everything (capture goes on), CANCEL removes it. */
@@ -199,6 +222,10 @@ public class ShadowEngine {
         if (run.stop() == PlanControl.CANCEL) {
             abandon(run.c, run.n, run.planId);
             return Outcome.CANCELLED;
+        }
+        if (run.logical) {
+            // a paused migration must not hold WAL back for as long as it stays paused: the resume starts over
+            LogicalCapture.drop(run.c, run.n);
         }
         return Outcome.PAUSED;
     }
@@ -216,6 +243,7 @@ public class ShadowEngine {
     }
 
     private void abandon(Connection c, ShadowNames n, String planId) throws SQLException, ShadowFailure, InterruptedException {
+        LogicalCapture.drop(c, n);
         shortLock(new ShadowProgress(publisher, null), c, "removing the shadow of " + n.qualified(n.table()), conn -> {
             Abandon.rollback(conn, n);
             return null;
@@ -241,7 +269,8 @@ public class ShadowEngine {
             TableShape shape = TargetCatalog.shape(c, n.schema(), n.table()).orElseThrow();
             List<String> sql = new java.util.ArrayList<>();
             if (!shape.primaryKey().isEmpty()) {
-                sql.addAll(CreateShadow.statements(n, shape, rebuild, c.getMetaData().getDatabaseMajorVersion()));
+                sql.addAll(CreateShadow.statements(n, shape, rebuild, c.getMetaData().getDatabaseMajorVersion(),
+                        !config.capture().equals("auto") || LogicalCapture.unavailable(c, n).isPresent()));
                 sql.add(ShadowSql.highWaterMark(n, shape));
                 sql.add(ShadowSql.backfillBound(n, shape, false));
                 sql.add(ShadowSql.backfillBatch(n, shape, rebuild, false));

@@ -12,6 +12,13 @@ import java.util.UUID;
  */
 public record ShadowNames(String schema, String table, String shortId) {
 
+    /**
+     * The tool's own schema in the target: the capture's functions, log and position tables, the rollback window's
+     * key log and the lost-keys table live here, never in the user's schema. The names still carry the table's name
+     * and the short id (which hashes the user's schema in), so two tables' objects never collide.
+     */
+    public static final String TOOL_SCHEMA = "shadowshift";
+
     public static ShadowNames of(String planId, String schema, String table) {
         String id = UUID.nameUUIDFromBytes((planId + "/" + schema + "/" + table).getBytes(StandardCharsets.UTF_8))
                 .toString().replace("-", "").substring(0, 8);
@@ -113,6 +120,11 @@ public record ShadowNames(String schema, String table, String shortId) {
 
     public String notNullCheck(String column) {
         return SqlIdentifiers.shorten("ss_nn_" + shortId + "_" + column);
+    }
+
+    /** One of the tool's own objects ({@link #TOOL_SCHEMA}). */
+    public String tool(String name) {
+        return SqlIdentifiers.qualified(TOOL_SCHEMA, name);
     }
 
     public String qualified(String name) {

@@ -33,9 +33,22 @@ final class ShadowRun {
     final Throttle throttle;
     final ShadowHooks hooks;
     final Activity doing;
+    /** Where the target is, for logical capture's replication connection. */
+    final dev.shadowshift.pg.PgEndpoint endpoint;
+    /** The most WAL logical capture's slot may hold back (max-slot-wal), in bytes. */
+    final long maxSlotWal;
+    /** True when this rebuild captures through logical decoding, false for the capture trigger. */
+    boolean logical;
+    private String decodedAs;
+    /** Logical capture's second session, for flushing WAL while the run's own session is inside a transaction. */
+    private Connection side;
 
     ShadowRun(ShadowEngine.Progress at, ShadowRebuild rebuild, ShadowNames n, Connection c, TableShape original, ShadowProgress report,
-              MigrationConfig.Shadow config, ShadowStore store, PlanStore plans, Throttle throttle, ShadowHooks hooks, Activity doing) {
+              MigrationConfig.Shadow config, ShadowStore store, PlanStore plans, Throttle throttle, ShadowHooks hooks, Activity doing,
+              dev.shadowshift.pg.PgEndpoint endpoint, long maxSlotWal, boolean logical) {
+        this.endpoint = endpoint;
+        this.maxSlotWal = maxSlotWal;
+        this.logical = logical;
         this.at = at;
         this.planId = at.plan().planId();
         this.rebuild = rebuild;
@@ -108,6 +121,27 @@ final class ShadowRun {
                         + "ms; retrying in " + wait.toMillis() + "ms"), work);
     }
 
+    private long lastThrottleReport;
+
+    /** Sleeps while the target is under pressure ({@link Throttle}), saying why every progress-interval; a stop request ends it. */
+    void throttle(Connection conn, String what) throws SQLException, InterruptedException {
+        String target = at.plan().plan().target();
+        for (java.util.Optional<String> why = throttle.reason(conn, target); why.isPresent(); why = throttle.reason(conn, target)) {
+            if (System.nanoTime() - lastThrottleReport >= config.progressInterval().toNanos()) {
+                lastThrottleReport = System.nanoTime();
+                report.say(phaseNow(), what + " throttled: " + why.get());
+            }
+            if (stop() != null) {
+                return;
+            }
+            Thread.sleep(config.throttleSleep().toMillis());
+        }
+    }
+
+    private String phaseNow() {
+        return doing.phase;
+    }
+
     /** Applies the whole change log (the backfill is done) until fewer than {@code stopBelow} writes are pending. */
     void catchUp(int stopBelow, String when) throws SQLException {
         applyLog(c, null, null, true, stopBelow, when);
@@ -115,6 +149,9 @@ final class ShadowRun {
 
     void applyLog(Connection conn, java.util.List<String> position, java.util.List<String> mark, boolean done, int stopBelow,
                   String when) throws SQLException {
+        if (logical) {
+            drainSlot(conn);
+        }
         long[] lastReport = {System.nanoTime()};
         ChangeLog.Applied total = ChangeLog.catchUp(conn, n, original, rebuild, position, mark, done, config.applyBatchSize(), stopBelow,
                 (round, sofar) -> {
@@ -127,6 +164,49 @@ final class ShadowRun {
         if (total.taken > 0) {
             LOG.infof("plan %s: change log applied %s: %d logged write(s), %d row(s) copied into the shadow in %.3f s",
                     planId, when, total.taken, total.applied, total.nanos / 1e9);
+        }
+    }
+
+    /** Logical capture: the slot's changes so far, as keys, into the change log; then its held-back WAL is checked. */
+    void drainSlot(Connection conn) throws SQLException {
+        if (decodedAs == null) {
+            decodedAs = LogicalCapture.prefix(conn, n);
+        }
+        if (side == null) {
+            side = endpoint.connect(endpoint.database());
+        }
+        LogicalCapture.flushWal(side);
+        int round = 20_000;
+        try {
+            long read;
+            do {
+                read = LogicalCapture.drainOnce(conn, n, original, decodedAs, round);
+            } while (read >= round);
+            LogicalCapture.checkRetained(conn, n, maxSlotWal, "shadowshift.migration.max-slot-wal");
+        } catch (ShadowFailure e) {
+            throw new Unrecoverable(e);
+        }
+    }
+
+    /** Closes the run's second session, if it opened one. */
+    void close() {
+        if (side != null) {
+            try {
+                side.close();
+            } catch (SQLException ignored) {
+                // closing
+            }
+            side = null;
+        }
+    }
+
+    /** A capture failure met inside a step that only declares SQLException: the engine unwraps it and abandons. */
+    static final class Unrecoverable extends SQLException {
+        final ShadowFailure failure;
+
+        Unrecoverable(ShadowFailure failure) {
+            super(failure.getMessage(), "SS001", failure);
+            this.failure = failure;
         }
     }
 

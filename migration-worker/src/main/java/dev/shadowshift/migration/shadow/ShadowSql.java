@@ -165,7 +165,7 @@ public final class ShadowSql {
         Map<String, ShadowRebuild.ColumnChange> changes = byColumn(rebuild);
         List<Integer> positions = keyPositions(shape);
         String where = (fromStart ? "" : keyAfter(shape, "", ">") + " AND ") + keyAfter(shape, "", "<=");
-        return "WITH moved AS (UPDATE " + n.qualified(n.backfillPosition()) + " SET " + list(positions, i -> "k" + i + " = ?") + ")\n"
+        return "WITH moved AS (UPDATE " + n.tool(n.backfillPosition()) + " SET " + list(positions, i -> "k" + i + " = ?") + ")\n"
                 + "INSERT INTO " + n.qualified(n.shadow()) + " (" + columnList(shape) + ") OVERRIDING SYSTEM VALUE SELECT "
                 + values(shape, changes, "b.") + " FROM " + n.qualified(n.table()) + " b WHERE " + where;
     }
@@ -219,7 +219,7 @@ public final class ShadowSql {
                 + list(pk, k -> "?::" + (changes.containsKey(k) && changes.get(k).toType() != null
                 ? changes.get(k).toType() : shape.type(k))) + ")";
         String where = (fromStart ? "" : after.apply(">") + " AND ") + after.apply("<=");
-        return "UPDATE " + n.qualified(n.backfillPosition()) + " p SET " + list(positions, i -> "k" + i + " = l.k" + i)
+        return "UPDATE " + n.tool(n.backfillPosition()) + " p SET " + list(positions, i -> "k" + i + " = l.k" + i)
                 + " FROM (SELECT " + list(positions, i -> "t." + quote(pk.get(i)) + "::text AS k" + i) + " FROM "
                 + n.qualified(n.shadow()) + " t WHERE " + where + " ORDER BY " + list(pk, k -> "t." + quote(k) + " DESC")
                 + " LIMIT 1) l RETURNING " + list(positions, i -> "p.k" + i);
@@ -233,13 +233,13 @@ public final class ShadowSql {
      */
     static List<String> createBackfillPosition(ShadowNames n, TableShape shape) {
         List<Integer> positions = keyPositions(shape);
-        return List.of("CREATE UNLOGGED TABLE " + n.qualified(n.backfillPosition()) + " (" + list(positions, i -> "k" + i + " text") + ")",
-                "INSERT INTO " + n.qualified(n.backfillPosition()) + " DEFAULT VALUES");
+        return List.of("CREATE UNLOGGED TABLE " + n.tool(n.backfillPosition()) + " (" + list(positions, i -> "k" + i + " text") + ")",
+                "INSERT INTO " + n.tool(n.backfillPosition()) + " DEFAULT VALUES");
     }
 
     static String readBackfillPosition(ShadowNames n, TableShape shape) {
         List<Integer> positions = keyPositions(shape);
-        return "SELECT " + list(positions, i -> "k" + i) + " FROM " + n.qualified(n.backfillPosition());
+        return "SELECT " + list(positions, i -> "k" + i) + " FROM " + n.tool(n.backfillPosition());
     }
 
     /**
@@ -251,7 +251,7 @@ public final class ShadowSql {
      */
     static String createChangeLog(ShadowNames n, TableShape shape) {
         List<Integer> positions = keyPositions(shape);
-        return "CREATE UNLOGGED TABLE " + n.qualified(n.changeLog()) + " AS SELECT "
+        return "CREATE UNLOGGED TABLE " + n.tool(n.changeLog()) + " AS SELECT "
                 + list(positions, i -> "o." + quote(shape.primaryKey().get(i)) + " AS old_" + i) + ", "
                 + list(positions, i -> "o." + quote(shape.primaryKey().get(i)) + " AS new_" + i)
                 + " FROM " + n.qualified(n.table()) + " o WITH NO DATA";
@@ -267,27 +267,27 @@ public final class ShadowSql {
      */
     static String captureFunction(ShadowNames n, TableShape shape) {
         List<Integer> positions = keyPositions(shape);
-        String body = "BEGIN\n  INSERT INTO " + n.qualified(n.changeLog()) + " ("
+        String body = "BEGIN\n  INSERT INTO " + n.tool(n.changeLog()) + " ("
                 + list(positions, i -> "old_" + i) + ", " + list(positions, i -> "new_" + i) + ") VALUES ("
                 + list(shape.primaryKey(), k -> "OLD." + quote(k)) + ", " + list(shape.primaryKey(), k -> "NEW." + quote(k))
                 + ");\n  RETURN NULL;\nEND";
-        return "CREATE OR REPLACE FUNCTION " + n.qualified(n.captureFunction()) + "() RETURNS trigger LANGUAGE plpgsql SECURITY DEFINER AS "
+        return "CREATE OR REPLACE FUNCTION " + n.tool(n.captureFunction()) + "() RETURNS trigger LANGUAGE plpgsql SECURITY DEFINER AS "
                 + dollarQuote(body);
     }
 
     /** TRUNCATE of the original empties the shadow and the log with it; rare, so it can afford the fixed search_path. */
     static String captureTruncateFunction(ShadowNames n) {
-        return "CREATE OR REPLACE FUNCTION " + n.qualified(n.captureTruncateFunction()) + "() RETURNS trigger LANGUAGE plpgsql"
+        return "CREATE OR REPLACE FUNCTION " + n.tool(n.captureTruncateFunction()) + "() RETURNS trigger LANGUAGE plpgsql"
                 + " SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS "
-                + dollarQuote("BEGIN\n  TRUNCATE " + n.qualified(n.shadow()) + ", " + n.qualified(n.changeLog()) + ";\n  RETURN NULL;\nEND");
+                + dollarQuote("BEGIN\n  TRUNCATE " + n.qualified(n.shadow()) + ", " + n.tool(n.changeLog()) + ";\n  RETURN NULL;\nEND");
     }
 
     static List<String> captureTriggers(ShadowNames n) {
         return List.of(
                 "CREATE TRIGGER " + quote(n.captureTrigger()) + " AFTER INSERT OR UPDATE OR DELETE ON " + n.qualified(n.table())
-                        + " FOR EACH ROW EXECUTE FUNCTION " + n.qualified(n.captureFunction()) + "()",
+                        + " FOR EACH ROW EXECUTE FUNCTION " + n.tool(n.captureFunction()) + "()",
                 "CREATE TRIGGER " + quote(n.captureTruncateTrigger()) + " AFTER TRUNCATE ON " + n.qualified(n.table())
-                        + " FOR EACH STATEMENT EXECUTE FUNCTION " + n.qualified(n.captureTruncateFunction()) + "()");
+                        + " FOR EACH STATEMENT EXECUTE FUNCTION " + n.tool(n.captureTruncateFunction()) + "()");
     }
 
     /** Which logged keys to apply now: the ones the backfill has passed, and the ones above its high-water mark. */
@@ -306,7 +306,7 @@ public final class ShadowSql {
         Map<String, ShadowRebuild.ColumnChange> changes = byColumn(rebuild);
         List<String> pk = shape.primaryKey();
         List<Integer> positions = keyPositions(shape);
-        String log = n.qualified(n.changeLog());
+        String log = n.tool(n.changeLog());
         String shadow = n.qualified(n.shadow());
         String source = n.qualified(n.table());
         String sourceKey = list(pk, k -> "s." + quote(k));
@@ -348,11 +348,63 @@ public final class ShadowSql {
         Map<String, ShadowRebuild.ColumnChange> changes = byColumn(rebuild);
         List<String> pk = shape.primaryKey();
         List<Integer> positions = keyPositions(shape);
-        String log = n.qualified(n.changeLog());
+        String log = n.tool(n.changeLog());
         return "SELECT " + list(positions, i -> "(" + castExpression("old_" + i, changes.get(pk.get(i))) + ")::text AS k" + i)
                 + " FROM " + log + " WHERE old_0 IS NOT NULL UNION SELECT "
                 + list(positions, i -> "(" + castExpression("new_" + i, changes.get(pk.get(i))) + ")::text")
                 + " FROM " + log + " WHERE new_0 IS NOT NULL";
+    }
+
+    /**
+     * The upper bound of the next validation range: the key {@code OFFSET ?} rows past {@code lo} (or from the
+     * start) in the original, as text per key column; no row when fewer are left (the range is then open-ended).
+     * Binds: [lo], offset.
+     */
+    static String chunkBound(ShadowNames n, TableShape shape, boolean fromStart) {
+        return "SELECT " + list(shape.primaryKey(), k -> "o." + quote(k) + "::text") + " FROM " + n.qualified(n.table()) + " o"
+                + (fromStart ? "" : " WHERE " + keyAfter(shape, "o.", ">"))
+                + " ORDER BY " + list(shape.primaryKey(), k -> "o." + quote(k)) + " OFFSET ? LIMIT 1";
+    }
+
+    /**
+     * One validation range, in ONE statement and so one snapshot: the row count and an md5 over the rows as text
+     * (sorted byte-wise, so both sides agree whatever the key's type) of the converted original and of the shadow,
+     * for the keys in (lo, hi], leaving out the keys still waiting in the change log in that snapshot (the cutover
+     * copies them under its lock). Only for rebuilds that keep the key order ({@link #keyOrderPreserved}): the
+     * range read by the original's key is then the same range of the shadow's. Binds: [lo] [hi] for the original,
+     * then [lo] [hi] for the shadow.
+     */
+    static String chunkHashes(ShadowNames n, TableShape shape, ShadowRebuild rebuild, boolean hasLo, boolean hasHi) {
+        Map<String, ShadowRebuild.ColumnChange> changes = byColumn(rebuild);
+        List<String> pk = shape.primaryKey();
+        List<Integer> keys = keyPositions(shape);
+        Function<String, String> range = prefix -> {
+            List<String> where = new ArrayList<>();
+            java.util.function.BiFunction<String, Boolean, String> bound = (op, converted) -> "ROW(" + list(pk, k -> prefix + quote(k))
+                    + ") " + op + " ROW(" + list(pk, k -> "?::" + (converted && changes.containsKey(k) && changes.get(k).toType() != null
+                    ? changes.get(k).toType() : shape.type(k))) + ")";
+            boolean converted = prefix.equals("t.");
+            if (hasLo) {
+                where.add(bound.apply(">", converted));
+            }
+            if (hasHi) {
+                where.add(bound.apply("<=", converted));
+            }
+            return where.isEmpty() ? "" : " WHERE " + String.join(" AND ", where);
+        };
+        String notPending = " WHERE NOT EXISTS (SELECT 1 FROM pending p WHERE " + String.join(" AND ",
+                keys.stream().map(i -> "p.k" + i + " = d.k" + i).toList()) + ")";
+        String original = "SELECT ROW(" + list(columnPositions(shape), i -> "(" + castExpression("o." + quote(shape.columns().get(i).name()),
+                changes.get(shape.columns().get(i).name())) + ")::text") + ")::text AS r, "
+                + list(keys, i -> "(" + castExpression("o." + quote(pk.get(i)), changes.get(pk.get(i))) + ")::text AS k" + i)
+                + " FROM " + n.qualified(n.table()) + " o" + range.apply("o.");
+        String shadow = "SELECT ROW(" + list(columnPositions(shape), i -> "t." + quote(shape.columns().get(i).name()) + "::text")
+                + ")::text AS r, " + list(keys, i -> "t." + quote(pk.get(i)) + "::text AS k" + i)
+                + " FROM " + n.qualified(n.shadow()) + " t" + range.apply("t.");
+        String hash = "SELECT count(*) AS n, coalesce(md5(string_agg(d.r, E'\\n' ORDER BY d.r COLLATE \"C\")), '') AS h FROM (";
+        return "WITH pending AS MATERIALIZED (" + pendingKeys(n, shape, rebuild) + ")\n"
+                + "SELECT a.n, a.h, b.n, b.h FROM (" + hash + original + ") d" + notPending + ") a, ("
+                + hash + shadow + ") d" + notPending + ") b";
     }
 
     /** The high-water mark: the greatest key now, as text per key column. */

@@ -52,12 +52,12 @@ public final class ShadowSteps implements MigrationPlanner.ShadowSteps {
                     copy.append(s).append(";\n");
                 }
                 copy.append("-- capture: AFTER INSERT OR UPDATE OR DELETE FOR EACH ROW on ").append(orig)
-                        .append(" EXECUTE FUNCTION ").append(n.qualified(n.captureFunction())).append("() appends the old and new key to ")
-                        .append(n.qualified(n.changeLog())).append("\n");
+                        .append(" EXECUTE FUNCTION ").append(n.tool(n.captureFunction())).append("() appends the old and new key to ")
+                        .append(n.tool(n.changeLog())).append("\n");
                 copy.append("-- keyset backfill up to the high-water mark: INSERT INTO ").append(n.qualified(n.shadow()))
                         .append(" SELECT <casts> FROM ").append(orig)
                         .append(" WHERE pk > $last AND pk <= $hwm ORDER BY pk LIMIT $n (the position recorded in ")
-                        .append(n.qualified(n.backfillPosition())).append(" by the same statement)\n");
+                        .append(n.tool(n.backfillPosition())).append(" by the same statement)\n");
                 copy.append("-- change log applied between batches and after the backfill: each logged key's row copied again from ")
                         .append(orig).append(" (upsert), or deleted from the shadow when gone");
                 return copy.toString();
@@ -74,7 +74,7 @@ public final class ShadowSteps implements MigrationPlanner.ShadowSteps {
                 return optimize.toString().strip();
             }
             case SHADOW_CUTOVER -> {
-                return "-- validate: EXCEPT both ways in one REPEATABLE READ snapshot (keys still in the change log aside)\n"
+                return "-- validate: count and md5 of the rows per primary-key range, one short snapshot each, a differing range re-checked after the change log is applied (keys still in it aside)\n"
                         + "SET LOCAL lock_timeout = '200ms';\nLOCK TABLE " + orig + ", " + n.qualified(n.shadow()) + " IN ACCESS EXCLUSIVE MODE;\n"
                         + "-- the last logged writes copied into " + n.qualified(n.shadow()) + "\n"
                         + "ALTER TABLE " + orig + " RENAME TO " + SqlIdentifiers.quote(n.rollback()) + ";\n"

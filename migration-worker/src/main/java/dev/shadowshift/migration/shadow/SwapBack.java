@@ -22,7 +22,7 @@ final class SwapBack {
         List<TargetCatalog.Constraint> fks = new TableSwap(n.schema(), n.table(), n.rollback(), n.retired(), n::retiredIndex,
                 n::shadowIndex, List.of(n.reverseTrigger(), n.reverseTruncateTrigger())).run(c);
         try (Statement s = c.createStatement()) {
-            StatementFailed.exec(s, "DROP FUNCTION IF EXISTS " + n.qualified(n.reverseFunction()) + "()");
+            StatementFailed.exec(s, "DROP FUNCTION IF EXISTS " + n.tool(n.reverseFunction()) + "()");
         }
         MaterializedViews.swapBack(c, n, matviews);
         return fks;
@@ -30,10 +30,10 @@ final class SwapBack {
 
     /** Rows written after cutover that could not be carried back (their keys), or -1 without reverse sync. */
     static long lostRows(Connection c, ShadowNames n) throws SQLException {
-        if (!TargetCatalog.exists(c, n.schema(), n.lostTable())) {
+        if (!TargetCatalog.exists(c, ShadowNames.TOOL_SCHEMA, n.lostTable())) {
             return -1;
         }
-        try (Statement s = c.createStatement(); ResultSet rs = s.executeQuery("SELECT count(*) FROM " + n.qualified(n.lostTable()))) {
+        try (Statement s = c.createStatement(); ResultSet rs = s.executeQuery("SELECT count(*) FROM " + n.tool(n.lostTable()))) {
             rs.next();
             return rs.getLong(1);
         }
@@ -44,7 +44,7 @@ final class SwapBack {
         c.setAutoCommit(true);
         try (Statement s = c.createStatement()) {
             StatementFailed.exec(s, "DROP TABLE IF EXISTS " + n.qualified(n.retired()));
-            StatementFailed.exec(s, "DROP TABLE IF EXISTS " + n.qualified(n.lostTable()));
+            StatementFailed.exec(s, "DROP TABLE IF EXISTS " + n.tool(n.lostTable()));
         }
     }
 }

@@ -40,7 +40,8 @@ final class SwapPhase implements ShadowPhase {
                     + " (lock_timeout " + r.config.cutoverLockTimeout().toMillis() + "ms)");
             try {
                 swapped = r.shortLock("cutover of " + r.table(),
-                        conn -> Cutover.start(conn, r.n, r.original, r.rebuild, reverse, UNDER_LOCK_FACTOR * (long) r.config.cutoverMaxPending()));
+                        conn -> Cutover.start(conn, r.n, r.original, r.rebuild, reverse, UNDER_LOCK_FACTOR * (long) r.config.cutoverMaxPending(),
+                                r.logical ? r::drainSlot : null));
             } catch (TooManyPending e) {
                 if (round >= r.config.cutoverAttempts()) {
                     throw new LockNotAcquired("cutover of " + r.table() + ": " + e.getMessage() + ", " + round + " times; the clients write "
@@ -52,6 +53,9 @@ final class SwapPhase implements ShadowPhase {
         List<TargetCatalog.Constraint> fks = swapped.foreignKeysIn();
         r.store.cutOver(r.planId, r.n.table(), r.config.retention(), reverse);
         r.doing.cutOver = true;
+        if (r.logical) {
+            LogicalCapture.drop(r.c, r.n);
+        }
         r.doing.now("CUTOVER", "ALTER TABLE VALIDATE CONSTRAINT (foreign keys pointing in)");
         // past the swap there is nothing left to pause or cancel: a request only ends the hold
         r.reached(checkpoint());

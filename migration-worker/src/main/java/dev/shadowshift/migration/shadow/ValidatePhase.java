@@ -2,9 +2,10 @@ package dev.shadowshift.migration.shadow;
 
 import dev.shadowshift.migration.plan.PlanControl;
 
+import java.sql.Connection;
 import java.sql.SQLException;
 
-/** CUTOVER, first step: the log caught up, then the shadow compared with the converted original in one snapshot ({@link Validation}). */
+/** CUTOVER, first step: the log caught up, then the shadow compared with the converted original range by range ({@link Validation}). */
 final class ValidatePhase implements ShadowPhase {
 
     @Override
@@ -14,13 +15,35 @@ final class ValidatePhase implements ShadowPhase {
 
     @Override
     public PlanControl run(ShadowRun r) throws SQLException, ShadowFailure, InterruptedException {
-        r.report.say("CUTOVER", "validating " + r.n.qualified(r.n.shadow()) + " against " + r.table() + " in one snapshot");
+        r.report.say("CUTOVER", "validating " + r.n.qualified(r.n.shadow()) + " against " + r.table() + " in key ranges of "
+                + r.config.validationChunkRows() + " rows, one short snapshot each");
         r.doing.now("CUTOVER", "applying the change log (copying logged rows into the shadow)");
         r.catchUp(r.config.cutoverMaxPending(), "before validation");
-        r.doing.now("CUTOVER", "validation (EXCEPT both ways)");
-        Validation.Result valid = Validation.run(r.c, r.n, r.original, r.rebuild);
-        r.report.say("CUTOVER", "validated: " + r.n.qualified(r.n.shadow()) + " equals " + r.table() + " in one snapshot ("
-                + valid.rows() + " rows; " + valid.pending() + " key(s) written since then are copied at the swap)");
+        r.doing.now("CUTOVER", "validation (hash per primary-key range)");
+        long t0 = System.nanoTime();
+        Validation.Result valid = Validation.run(r.c, r.n, r.original, r.rebuild, r.config.validationChunkRows(),
+                r.config.validationRechecks(), new Validation.Between() {
+                    @Override
+                    public void catchUp() throws SQLException {
+                        r.catchUp(1, "to re-check a key range");
+                    }
+
+                    @Override
+                    public void throttle() throws SQLException, InterruptedException {
+                        r.throttle(r.c, "validation");
+                    }
+
+                    @Override
+                    public void drain(Connection c) throws SQLException {
+                        if (r.logical) {
+                            r.drainSlot(c);
+                        }
+                    }
+                });
+        r.report.say("CUTOVER", String.format(java.util.Locale.ROOT, "validated: %s equals %s (%d rows in %d key range(s), "
+                        + "%d re-checked after the change log was applied, in %.3f s; %d key(s) written since are copied at the swap)",
+                r.n.qualified(r.n.shadow()), r.table(), valid.rows(), valid.chunks(), valid.rechecked(),
+                (System.nanoTime() - t0) / 1e9, valid.pending()));
         r.store.phase(r.planId, r.n.table(), checkpoint());
         return r.reached(checkpoint());
     }

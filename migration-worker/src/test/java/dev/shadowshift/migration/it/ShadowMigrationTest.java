@@ -209,6 +209,16 @@ class ShadowMigrationTest {
             assertEquals("busy_pkey", rs.getString(3));
         }
         assertNoCaptureLeftovers();
+        try (Connection c = target(); Statement s = c.createStatement()) {
+            // the tool's functions and log tables live in its own schema; only the rollback table (and its indexes)
+            // stays in the user's until the rollback window closes
+            ResultSet rs = s.executeQuery("SELECT (SELECT count(*) FROM pg_proc WHERE pronamespace = 'load'::regnamespace), "
+                    + "(SELECT count(*) FROM pg_class WHERE relnamespace = 'load'::regnamespace AND relname LIKE '%\\_ss\\_%' "
+                    + "AND relname NOT LIKE '%\\_ss\\_old\\_%')");
+            rs.next();
+            assertEquals(0, rs.getInt(1), "functions of the tool in the user's schema");
+            assertEquals(0, rs.getInt(2), "tables of the tool in the user's schema");
+        }
         given().get("/migrations/" + busyPlan).then().statusCode(200).body("status", equalTo("COMPLETED"));
         // the writer deletes and inserts meanwhile: the counter agrees with the progress events, not with 20,000
         long reported = watcher.on(Topics.MIGRATION_PROGRESS).stream().map(s -> progressOf(s.value()))
@@ -262,7 +272,8 @@ class ShadowMigrationTest {
         given().get("/migrations/" + planId + "/dry-run").then().statusCode(200)
                 .body("shadowRebuilds[0].preflight.casts[0].failingRows", equalTo(2))
                 .body("shadowRebuilds[0].preflight.casts[0].sampleKeys[0]", equalTo("17"))
-                .body("shadowRebuilds[0].sql[0]", containsString("DROP TRIGGER IF EXISTS"));
+                .body("shadowRebuilds[0].sql[0]", containsString("CREATE SCHEMA IF NOT EXISTS"))
+                .body("shadowRebuilds[0].sql[1]", containsString("DROP TRIGGER IF EXISTS"));
         sendBackupCompleted(planId, "load.codes");
         MigrationProgress failed = progress(planId, "FAILED");
         assertTrue(failed.message().contains("2 row(s)") && failed.message().contains("17"), failed.message());
@@ -310,7 +321,7 @@ class ShadowMigrationTest {
             // what crash recovery does to unlogged tables: the writes logged so far are gone
             ShadowNames n = ShadowNames.of(plan.planId(), "load", "recovered");
             try (Connection c = target(); Statement s = c.createStatement()) {
-                s.execute("TRUNCATE " + n.qualified(n.changeLog()) + ", " + n.qualified(n.backfillPosition()));
+                s.execute("TRUNCATE " + n.tool(n.changeLog()) + ", " + n.tool(n.backfillPosition()));
             }
         });
     }

@@ -32,6 +32,18 @@ class ShadowSqlTest {
     }
 
     @Test
+    void validationHashesOneKeyRangeOfBothTablesInOneStatementWithoutExcept() {
+        String sql = ShadowSql.chunkHashes(NAMES, SHAPE, REBUILD, true, true);
+        assertFalse(sql.contains("EXCEPT"), sql);
+        assertEquals(2, sql.split("md5\\(string_agg\\(", -1).length - 1, sql);
+        assertTrue(sql.contains("FROM \"shop\".\"orders\" o WHERE ROW(o.\"id\") > ROW(?::bigint) AND ROW(o.\"id\") <= ROW(?::bigint)"), sql);
+        assertTrue(sql.contains("FROM \"shop\".\"orders_ss_new_" + NAMES.shortId() + "\" t WHERE ROW(t.\"id\") > ROW(?::bigint)"), sql);
+        // the keys still in the change log are left to the cutover, on both sides
+        assertEquals(2, sql.split("NOT EXISTS \\(SELECT 1 FROM pending", -1).length - 1, sql);
+        assertFalse(ShadowSql.chunkHashes(NAMES, SHAPE, REBUILD, false, false).contains("ROW(o.\"id\") >"));
+    }
+
+    @Test
     void theBatchBoundWalksTheKeyNotItsTextForm() {
         String bound = ShadowSql.backfillBound(NAMES, SHAPE, false);
         // ORDER BY "id" would sort by the output column id::text: the whole rest of the table, in the wrong order
@@ -41,7 +53,7 @@ class ShadowSqlTest {
     @Test
     void aBatchCopiesARangeAndMovesThePositionInTheSameStatement() {
         String batch = ShadowSql.backfillBatch(NAMES, SHAPE, REBUILD, false);
-        assertTrue(batch.startsWith("WITH moved AS (UPDATE " + NAMES.qualified(NAMES.backfillPosition())), batch);
+        assertTrue(batch.startsWith("WITH moved AS (UPDATE " + NAMES.tool(NAMES.backfillPosition())), batch);
         assertTrue(batch.contains("CAST(b.\"amount\" AS text)"), batch);
         assertFalse(batch.contains("ON CONFLICT"), batch);
         assertFalse(batch.contains("FOR KEY SHARE"), batch);

@@ -1,0 +1,202 @@
+package dev.shadowshift.migration.it;
+
+import dev.shadowshift.contracts.changes.SchemaChange;
+import dev.shadowshift.contracts.events.SpecChanged;
+import dev.shadowshift.migration.config.MigrationConfig;
+import dev.shadowshift.migration.messaging.EventPublisher;
+import dev.shadowshift.migration.plan.ShadowRebuild;
+import dev.shadowshift.migration.shadow.ShadowEngine;
+import dev.shadowshift.migration.shadow.ShadowFailure;
+import dev.shadowshift.migration.shadow.ShadowHooks;
+import dev.shadowshift.migration.shadow.ShadowStore;
+import dev.shadowshift.migration.shadow.SlotWalExceeded;
+import dev.shadowshift.migration.shadow.Throttle;
+import dev.shadowshift.migration.store.PlanStore;
+import dev.shadowshift.migration.store.StoredPlan;
+import dev.shadowshift.pg.TargetDatabases;
+import dev.shadowshift.pg.TargetsConfig;
+import dev.shadowshift.testkit.ShadowshiftTestResource;
+import io.quarkus.test.common.WithTestResource;
+import io.quarkus.test.junit.QuarkusTest;
+import jakarta.inject.Inject;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+import java.lang.reflect.Proxy;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
+import static dev.shadowshift.migration.it.WorkerUnderTest.target;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+/**
+ * Logical-decoding capture against a real PostgreSQL with wal_level=logical (the testkit's server), under a writer:
+ * an abort past max-slot-wal drops the slot and leaves the original serving; and the trigger fallback on a
+ * wal_level=replica server.
+ */
+@QuarkusTest
+@WithTestResource(ShadowshiftTestResource.class)
+class LogicalCaptureTest {
+
+    @Inject TargetDatabases targets;
+    @Inject ShadowStore shadowStore;
+    @Inject PlanStore plans;
+    @Inject EventPublisher publisher;
+    @Inject MigrationConfig config;
+    @Inject Throttle throttle;
+
+    @BeforeAll
+    static void schema() throws Exception {
+        try (Connection c = target(); Statement s = c.createStatement()) {
+            s.execute("CREATE SCHEMA IF NOT EXISTS load");
+        }
+    }
+
+    @Test
+    void aSlotHoldingBackMoreWalThanAllowedAbortsTheMigrationAndIsDropped() throws Exception {
+        ShadowMigrationTest.createTable("lc_wal", 5_000, "integer");
+        StoredPlan plan = storedPlan("lc_wal", 402);
+        ShadowEngine engine = engine(targets, "1", ShadowHooks.NONE);
+        try (ShadowMigrationTest.Writer writer = new ShadowMigrationTest.Writer("lc_wal", 5_000)) {
+            ShadowFailure failure = assertThrows(ShadowFailure.class, () -> run(engine, plan));
+            assertTrue(failure instanceof SlotWalExceeded && failure.getMessage().contains("max-slot-wal"), failure.getMessage());
+            writer.close();
+            assertEquals(0, writer.failures.get(), "client writes failed: " + writer.lastFailure);
+        }
+        assertEquals("integer", ShadowMigrationTest.columnType("lc_wal", "n"), "the original is untouched");
+        assertEqualToReference("lc_wal");
+        assertNothingLeft();
+    }
+
+    /** The local PostgreSQL 15 on 127.0.0.1:5432 runs wal_level=replica: there the rebuild captures with its trigger. */
+    @Test
+    void onAServerWithoutLogicalDecodingTheRebuildFallsBackToTheCaptureTrigger() throws Exception {
+        String admin = "jdbc:postgresql://127.0.0.1:5432/postgres";
+        String db = "ss_fallback_" + Long.toHexString(System.nanoTime());
+        try (Connection c = DriverManager.getConnection(admin, "postgres", ""); Statement s = c.createStatement()) {
+            ResultSet rs = s.executeQuery("SHOW wal_level");
+            rs.next();
+            assumeTrue(!rs.getString(1).equals("logical"), "the local server runs wal_level=logical");
+            s.execute("CREATE DATABASE " + db);
+        } catch (SQLException e) {
+            assumeTrue(false, "no PostgreSQL on 127.0.0.1:5432: " + e.getMessage());
+        }
+        String url = "jdbc:postgresql://127.0.0.1:5432/" + db;
+        try {
+            TargetDatabases replica = new TargetDatabases(targetsAt(url));
+            String ddl = "CREATE SCHEMA IF NOT EXISTS load; CREATE TABLE load.lc_replica (id bigint PRIMARY KEY, n integer, note text); "
+                    + "INSERT INTO load.lc_replica SELECT g, g, 'row ' || g FROM generate_series(1, 2000) g";
+            try (Connection c = DriverManager.getConnection(url, "postgres", ""); Statement s = c.createStatement()) {
+                s.execute(ddl);
+            }
+            // the planner reads the table's shape from the worker's own target
+            try (Connection c = target(); Statement s = c.createStatement()) {
+                s.execute(ddl);
+            }
+            StoredPlan plan = storedPlan("lc_replica", 404);
+            List<Long> triggers = new ArrayList<>();
+            ShadowEngine engine = engine(replica, "1GB", reached -> {
+                if (reached.equals("BACKFILLING")) {
+                    try (Connection c = DriverManager.getConnection(url, "postgres", "");
+                         Statement s = c.createStatement();
+                         ResultSet rs = s.executeQuery("SELECT count(*) FROM pg_trigger WHERE tgrelid = 'load.lc_replica'::regclass AND NOT tgisinternal")) {
+                        rs.next();
+                        triggers.add(rs.getLong(1));
+                    } catch (SQLException e) {
+                        throw new IllegalStateException(e);
+                    }
+                }
+            });
+            assertEquals(ShadowEngine.Outcome.CUT_OVER, run(engine, plan));
+            assertEquals(List.of(2L), triggers, "the row and TRUNCATE capture triggers captured the writes");
+            try (Connection c = DriverManager.getConnection(url, "postgres", ""); Statement s = c.createStatement()) {
+                ResultSet rs = s.executeQuery("SELECT data_type FROM information_schema.columns WHERE table_schema = 'load' "
+                        + "AND table_name = 'lc_replica' AND column_name = 'n'");
+                rs.next();
+                assertEquals("bigint", rs.getString(1));
+                rs = s.executeQuery("SELECT count(*) FROM pg_replication_slots");
+                rs.next();
+                assertEquals(0, rs.getLong(1));
+            }
+        } finally {
+            try (Connection c = DriverManager.getConnection(admin, "postgres", ""); Statement s = c.createStatement()) {
+                s.execute("DROP DATABASE IF EXISTS " + db + " WITH (FORCE)");
+            }
+        }
+    }
+
+    private ShadowEngine engine(TargetDatabases on, String maxSlotWal, ShadowHooks hooks) {
+        MigrationConfig.Shadow shadow = (MigrationConfig.Shadow) Proxy.newProxyInstance(MigrationConfig.class.getClassLoader(),
+                new Class<?>[]{MigrationConfig.Shadow.class}, (proxy, method, args) -> method.getName().equals("capture")
+                        ? "auto" : method.invoke(config.shadow(), args));
+        MigrationConfig auto = (MigrationConfig) Proxy.newProxyInstance(MigrationConfig.class.getClassLoader(), new Class<?>[]{MigrationConfig.class},
+                (proxy, method, args) -> switch (method.getName()) {
+                    case "shadow" -> shadow;
+                    case "maxSlotWal" -> maxSlotWal;
+                    default -> method.invoke(config, args);
+                });
+        return new ShadowEngine(on, shadowStore, plans, publisher, auto, throttle, hooks);
+    }
+
+    private static TargetsConfig targetsAt(String url) {
+        TargetsConfig.Target t = (TargetsConfig.Target) Proxy.newProxyInstance(TargetsConfig.class.getClassLoader(),
+                new Class<?>[]{TargetsConfig.Target.class}, (proxy, method, args) -> switch (method.getName()) {
+                    case "jdbcUrl" -> url;
+                    case "username" -> Optional.of("postgres");
+                    default -> Optional.empty();
+                });
+        return (TargetsConfig) Proxy.newProxyInstance(TargetsConfig.class.getClassLoader(), new Class<?>[]{TargetsConfig.class},
+                (proxy, method, args) -> Map.of("main", t));
+    }
+
+    private ShadowEngine.Outcome run(ShadowEngine engine, StoredPlan plan) throws Exception {
+        ShadowRebuild rebuild = plans.rebuilds(plan.planId()).get(0);
+        return engine.run(new ShadowEngine.Progress(plan, 0, 4), rebuild);
+    }
+
+    private StoredPlan storedPlan(String table, int version) throws Exception {
+        SchemaChange change = WorkerUnderTest.typeChange("load", table, "n", "integer", "bigint");
+        SpecChanged spec = new SpecChanged("load", version, null, "0".repeat(64), "main", "load", "BACKWARD", List.of(change));
+        return WorkerUnderTest.directPlan(plans, "logical-" + table, spec, "backup-" + table);
+    }
+
+    private static long slots() {
+        return count("SELECT count(*) FROM pg_replication_slots WHERE slot_name LIKE 'shadowshift\\_%'");
+    }
+
+    private static long count(String sql) {
+        try (Connection c = target(); Statement s = c.createStatement(); ResultSet rs = s.executeQuery(sql)) {
+            rs.next();
+            return rs.getLong(1);
+        } catch (SQLException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    /** No slot, no replication origin, no capture trigger, function, log or shadow left. */
+    private static void assertNothingLeft() {
+        assertEquals(0, slots(), "replication slots left");
+        assertEquals(0, count("SELECT count(*) FROM pg_replication_origin WHERE roname LIKE 'shadowshift\\_%'"), "replication origins left");
+        assertEquals(0, count("SELECT count(*) FROM pg_trigger WHERE tgname LIKE '%\\_ss\\_capture%'"), "capture triggers left");
+        assertEquals(0, count("SELECT count(*) FROM pg_class WHERE relname LIKE '%\\_ss\\_new\\_%' OR relname LIKE '%\\_ss\\_log\\_%'"
+                + " OR relname LIKE '%\\_ss\\_pos\\_%'"), "shadow, change log or position tables left");
+    }
+
+    private static void assertEqualToReference(String table) {
+        for (String sql : List.of(
+                "SELECT count(*) FROM (SELECT id, n::bigint, note FROM load." + table + " EXCEPT SELECT id, n::bigint, note FROM load." + table + "_ref) d",
+                "SELECT count(*) FROM (SELECT id, n::bigint, note FROM load." + table + "_ref EXCEPT SELECT id, n::bigint, note FROM load." + table + ") d")) {
+            assertEquals(0, count(sql), table + " differs from its reference: " + sql);
+        }
+    }
+}
