@@ -59,6 +59,47 @@ public interface MigrationConfig {
     /** The shadow-table path. */
     Shadow shadow();
 
+    /**
+     * How the backfill and validation give way to the migrated table's writers (see the worker's AdaptiveThrottle):
+     * the writers' mean statement time (pg_stat_statements, since the previous batch) and their oldest write in
+     * flight (pg_stat_activity) are read before every batch; over the ceiling the batch halves and a sleep between
+     * batches doubles, under it the batch grows back by a step and the sleep halves; past the pause ceiling it waits.
+     */
+    Throttling throttle();
+
+    interface Throttling {
+        /** The writers' latency the copy may cause, at most (the absolute ceiling). */
+        @WithDefault("20ms")
+        Duration maxWriterLatency();
+
+        /**
+         * The writers' mean may rise to at most this many times their usual mean (pg_stat_statements' totals before the
+         * first batch), if that is lower than {@link #maxWriterLatency()}: 1.25 keeps their throughput at 80% or more.
+         */
+        @WithDefault("1.25")
+        double maxWriterSlowdown();
+
+        /** A write to the table in flight this long pauses the copy until none is (shadowshift.migration.shadow.throttle-sleep apart). */
+        @WithDefault("250ms")
+        Duration pauseWriterLatency();
+
+        /** Rows the batch-size cap grows by after each batch under the ceiling (the additive increase). */
+        @WithDefault("2000")
+        int batchSizeStep();
+
+        /** The first sleep between batches once over the ceiling; it doubles while the latency stays over it. */
+        @WithDefault("20ms")
+        Duration sleepStep();
+
+        /** The longest sleep between batches. */
+        @WithDefault("1s")
+        Duration maxSleep();
+
+        /** A mean over fewer writes than this is noise: only the in-flight age counts then. */
+        @WithDefault("50")
+        long minCalls();
+    }
+
     interface Shadow {
         /**
          * Each backfill batch aims at this duration; the batch size adapts to it. Longer batches copy faster (fewer

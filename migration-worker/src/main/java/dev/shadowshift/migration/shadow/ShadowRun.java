@@ -122,20 +122,61 @@ final class ShadowRun {
     }
 
     private long lastThrottleReport;
+    private Throttle.Watch watch;
+    private AdaptiveThrottle pacing;
+    private AdaptiveThrottle.Action lastAction = AdaptiveThrottle.Action.GO;
+    private String measuredBy;
 
-    /** Sleeps while the target is under pressure ({@link Throttle}), saying why every progress-interval; a stop request ends it. */
-    void throttle(Connection conn, String what) throws SQLException, InterruptedException {
+    /**
+     * Before each batch (backfill) or key range (validation): looks at the target ({@link Throttle#look}) and lets
+     * {@link AdaptiveThrottle} decide. Paused, it sleeps throttle-sleep and looks again until the writers recover (a
+     * stop request ends it); slowed, it sleeps the decided time. Progress says when it starts, changes and stops
+     * throttling, and why, and every progress-interval while it goes on.
+     *
+     * @param proposed the batch size the caller would use
+     * @return the batch size to use, at most {@code proposed}
+     */
+    int throttle(Connection conn, String what, int proposed) throws SQLException, InterruptedException {
         String target = at.plan().plan().target();
-        for (java.util.Optional<String> why = throttle.reason(conn, target); why.isPresent(); why = throttle.reason(conn, target)) {
-            if (System.nanoTime() - lastThrottleReport >= config.progressInterval().toNanos()) {
-                lastThrottleReport = System.nanoTime();
-                report.say(phaseNow(), what + " throttled: " + why.get());
+        boolean copying = watch != null;
+        if (watch == null) {
+            watch = new Throttle.Watch(n.schema(), n.table());
+            pacing = throttle.adaptive();
+        }
+        while (true) {
+            AdaptiveThrottle.Sample s = throttle.look(conn, target, watch);
+            if (!s.why().equals(measuredBy) && s.meanWriteMs() == null) {
+                measuredBy = s.why();
+                LOG.infof("plan %s: %s throttle on %s: %s", planId, what, table(), s.why());
+            }
+            AdaptiveThrottle.Decision d = pacing.next(s, proposed, copying);
+            copying = true;
+            announce(what, d);
+            if (d.action() != AdaptiveThrottle.Action.PAUSE) {
+                if (!d.sleep().isZero()) {
+                    Thread.sleep(d.sleep().toMillis());
+                }
+                return d.batchSize();
             }
             if (stop() != null) {
-                return;
+                return d.batchSize();
             }
             Thread.sleep(config.throttleSleep().toMillis());
         }
+    }
+
+    private void announce(String what, AdaptiveThrottle.Decision d) {
+        boolean changed = d.action() != lastAction;
+        if (d.action() == AdaptiveThrottle.Action.GO) {
+            if (changed) {
+                report.say(phaseNow(), what + " back to full speed: " + d.why());
+            }
+        } else if (changed || System.nanoTime() - lastThrottleReport >= config.progressInterval().toNanos()) {
+            lastThrottleReport = System.nanoTime();
+            report.say(phaseNow(), what + (d.action() == AdaptiveThrottle.Action.PAUSE ? " throttled (paused): " : " throttled (slowed): ")
+                    + d.why());
+        }
+        lastAction = d.action();
     }
 
     private String phaseNow() {
