@@ -60,28 +60,35 @@ public interface MigrationConfig {
     Shadow shadow();
 
     /**
-     * How the backfill and validation give way to the migrated table's writers (see the worker's AdaptiveThrottle):
-     * the writers' mean statement time (pg_stat_statements, since the previous batch) and their oldest write in
-     * flight (pg_stat_activity) are read before every batch; over the ceiling the batch halves and a sleep between
-     * batches doubles, under it the batch grows back by a step and the sleep halves; past the pause ceiling it waits.
+     * How the backfill and validation give way to the writers (see the worker's AdaptiveThrottle): a canary write is
+     * timed every probe-interval on its own session while they run, and the oldest client write to the table in
+     * flight (pg_stat_activity) is read before every batch; over a ceiling the batch halves and a sleep between
+     * batches doubles, under both it grows back by a step and the sleep halves; past the pause ceiling it waits.
      */
     Throttling throttle();
 
     interface Throttling {
-        /** The writers' latency the copy may cause, at most (the absolute ceiling). */
+        /**
+         * The canary's mean may not pass this, and its worst (or a client write in flight) neither, unless the server
+         * was already slower than this before the copy began (then {@link #maxWriterSlowdown()} x that worst).
+         */
         @WithDefault("20ms")
         Duration maxWriterLatency();
 
         /**
-         * The writers' mean may rise to at most this many times their usual mean (pg_stat_statements' totals before the
-         * first batch), if that is lower than {@link #maxWriterLatency()}: 1.25 keeps their throughput at 80% or more.
+         * The canary's mean may rise to at most this many times its mean before the first batch: with a fixed number
+         * of clients, 1.25 keeps their throughput at 80% or more.
          */
         @WithDefault("1.25")
         double maxWriterSlowdown();
 
-        /** A write to the table in flight this long pauses the copy until none is (shadowshift.migration.shadow.throttle-sleep apart). */
+        /** A client write to the table in flight, or a canary, this long pauses the copy (looking again every throttle-sleep). */
         @WithDefault("250ms")
         Duration pauseWriterLatency();
+
+        /** How often the canary write (an autocommitted SELECT pg_current_xact_id(), no table) is timed while a copy runs. */
+        @WithDefault("20ms")
+        Duration probeInterval();
 
         /** Rows the batch-size cap grows by after each batch under the ceiling (the additive increase). */
         @WithDefault("2000")
@@ -95,9 +102,9 @@ public interface MigrationConfig {
         @WithDefault("1s")
         Duration maxSleep();
 
-        /** A mean over fewer writes than this is noise: only the in-flight age counts then. */
-        @WithDefault("50")
-        long minCalls();
+        /** A window of fewer canaries than this says nothing: only the writes in flight count then. */
+        @WithDefault("5")
+        long minProbes();
     }
 
     interface Shadow {

@@ -122,34 +122,40 @@ final class ShadowRun {
     }
 
     private long lastThrottleReport;
-    private Throttle.Watch watch;
+    private String writesTo;
+    private WriteProbe probe;
     private AdaptiveThrottle pacing;
     private AdaptiveThrottle.Action lastAction = AdaptiveThrottle.Action.GO;
-    private String measuredBy;
 
     /**
      * Before each batch (backfill) or key range (validation): looks at the target ({@link Throttle#look}) and lets
-     * {@link AdaptiveThrottle} decide. Paused, it sleeps throttle-sleep and looks again until the writers recover (a
-     * stop request ends it); slowed, it sleeps the decided time. Progress says when it starts, changes and stops
-     * throttling, and why, and every progress-interval while it goes on.
+     * {@link AdaptiveThrottle} decide. The first call starts the canary ({@link WriteProbe}) and waits for a few of
+     * them, the baseline. Paused, it sleeps throttle-sleep and looks again until the writers recover (a stop request
+     * ends it); slowed, it sleeps the decided time. Progress says when it slows, pauses and gets back to full speed,
+     * and why, and every progress-interval while it goes on.
      *
      * @param proposed the batch size the caller would use
      * @return the batch size to use, at most {@code proposed}
      */
     int throttle(Connection conn, String what, int proposed) throws SQLException, InterruptedException {
         String target = at.plan().plan().target();
-        boolean copying = watch != null;
-        if (watch == null) {
-            watch = new Throttle.Watch(n.schema(), n.table());
+        boolean copying = probe != null;
+        if (probe == null) {
+            MigrationConfig.Throttling t = throttle.limits();
+            writesTo = Throttle.writesTo(n.schema(), n.table());
             pacing = throttle.adaptive();
+            probe = WriteProbe.start(endpoint, t.probeInterval(), planId + "/" + n.table());
+            // the baseline: a few canaries before the first batch
+            long until = System.nanoTime() + Math.max(200, t.probeInterval().toMillis() * (t.minProbes() + 2)) * 1_000_000L;
+            while (System.nanoTime() < until && probe.failure() == null) {
+                Thread.sleep(Math.max(1, t.probeInterval().toMillis()));
+            }
         }
         while (true) {
-            AdaptiveThrottle.Sample s = throttle.look(conn, target, watch);
-            if (!s.why().equals(measuredBy) && s.meanWriteMs() == null) {
-                measuredBy = s.why();
-                LOG.infof("plan %s: %s throttle on %s: %s", planId, what, table(), s.why());
+            AdaptiveThrottle.Decision d = pacing.next(throttle.look(conn, target, writesTo, probe), proposed, copying);
+            if (!copying) {
+                LOG.infof("plan %s: %s throttle on %s: %s", planId, what, table(), d.why());
             }
-            AdaptiveThrottle.Decision d = pacing.next(s, proposed, copying);
             copying = true;
             announce(what, d);
             if (d.action() != AdaptiveThrottle.Action.PAUSE) {
@@ -229,8 +235,12 @@ final class ShadowRun {
         }
     }
 
-    /** Closes the run's second session, if it opened one. */
+    /** Closes the run's second session and stops its canary, if it started them. */
     void close() {
+        if (probe != null) {
+            probe.close();
+            probe = null;
+        }
         if (side != null) {
             try {
                 side.close();

@@ -26,10 +26,11 @@ import java.util.concurrent.ConcurrentHashMap;
  * {@code migration_impact}, which fires when a running plan's writers wait too long: the backfill pauses until they
  * recover, whatever the plan. A warning never pauses anything.
  *
- * <p>It also measures, on the run's own session and at every batch, what the writers of the migrated table
- * experience ({@link #look}): what {@link AdaptiveThrottle} decides the batch size, the sleep and pauses from.
- * monitor-service's migration_impact watches the same two figures, but on its poll interval and only where it runs;
- * this look is the worker's own, per batch, and works for {@code ./shadowshift migrate} too.
+ * <p>Before every batch it also looks at what writers experience ({@link #look}): a canary write's latency
+ * ({@link WriteProbe}) and the oldest client write to the table in flight, from which {@link AdaptiveThrottle}
+ * decides the batch size, the sleep and pauses. monitor-service's migration_impact watches lock waits and
+ * pg_stat_statements on its poll interval, where it runs; this look is the worker's own, per batch, and works for
+ * {@code ./shadowshift migrate} too.
  */
 @ApplicationScoped
 public class Throttle {
@@ -54,24 +55,8 @@ public class Throttle {
     }
 
     /**
-     * What one run keeps between looks: the table's writers as patterns, where pg_stat_statements is (null: not
-     * installed in the target database), and its totals at the previous look.
-     */
-    static final class Watch {
-        final String writesTo;
-        String statementsView;
-        boolean resolved;
-        long calls = -1;
-        double totalMs;
-
-        Watch(String schema, String table) {
-            this.writesTo = writesTo(schema, table);
-        }
-    }
-
-    /**
      * A case-insensitive POSIX regular expression for a statement that writes to {@code schema.table}: the verb
-     * (INSERT INTO, UPDATE, DELETE FROM, MERGE INTO, after an optional WITH ... is not looked into), then the table,
+     * (INSERT INTO, UPDATE, DELETE FROM, MERGE INTO; a leading WITH ... is not looked into), then the table,
      * qualified or not, quoted or not. The names are escaped character by character: a bound value, never SQL.
      */
     static String writesTo(String schema, String table) {
@@ -90,26 +75,19 @@ public class Throttle {
         return b.toString();
     }
 
-    /** The statements' totals and the oldest in-flight write: the tool's own sessions (application_name shadowshift*) left out. */
+    /** The oldest client write to the table in flight: the tool's own sessions (application_name shadowshift*) left out. */
     private static final String IN_FLIGHT = """
             SELECT coalesce(max(extract(epoch FROM clock_timestamp() - query_start)) * 1000, 0)
             FROM pg_stat_activity
             WHERE datname = current_database() AND state = 'active' AND backend_type = 'client backend'
               AND pid <> pg_backend_pid() AND application_name NOT LIKE 'shadowshift%' AND query ~* ?""";
 
-    private static String statements(String view) {
-        return "SELECT coalesce(sum(calls), 0)::bigint, coalesce(sum(total_exec_time), 0)::float8 FROM " + view
-                + " WHERE dbid = (SELECT oid FROM pg_database WHERE datname = current_database()) AND query ~* ?";
-    }
-
     /**
-     * One look for {@link AdaptiveThrottle}: the hard stops ({@link #reason}), the oldest write to the table in flight
-     * and, where pg_stat_statements is installed, the writers' mean time per call since the previous look (the first
-     * look: over the statements' whole recorded life, the baseline).
+     * One look for {@link AdaptiveThrottle}: the hard stops ({@link #reason}), the oldest client write to the table in
+     * flight ({@code writesTo}, from {@link #writesTo}), and the canary writes since the previous look.
      */
-    AdaptiveThrottle.Sample look(Connection c, String target, Watch w) throws SQLException {
-        boolean autoCommit = c.getAutoCommit();
-        if (!autoCommit) {
+    AdaptiveThrottle.Sample look(Connection c, String target, String writesTo, WriteProbe probe) throws SQLException {
+        if (!c.getAutoCommit()) {
             // inside a transaction (logical capture's snapshot) pg_stat_activity is read once and kept: look afresh
             try (PreparedStatement ps = c.prepareStatement("SELECT pg_stat_clear_snapshot()")) {
                 ps.execute();
@@ -118,57 +96,18 @@ public class Throttle {
         String stop = reason(c, target).orElse(null);
         double oldest;
         try (PreparedStatement ps = c.prepareStatement(IN_FLIGHT)) {
-            ps.setString(1, w.writesTo);
+            ps.setString(1, writesTo);
             try (ResultSet rs = ps.executeQuery()) {
                 rs.next();
                 oldest = rs.getDouble(1);
             }
         }
-        if (!w.resolved) {
-            w.resolved = true;
-            try (PreparedStatement ps = c.prepareStatement("SELECT n.nspname FROM pg_extension e JOIN pg_namespace n ON n.oid = e.extnamespace "
-                    + "WHERE e.extname = 'pg_stat_statements'"); ResultSet rs = ps.executeQuery()) {
-                w.statementsView = rs.next() ? dev.shadowshift.pg.SqlIdentifiers.qualified(rs.getString(1), "pg_stat_statements") : null;
-            }
-        }
-        if (w.statementsView == null) {
-            return new AdaptiveThrottle.Sample(stop, null, 0, oldest,
-                    "pg_stat_statements is not installed in the target database: only writes in flight are watched");
-        }
-        long calls;
-        double total;
-        // in a transaction, a failed read must not abort it
-        java.sql.Savepoint sp = autoCommit ? null : c.setSavepoint();
-        try (PreparedStatement ps = c.prepareStatement(statements(w.statementsView))) {
-            ps.setString(1, w.writesTo);
-            try (ResultSet rs = ps.executeQuery()) {
-                rs.next();
-                calls = rs.getLong(1);
-                total = rs.getDouble(2);
-            }
-            if (sp != null) {
-                c.releaseSavepoint(sp);
-            }
-        } catch (SQLException e) {
-            // not preloaded (shared_preload_libraries), or no permission: the in-flight age still works
-            if (sp != null) {
-                c.rollback(sp);
-            }
-            w.statementsView = null;
-            return new AdaptiveThrottle.Sample(stop, null, 0, oldest, "pg_stat_statements cannot be read ("
-                    + dev.shadowshift.migration.support.SqlErrors.describe(e) + "): only writes in flight are watched");
-        }
-        boolean first = w.calls < 0;
-        long dc = first ? calls : calls - w.calls;
-        double dt = first ? total : total - w.totalMs;
-        w.calls = calls;
-        w.totalMs = total;
-        if (dc < 0 || dt < 0) {
-            // pg_stat_statements_reset() between two looks
-            return new AdaptiveThrottle.Sample(stop, null, 0, oldest, "pg_stat_statements was reset");
-        }
-        return new AdaptiveThrottle.Sample(stop, dc == 0 ? null : dt / dc, dc, oldest,
-                first ? "the writers' mean over pg_stat_statements' totals" : "the writers' mean since the previous batch");
+        WriteProbe.Window w = probe.take();
+        return new AdaptiveThrottle.Sample(stop, w.probes(), w.meanMs(), w.maxMs(), oldest);
+    }
+
+    MigrationConfig.Throttling limits() {
+        return config.throttle();
     }
 
     /** A fresh decision-maker for one run, with the configured ceilings and the shadow path's batch bounds. */
@@ -176,7 +115,7 @@ public class Throttle {
         MigrationConfig.Throttling t = config.throttle();
         MigrationConfig.Shadow s = config.shadow();
         return new AdaptiveThrottle(new AdaptiveThrottle.Limits(t.maxWriterLatency(), t.maxWriterSlowdown(), t.pauseWriterLatency(),
-                s.batchSizeMin(), s.batchSizeMax(), t.batchSizeStep(), t.sleepStep(), t.maxSleep(), t.minCalls()));
+                s.batchSizeMin(), s.batchSizeMax(), t.batchSizeStep(), t.sleepStep(), t.maxSleep(), t.minProbes()));
     }
 
     public Optional<String> reason(Connection c, String target) throws SQLException {

@@ -122,19 +122,16 @@ class WriterLatencyThrottleTest {
             });
             TopicWatcher.Seen paused = watcher.await(Topics.MIGRATION_PROGRESS, s -> {
                 MigrationProgress p = progressOf(s.value());
-                return p.planId().equals(plan.planId()) && p.message().contains("backfill throttled (paused)");
+                // (a canary slowed by a busy machine may pause it too, saying so: not the pause this test is after)
+                return p.planId().equals(plan.planId()) && p.message().contains("backfill throttled (paused): a write to the table");
             }, WAIT);
             String message = progressOf(paused.value()).message();
-            assertTrue(message.contains("a write to the table has been running for") && message.contains("over pause-writer-latency"), message);
+            assertTrue(message.contains("over pause-writer-latency 250 ms"), message);
             assertTrue(!run.isDone(), "the backfill waits while the write is stuck");
 
             holder.commit();
             write[0].get(60, TimeUnit.SECONDS);
-            assertEquals(ShadowEngine.Outcome.CUT_OVER, run.get(WAIT.toSeconds(), TimeUnit.SECONDS));
-            watcher.await(Topics.MIGRATION_PROGRESS, s -> {
-                MigrationProgress p = progressOf(s.value());
-                return p.planId().equals(plan.planId()) && p.message().contains("backfill back to full speed");
-            }, WAIT);
+            assertEquals(ShadowEngine.Outcome.CUT_OVER, run.get(WAIT.toSeconds(), TimeUnit.SECONDS), "the backfill went on once the write completed");
         } finally {
             holder.close();
             waiter.close();

@@ -14,118 +14,138 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 class AdaptiveThrottleTest {
 
-    /** 20 ms absolute, 1.25x the usual mean, pause at 250 ms, batches 100..200000, +2000 a batch, sleeps 20 ms .. 1 s. */
+    /** 20 ms absolute, 1.25x the usual, pause at 250 ms, batches 100..200000, +2000 a batch, sleeps 20 ms .. 1 s, 5 canaries. */
     private static AdaptiveThrottle throttle() {
         return new AdaptiveThrottle(new AdaptiveThrottle.Limits(Duration.ofMillis(20), 1.25, Duration.ofMillis(250), 100, 200_000,
-                2000, Duration.ofMillis(20), Duration.ofSeconds(1), 50));
+                2000, Duration.ofMillis(20), Duration.ofSeconds(1), 5));
     }
 
-    private static Sample mean(double ms, long calls) {
-        return new Sample(null, ms, calls, 0, "test");
+    /** 20 canaries with this mean and worst, nothing in flight. */
+    private static Sample canary(double meanMs, double maxMs) {
+        return new Sample(null, 20, meanMs, maxMs, 0);
     }
 
     @Test
-    void theLookBeforeTheFirstBatchSetsTheBaselineAndNeverSlowsAnything() {
+    void theLookBeforeTheFirstBatchIsTheBaselineAndSlowsNothing() {
         AdaptiveThrottle t = throttle();
-        Decision d = t.next(mean(4.0, 10_000), 1000, false);
+        Decision d = t.next(canary(2.0, 12.0), 1000, false);
         assertEquals(Action.GO, d.action());
         assertEquals(1000, d.batchSize());
-        assertEquals(4.0, t.baselineMs());
-        assertEquals(5.0, t.ceilingMs(), 1e-9, "1.25 x the usual 4 ms, under the absolute 20 ms");
+        assertEquals(2.0, t.usualMeanMs());
+        assertEquals(2.5, t.meanCeilingMs(), 1e-9, "1.25 x the usual 2 ms, under the absolute 20 ms");
+        assertEquals(20.0, t.worstCeilingMs(), 1e-9, "the usual worst 12 ms x 1.25 is under 20 ms: 20 ms");
     }
 
     @Test
     void withoutABaselineTheAbsoluteCeilingApplies() {
         AdaptiveThrottle t = throttle();
-        t.next(new Sample(null, null, 0, 0, "pg_stat_statements is not installed"), 1000, false);
-        assertNull(t.baselineMs());
-        assertEquals(20.0, t.ceilingMs(), 1e-9);
-        assertEquals(Action.GO, t.next(new Sample(null, null, 0, 15, "x"), 1000, true).action(), "a 15 ms write in flight is under 20 ms");
-        Decision slow = t.next(new Sample(null, null, 0, 30, "x"), 1000, true);
+        t.next(new Sample(null, 2, 1.0, 1.0, 0), 1000, false);
+        assertNull(t.usualMeanMs(), "two canaries are no baseline");
+        assertEquals(20.0, t.meanCeilingMs(), 1e-9);
+        assertEquals(Action.GO, t.next(new Sample(null, 0, 0, 0, 15), 1000, true).action(), "a 15 ms write in flight is under 20 ms");
+        Decision slow = t.next(new Sample(null, 0, 0, 0, 30), 1000, true);
         assertEquals(Action.SLOW, slow.action(), "a 30 ms write in flight is over it");
-        assertTrue(slow.why().contains("oldest in flight 30 ms"), slow.why());
+        assertTrue(slow.why().contains("worst 30.0 ms over 20.0 ms") && slow.why().contains("too few canaries (0)"), slow.why());
     }
 
     @Test
-    void aMeanOverTooFewWritesIsNoise() {
+    void tooFewCanariesSayNothingAboutMeanOrWorst() {
         AdaptiveThrottle t = throttle();
-        t.next(mean(1.0, 5), 1000, false);
-        assertNull(t.baselineMs(), "5 calls do not make a baseline");
-        assertEquals(Action.GO, t.next(mean(50.0, 10), 1000, true).action(), "nor a reason to slow down");
+        t.next(canary(1.0, 2.0), 1000, false);
+        assertEquals(Action.GO, t.next(new Sample(null, 3, 50.0, 90.0, 0), 1000, true).action());
     }
 
     @Test
-    void overTheCeilingTheBatchHalvesAndTheSleepDoublesUpToItsMaximum() {
+    void overTheMeanCeilingTheBatchHalvesAndTheSleepDoublesUpToItsMaximum() {
         AdaptiveThrottle t = throttle();
-        t.next(mean(2.0, 10_000), 8000, false);
-        Decision d1 = t.next(mean(3.0, 5000), 8000, true);
+        t.next(canary(2.0, 5.0), 8000, false);
+        Decision d1 = t.next(canary(3.0, 6.0), 8000, true);
         assertEquals(Action.SLOW, d1.action());
         assertEquals(4000, d1.batchSize());
         assertEquals(Duration.ofMillis(20), d1.sleep());
-        assertTrue(d1.why().contains("over the ceiling 2.5 ms"), d1.why());
-        Decision d2 = t.next(mean(3.0, 5000), 8000, true);
+        assertTrue(d1.why().contains("mean 3.00 ms over 2.50 ms (usual 2.00 ms x 1.25)"), d1.why());
+        Decision d2 = t.next(canary(3.0, 6.0), 8000, true);
         assertEquals(2000, d2.batchSize());
         assertEquals(Duration.ofMillis(40), d2.sleep());
         Decision last = d2;
         for (int i = 0; i < 20; i++) {
-            last = t.next(mean(3.0, 5000), 8000, true);
+            last = t.next(canary(3.0, 6.0), 8000, true);
         }
         assertEquals(100, last.batchSize(), "never under batch-size-min");
         assertEquals(Duration.ofSeconds(1), last.sleep(), "never over max-sleep");
     }
 
     @Test
-    void underTheCeilingTheCapGrowsBackByStepsAndTheSleepFades() {
+    void aWorstOverTwentyMillisecondsSlowsTheCopyEvenWhenTheMeanIsFine() {
         AdaptiveThrottle t = throttle();
-        t.next(mean(2.0, 10_000), 8000, false);
-        t.next(mean(3.0, 5000), 8000, true);
-        t.next(mean(3.0, 5000), 8000, true);
-        t.next(mean(3.0, 5000), 8000, true); // cap 1000, sleep 80 ms
-        Decision r1 = t.next(mean(2.2, 5000), 8000, true);
+        t.next(canary(1.0, 4.0), 8000, false);
+        Decision d = t.next(canary(1.1, 35.0), 8000, true);
+        assertEquals(Action.SLOW, d.action());
+        assertTrue(d.why().contains("worst 35.0 ms over 20.0 ms"), d.why());
+    }
+
+    @Test
+    void aServerAlreadySlowerThanTheCeilingIsHeldToItsOwnWorst() {
+        AdaptiveThrottle t = throttle();
+        t.next(canary(8.0, 40.0), 8000, false);
+        assertEquals(50.0, t.worstCeilingMs(), 1e-9, "1.25 x the usual 40 ms: the copy cannot be held under what was there before");
+        assertEquals(10.0, t.meanCeilingMs(), 1e-9);
+        assertEquals(Action.GO, t.next(canary(9.0, 45.0), 8000, true).action());
+        assertEquals(Action.SLOW, t.next(canary(9.0, 60.0), 8000, true).action());
+        AdaptiveThrottle slowTable = throttle();
+        slowTable.next(canary(30.0, 40.0), 1000, false);
+        assertEquals(20.0, slowTable.meanCeilingMs(), 1e-9, "the mean never past the absolute 20 ms");
+    }
+
+    @Test
+    void underTheCeilingsTheCapGrowsBackByStepsAndTheSleepFades() {
+        AdaptiveThrottle t = throttle();
+        t.next(canary(2.0, 5.0), 8000, false);
+        t.next(canary(3.0, 6.0), 8000, true);
+        t.next(canary(3.0, 6.0), 8000, true);
+        t.next(canary(3.0, 6.0), 8000, true); // cap 1000, sleep 80 ms
+        Decision r1 = t.next(canary(2.2, 6.0), 8000, true);
         assertEquals(Action.SLOW, r1.action(), "recovering");
         assertEquals(3000, r1.batchSize(), "cap 1000 + 2000");
         assertEquals(Duration.ofMillis(40), r1.sleep());
         assertTrue(r1.why().contains("recovering"), r1.why());
-        Decision r2 = t.next(mean(2.2, 5000), 8000, true);
+        Decision r2 = t.next(canary(2.2, 6.0), 8000, true);
         assertEquals(5000, r2.batchSize());
         assertEquals(Duration.ofMillis(20), r2.sleep());
-        Decision r3 = t.next(mean(2.2, 5000), 8000, true);
+        Decision r3 = t.next(canary(2.2, 6.0), 8000, true);
         assertEquals(7000, r3.batchSize());
         assertEquals(Duration.ZERO, r3.sleep());
-        Decision r4 = t.next(mean(2.2, 5000), 8000, true);
+        Decision r4 = t.next(canary(2.2, 6.0), 8000, true);
         assertEquals(Action.GO, r4.action());
         assertEquals(8000, r4.batchSize(), "never more than the caller proposed");
     }
 
     @Test
-    void aHardStopOrAWriteStuckPastThePauseCeilingPauses() {
+    void aHardStopAWriteStuckPastThePauseCeilingOrASlowCanaryPauses() {
         AdaptiveThrottle t = throttle();
-        t.next(mean(2.0, 10_000), 8000, false);
-        Decision alert = t.next(new Sample("critical alert 'migration_impact' is firing: writers wait", 2.0, 5000, 0, "x"), 8000, true);
+        t.next(canary(2.0, 5.0), 8000, false);
+        Decision alert = t.next(new Sample("critical alert 'migration_impact' is firing: writers wait", 20, 2.0, 5.0, 0), 8000, true);
         assertEquals(Action.PAUSE, alert.action());
         assertTrue(alert.why().contains("migration_impact"), alert.why());
         assertEquals(4000, alert.batchSize(), "it resumes at half the batch");
-        Decision stuck = t.next(new Sample(null, 2.0, 5000, 400, "x"), 8000, true);
+        Decision stuck = t.next(new Sample(null, 20, 2.0, 5.0, 400), 8000, true);
         assertEquals(Action.PAUSE, stuck.action());
-        assertTrue(stuck.why().contains("400 ms, over pause-writer-latency 250 ms"), stuck.why());
-        assertEquals(Action.PAUSE, t.next(new Sample(null, null, 0, 300, "x"), 8000, false).action(),
-                "even on the first look: a stuck writer is not a baseline");
-    }
-
-    @Test
-    void theAbsoluteCeilingCapsARelativeOneOnAnAlreadySlowTable() {
-        AdaptiveThrottle t = throttle();
-        t.next(mean(30.0, 10_000), 1000, false);
-        assertEquals(20.0, t.ceilingMs(), 1e-9);
-        assertEquals(Action.SLOW, t.next(mean(25.0, 1000), 1000, true).action());
+        assertTrue(stuck.why().contains("a write to the table has been running for 400 ms, over pause-writer-latency 250 ms"), stuck.why());
+        Decision canary = t.next(canary(20.0, 300.0), 8000, true);
+        assertEquals(Action.PAUSE, canary.action());
+        assertTrue(canary.why().contains("a canary write took 300 ms"), canary.why());
+        AdaptiveThrottle first = throttle();
+        assertEquals(Action.PAUSE, first.next(new Sample(null, 0, 0, 0, 300), 8000, false).action(),
+                "even on the first look: a stuck writer is no baseline");
+        assertNull(first.usualMeanMs());
     }
 
     @Test
     void limitsOutOfRangeAreRefused() {
         assertThrows(IllegalArgumentException.class, () -> new AdaptiveThrottle.Limits(Duration.ofMillis(20), 0.5, Duration.ofMillis(250),
-                100, 200_000, 2000, Duration.ofMillis(20), Duration.ofSeconds(1), 50));
+                100, 200_000, 2000, Duration.ofMillis(20), Duration.ofSeconds(1), 5));
         assertThrows(IllegalArgumentException.class, () -> new AdaptiveThrottle.Limits(Duration.ofMillis(20), 1.25, Duration.ofMillis(250),
-                1000, 100, 2000, Duration.ofMillis(20), Duration.ofSeconds(1), 50));
+                1000, 100, 2000, Duration.ofMillis(20), Duration.ofSeconds(1), 5));
     }
 
     @Test
