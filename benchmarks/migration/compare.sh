@@ -129,8 +129,14 @@ for mode in $MODES; do
   capture="$(grep -ao 'capture: [a-z ]*' "$OUT/$mode-v2.txt" "$OUT/migrate-$db.log" 2>/dev/null | head -1 | sed 's/.*capture: //' || true)"
   # from the start to the first statement on the table (JVM start, diff, catalog reads, backup), and the throttle's words
   startup="$(awk '/ STARTED / {print $1; exit}' "$OUT/$mode-v2.txt" 2>/dev/null || true)"
+  worst_startup="-"; worst_rest="-"
+  if [ -n "$startup" ]; then
+    split="$(awk -v s="$start" -v u="$startup" 'BEGIN {printf "%.6f", s + u}')"
+    read -r _ _ _ _ worst_startup < <(lat "$start" "$split")
+    read -r _ _ _ _ worst_rest < <(lat "$split" "$end")
+  fi
   throttled="$(grep -c 'throttled\|throttle:' "$OUT/$mode-v2.txt" 2>/dev/null || true)"
-  R[$mode]="$type_now|$wall|$(awk -v w="$wall" -v c="$copy_s" 'BEGIN {printf "%.1f", w / c}')|$copy_s|$worst|$p99|$tps_before|$tps_during|$tps_after|$(awk -v b="$tps_before" -v d="$tps_during" 'BEGIN {printf "%.0f", (b > 0 ? 100 * d / b : 0)}')|$(awk -v b="$tps_before" -v a="$tps_after" 'BEGIN {printf "%.0f", (b > 0 ? 100 * a / b : 0)}')|$failed+$errors|$differing|$objects|${capture:--}|${startup:--}|${throttled:-0}"
+  R[$mode]="$type_now|$wall|$(awk -v w="$wall" -v c="$copy_s" 'BEGIN {printf "%.1f", w / c}')|$copy_s|$worst|$p99|$tps_before|$tps_during|$tps_after|$(awk -v b="$tps_before" -v d="$tps_during" 'BEGIN {printf "%.0f", (b > 0 ? 100 * d / b : 0)}')|$(awk -v b="$tps_before" -v a="$tps_after" 'BEGIN {printf "%.0f", (b > 0 ? 100 * a / b : 0)}')|$failed+$errors|$differing|$objects|${capture:--}|${startup:--}|$worst_startup / $worst_rest|${throttled:-0}"
   say "$mode: ${R[$mode]}"
 done
 
@@ -142,7 +148,7 @@ done
   for label in "amount is now" "wall time s" "wall / raw copy (goal <= 6)" "raw copy s" "worst write ms (goal <= 20)" \
       "p99 write ms" "tps before" "tps during" "tps after (reverse sync on)" "during / before % (goal >= 80)" \
       "after / before % (goal >= 95)" "failed tx + error lines" "rows differing (goal 0)" "tool objects in app (goal 0)" "capture" \
-      "start-up s (JVM, diff, backup)" "throttle messages"; do
+      "start-up s (JVM, diff, backup)" "worst ms start-up / rest" "throttle messages"; do
     printf '%-34s' "$label"
     for m in $MODES; do printf '%-26s' "$(printf '%s' "${R[$m]}" | cut -d'|' -f$((i + 1)))"; done; echo
     i=$((i + 1))
