@@ -27,18 +27,14 @@ public class ShadowshiftTestResource implements QuarkusTestResourceLifecycleMana
 
     @Override
     public void init(Map<String, String> initArgs) {
-        String name = initArgs.getOrDefault("service", System.getProperty(SERVICE_PROPERTY));
-        if (name == null || name.isBlank()) {
-            throw new IllegalStateException("ShadowshiftTestResource: say which service runs (init argument \"service\" "
-                    + "or the system property " + SERVICE_PROPERTY + "), so that it logs in as that service's role");
-        }
-        service = DatabaseRoles.Service.named(name.strip());
+        service = serviceNamed(initArgs.get("service"));
     }
 
     @Override
     public Map<String, String> start() {
         if (service == null) {
-            init(Map.of());
+            // a subclass's init (SecuredKafkaTestResource) takes its own arguments: the module's default then
+            service = serviceNamed(null);
         }
         Infrastructure infra = Infrastructure.shared();
         PostgresServer pg = infra.postgres();
@@ -59,6 +55,15 @@ public class ShadowshiftTestResource implements QuarkusTestResourceLifecycleMana
         config.put("mp.jwt.verify.issuer", Tokens.LOCAL_ISSUER);
         config.put("mp.jwt.verify.audiences", Tokens.AUDIENCE);
         return config;
+    }
+
+    private static DatabaseRoles.Service serviceNamed(String name) {
+        String chosen = name != null ? name : System.getProperty(SERVICE_PROPERTY);
+        if (chosen == null || chosen.isBlank()) {
+            throw new IllegalStateException("ShadowshiftTestResource: say which service runs (init argument \"service\" "
+                    + "or the system property " + SERVICE_PROPERTY + "), so that it logs in as that service's role");
+        }
+        return DatabaseRoles.Service.named(chosen.strip());
     }
 
     @Override
