@@ -190,6 +190,7 @@ final class RollbackWindow {
                 c.setAutoCommit(true);
             }
             total += r.changes;
+            awaitVisible(c, r.xids);
             if (r.upTo != null) {
                 // the keys are committed: only now may the slot let go of their changes
                 try (PreparedStatement ps = c.prepareStatement("SELECT pg_replication_slot_advance(?, ?::pg_lsn)")) {
@@ -208,13 +209,44 @@ final class RollbackWindow {
         long rows;
         long changes;
         String upTo;
+        final java.util.Set<Long> xids = new java.util.HashSet<>();
+    }
+
+    /**
+     * Waits until every transaction just read from the slot is visible to new snapshots. A commit is in WAL (and so
+     * decoded) a moment before other sessions see it: a replay in that moment would read the row as it was before,
+     * and drop the key from the log. Under the rollback's lock this cannot happen (the lock is granted only once
+     * every writer of the table has ended), so only reads outside it wait.
+     */
+    private static void awaitVisible(Connection c, java.util.Set<Long> xids) throws SQLException {
+        if (xids.isEmpty()) {
+            return;
+        }
+        try (PreparedStatement ps = c.prepareStatement("SELECT count(*) FROM pg_snapshot_xip(pg_current_snapshot()) x "
+                + "WHERE (x::text::bigint % 4294967296) = ANY (?::bigint[])")) {
+            ps.setArray(1, c.createArrayOf("bigint", xids.toArray()));
+            while (true) {
+                try (ResultSet rs = ps.executeQuery()) {
+                    rs.next();
+                    if (rs.getLong(1) == 0) {
+                        return;
+                    }
+                }
+                try {
+                    Thread.sleep(1);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    throw new SQLException("interrupted while waiting for decoded commits to become visible", "57014", e);
+                }
+            }
+        }
     }
 
     /** One peek of up to {@code maxChanges} rows (null: all), their keys appended to the log in {@code c}'s transaction. */
     private static Read read(Connection c, ShadowNames n, TableShape shape, String prefix, Integer maxChanges) throws SQLException {
         Read r = new Read();
         try (PreparedStatement peek = c.prepareStatement("SELECT lsn::text, data FROM pg_logical_slot_peek_changes(?, NULL, ?, "
-                + "'include-xids', '0', 'skip-empty-xacts', '1', 'only-local', '1')");
+                + "'include-xids', '1', 'skip-empty-xacts', '1', 'only-local', '1')");
              PreparedStatement log = c.prepareStatement(WindowSql.insertKey(n, shape))) {
             peek.setString(1, n.windowSlot());
             if (maxChanges == null) {
@@ -227,9 +259,14 @@ final class RollbackWindow {
                 while (rs.next()) {
                     r.rows++;
                     r.upTo = rs.getString(1);
+                    String data = rs.getString(2);
+                    if (data.startsWith("COMMIT ")) {
+                        r.xids.add(Long.parseLong(data.substring("COMMIT ".length()).strip()));
+                        continue;
+                    }
                     TestDecoding.Change change;
                     try {
-                        change = TestDecoding.parse(rs.getString(2), prefix, shape.primaryKey());
+                        change = TestDecoding.parse(data, prefix, shape.primaryKey());
                     } catch (IllegalArgumentException e) {
                         throw new SQLException("the rollback window of " + n.qualified(n.table()) + " cannot read a change: "
                                 + e.getMessage(), "SS002", e);
