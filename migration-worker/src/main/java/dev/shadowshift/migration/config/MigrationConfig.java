@@ -63,12 +63,15 @@ public interface MigrationConfig {
     Duration rollbackWindow();
 
     /**
-     * How the rollback window captures writes: {@code auto} reads a replication slot where the server allows logical
-     * decoding (nothing runs in the clients' writes) and falls back to a key-only log trigger; {@code trigger} always
-     * uses the trigger. A slot needs a process that stays to drain it and bound its WAL (the worker's scheduled check):
-     * {@code ./shadowshift migrate}, which exits after the cutover, uses {@code trigger}.
+     * How the rollback window captures writes: {@code trigger} (the default) logs each written key through a key-only
+     * trigger; {@code auto} reads a replication slot where the server allows logical decoding (nothing runs in the
+     * clients' writes) and falls back to the trigger elsewhere. A slot needs a process that stays to drain it and bound
+     * its WAL (the worker's scheduled check): {@code ./shadowshift migrate}, which exits after the cutover, always uses
+     * the trigger. The default stays {@code trigger} until a known gap in the slot mode is closed: a rollback that runs
+     * while clients keep writing can miss a few of the writes made during the rollback itself (seen in tests, cause not
+     * yet found); writes made during the window before the rollback are all carried back in both modes.
      */
-    @WithDefault("auto")
+    @WithDefault("trigger")
     String rollbackWindowCapture();
 
     /** ...or after this many tables, whichever comes first. */
