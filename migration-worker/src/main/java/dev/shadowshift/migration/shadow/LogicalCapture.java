@@ -61,10 +61,10 @@ final class LogicalCapture {
             try (ResultSet rs = ps.executeQuery()) {
                 rs.next();
                 if (!"logical".equals(rs.getString(1))) {
-                    return Optional.of("wal_level is " + rs.getString(1) + " (logical decoding needs wal_level=logical)");
+                    return Optional.of("wal_level is " + rs.getString(1) + "; logical decoding needs wal_level=logical");
                 }
                 if (rs.getInt(2) <= 0) {
-                    return Optional.of("every replication slot is in use (max_replication_slots)");
+                    return Optional.of("every replication slot is in use, max_replication_slots");
                 }
                 if (!rs.getBoolean(3)) {
                     return Optional.of("role " + rs.getString(7) + " has no REPLICATION attribute");

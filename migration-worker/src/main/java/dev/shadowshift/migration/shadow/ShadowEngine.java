@@ -74,6 +74,10 @@ public class ShadowEngine {
         this.hooks = hooks;
         this.rollbackPoint = new RollbackPoint(targets, store, plans, this.config, publisher);
         this.maxSlotWal = LogicalCapture.bytes(config.maxSlotWal());
+        if (!List.of("auto", "trigger").contains(this.config.capture())) {
+            throw new IllegalArgumentException("shadowshift.migration.shadow.capture is '" + this.config.capture()
+                    + "': expected auto (logical decoding where the server allows it, else the trigger) or trigger");
+        }
     }
 
     /** What one run reports on migration-progress: the plan's step position is the caller's. */
