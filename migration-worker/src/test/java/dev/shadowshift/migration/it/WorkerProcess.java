@@ -39,7 +39,7 @@ public final class WorkerProcess {
                 .forEach(k -> settings.put(k, System.getProperty(k)));
         settings.put("shadowshift.targets.main.jdbc-url", System.getenv("SHADOWSHIFT_TARGET_URL"));
         settings.put("shadowshift.targets.main.username", "postgres");
-        SmallRyeConfig config = new SmallRyeConfigBuilder().withMapping(MigrationConfig.class).withMapping(TargetsConfig.class)
+        SmallRyeConfig config = new SmallRyeConfigBuilder().addDiscoveredConverters().withMapping(MigrationConfig.class).withMapping(TargetsConfig.class)
                 .withSources(new PropertiesConfigSource(settings, "worker-process", 500)).build();
         MigrationConfig migration = config.getConfigMapping(MigrationConfig.class);
         PGSimpleDataSource state = new PGSimpleDataSource();
