@@ -365,8 +365,7 @@ final class LogicalCapture {
                 }
             }
             for (; i < xids.size(); i++) {
-                // the slot gives 32-bit ids: the full id is the one within 2^31 of xmax
-                long full = xmax - (int) (xmax - xids.get(i));
+                long full = fullXid(xids.get(i), xmax);
                 if (full >= xmax || inProgress.contains(full)) {
                     break;
                 }
@@ -391,6 +390,14 @@ final class LogicalCapture {
                 throw new SQLException("interrupted while waiting for a decoded transaction to become visible", "57014", e);
             }
         }
+    }
+
+    /**
+     * The 64-bit id (xid8) of a 32-bit transaction id the slot reports: the one within 2^31 of {@code xmax}, the
+     * current snapshot's (a decoded transaction is far younger than 2^31 transactions), across an epoch boundary too.
+     */
+    static long fullXid(long xid32, long xmax) {
+        return xmax - (int) (xmax - xid32);
     }
 
     /** An LSN as PostgreSQL prints it ({@code 16/B374D848}), as a number. */

@@ -49,7 +49,7 @@ final class Validation {
     static Result run(Connection c, ShadowNames n, TableShape shape, ShadowRebuild rebuild, int chunkRows, int rechecks,
                       Between between) throws SQLException, ValidationMismatch, InterruptedException {
         if (!ShadowSql.keyOrderPreserved(shape, rebuild)) {
-            return wholeTable(c, n, shape, rebuild);
+            return wholeTable(c, n, shape, rebuild, between);
         }
         c.setAutoCommit(true);
         int keys = shape.primaryKey().size();
@@ -161,7 +161,8 @@ final class Validation {
     }
 
     /** A rebuild that reorders the key: EXCEPT both ways in one snapshot, as the only way to pair the rows up. */
-    private static Result wholeTable(Connection c, ShadowNames n, TableShape shape, ShadowRebuild rebuild) throws SQLException, ValidationMismatch {
+    private static Result wholeTable(Connection c, ShadowNames n, TableShape shape, ShadowRebuild rebuild, Between between)
+            throws SQLException, ValidationMismatch {
         String orig = ShadowSql.comparable(n.qualified(n.table()), shape, ShadowSql.byColumn(rebuild));
         String shadow = ShadowSql.comparableAsIs(n.qualified(n.shadow()), shape);
         List<Integer> keyColumns = new ArrayList<>();
@@ -176,7 +177,11 @@ final class Validation {
         String pending = "WITH pending AS (" + ShadowSql.pendingKeys(n, shape, rebuild) + ") ";
         c.setAutoCommit(false);
         try (Statement s = c.createStatement()) {
-            StatementFailed.exec(s, "SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY");
+            // not READ ONLY: logical capture writes the slot's keys into the change log in this transaction
+            StatementFailed.exec(s, "SET TRANSACTION ISOLATION LEVEL REPEATABLE READ");
+            // the snapshot first, then the slot read: every write it sees is applied, in the log, or read now
+            StatementFailed.exec(s, "SELECT 1");
+            between.drain(c);
             long pendingKeys = count(s, pending + "SELECT count(*) FROM pending");
             long missing = count(s, pending + "SELECT count(*) FROM (" + orig + " EXCEPT " + shadow + ") d" + notPending);
             long extra = count(s, pending + "SELECT count(*) FROM (" + shadow + " EXCEPT " + orig + ") d" + notPending);

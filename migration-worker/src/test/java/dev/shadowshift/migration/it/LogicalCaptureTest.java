@@ -135,7 +135,10 @@ class LogicalCaptureTest {
     @Test
     void aWorkerKilledMidBackfillLeavesASlotThatTheResumeDropsAndNoWriteIsLost() throws Exception {
         ShadowMigrationTest.createTable("lc_killed", 20_000, "integer");
-        StoredPlan plan = storedPlan("lc_killed", 407);
+        // not runnable: this JVM's own runner must not take the plan while the worker process starts
+        SpecChanged spec = new SpecChanged("load", 407, null, "0".repeat(64), "main", "load", "BACKWARD",
+                List.of(WorkerUnderTest.typeChange("load", "lc_killed", "n", "integer", "bigint")));
+        StoredPlan plan = WorkerUnderTest.directPlan(plans, "logical-lc_killed", spec, "backup-lc_killed", false);
         var cfg = org.eclipse.microprofile.config.ConfigProvider.getConfig();
         String java = ProcessHandle.current().info().command().orElse("java");
         ProcessBuilder pb = new ProcessBuilder(java, "-cp", System.getProperty("java.class.path"), "-Xmx256m",
