@@ -29,6 +29,11 @@ final class ValidatePhase implements ShadowPhase {
                     }
 
                     @Override
+                    public void beforeRange() throws SQLException {
+                        r.catchUp(r.config.cutoverMaxPending(), "during validation");
+                    }
+
+                    @Override
                     public void throttle() throws SQLException, InterruptedException {
                         r.throttle(r.c, "validation");
                     }

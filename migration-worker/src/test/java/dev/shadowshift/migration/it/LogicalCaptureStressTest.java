@@ -428,7 +428,8 @@ class LogicalCaptureStressTest {
     private StoredPlan storedPlan(String table, int version) throws Exception {
         SchemaChange change = WorkerUnderTest.typeChange("load", table, "n", "integer", "bigint");
         SpecChanged spec = new SpecChanged("load", version, null, "0".repeat(64), "main", "load", "BACKWARD", List.of(change));
-        return WorkerUnderTest.directPlan(plans, "stress-" + table, spec, "backup-" + table);
+        // not runnable: this JVM's own runner must not try to take the plan this test runs
+        return WorkerUnderTest.directPlan(plans, "stress-" + table, spec, "backup-" + table, false);
     }
 
     private static long slots() {
