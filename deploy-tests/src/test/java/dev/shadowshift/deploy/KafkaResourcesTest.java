@@ -94,6 +94,37 @@ class KafkaResourcesTest {
         }
     }
 
+    /**
+     * acks=all and idempotence come from the security module's shared config (the connector's own default is acks=1),
+     * and no service weakens them: an acknowledged event is on every in-sync replica, once. SaslKafkaTest shows it on a
+     * running schema-service; this holds the other services to the same settings.
+     */
+    @Test
+    void everyServiceProducesWithAcksAllAndIdempotence() throws Exception {
+        java.util.Properties shared = new java.util.Properties();
+        shared.load(new java.io.StringReader(Repo.read("security/src/main/resources/META-INF/microprofile-config.properties")));
+        assertEquals("all", shared.getProperty("kafka.acks"));
+        assertEquals("true", shared.getProperty("kafka.enable.idempotence"));
+        for (String service : Repo.SERVICES) {
+            assertTrue(Repo.read(service + "/pom.xml").contains("<artifactId>security</artifactId>"), service + " takes the shared config");
+            java.util.Properties props = new java.util.Properties();
+            props.load(new java.io.StringReader(Repo.read(service + "/src/main/resources/application.properties")));
+            for (String key : props.stringPropertyNames()) {
+                String value = props.getProperty(key).trim();
+                String where = service + ": " + key + "=" + value;
+                if (key.endsWith(".acks")) {
+                    assertTrue(value.equals("all") || value.equals("-1"), where);
+                } else if (key.endsWith(".enable.idempotence")) {
+                    assertEquals("true", value, where);
+                } else if (key.endsWith(".retries")) {
+                    assertTrue(Long.parseLong(value) > 0, where);
+                } else if (key.endsWith(".max.in.flight.requests.per.connection")) {
+                    assertTrue(Integer.parseInt(value) <= 5, where + " (idempotence allows at most 5)");
+                }
+            }
+        }
+    }
+
     @Test
     void servicesConsumeAndProduceWhatTheAsyncApiDocumentSays() {
         Map<String, Set<String>> consumes = new TreeMap<>();

@@ -14,7 +14,7 @@ import java.util.stream.Collectors;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
-/** The ACL table in code is the one deploy/kubernetes grants, and spec-changed has one writer. */
+/** The ACL table in code is the one deploy/kubernetes grants and the README shows, and spec-changed has one writer. */
 class KafkaAccessTest {
 
     @Test
@@ -37,6 +37,35 @@ class KafkaAccessTest {
         Set<String> table = KafkaAccess.GRANTS.stream().map(g -> g.principal() + " " + g.resource().name().toLowerCase(Locale.ROOT)
                 + " " + g.name() + " " + g.operation().name().toLowerCase(Locale.ROOT)).collect(Collectors.toCollection(TreeSet::new));
         assertEquals(table, deployed);
+    }
+
+    /** An operator copies the README's table into their own cluster: it must say what the code grants, no more. */
+    @Test
+    void theReadmeTableShowsExactlyTheGrants() throws Exception {
+        Set<String> shown = new TreeSet<>();
+        Pattern row = Pattern.compile("^\\| `(User:[^`]+)` \\|([^|]*)\\|([^|]*)\\|", Pattern.MULTILINE);
+        Matcher m = row.matcher(Files.readString(Path.of("..", "README.md")));
+        while (m.find()) {
+            Set<String> read = new TreeSet<>();
+            for (String op : List.of("read", "write")) {
+                String cell = m.group(op.equals("read") ? 2 : 3);
+                Matcher name = Pattern.compile("(group )?`([^`]+)`").matcher(cell);
+                while (name.find()) {
+                    String resource = name.group(1) == null ? "topic" : "group";
+                    shown.add(m.group(1) + " " + resource + " " + name.group(2) + " " + op);
+                    if (op.equals("read") && resource.equals("topic")) {
+                        read.add(name.group(2));
+                    }
+                }
+                if (cell.contains("the `.dlq` of each topic it reads")) {
+                    read.forEach(t -> shown.add(m.group(1) + " topic " + t + ".dlq write"));
+                }
+            }
+        }
+        shown.removeIf(s -> s.endsWith(" .dlq write"));
+        Set<String> table = KafkaAccess.GRANTS.stream().map(g -> g.principal() + " " + g.resource().name().toLowerCase(Locale.ROOT)
+                + " " + g.name() + " " + g.operation().name().toLowerCase(Locale.ROOT)).collect(Collectors.toCollection(TreeSet::new));
+        assertEquals(table, shown, "README.md's Kafka ACL table against KafkaAccess.GRANTS");
     }
 
     @Test

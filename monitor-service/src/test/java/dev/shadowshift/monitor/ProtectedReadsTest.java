@@ -30,13 +30,10 @@ class ProtectedReadsTest {
 
     @Test
     void readsNeedAToken() {
-        for (String read : new String[]{"/api/alerts", "/api/targets", "/api/silences", "/api/rules", "/q/openapi"}) {
-            given().get(read).then().statusCode(401);
-            given().header("Authorization", "Bearer " + TestTokens.refusedTokens(Roles.VIEWER).get("expired")).get(read).then().statusCode(401);
-            TestTokens.as("someone-else").get(read).then().statusCode(403);
-            TestTokens.as(Roles.VIEWER).get(read).then().statusCode(200);
+        AccessRules.assertReadsNeedARole("/api/alerts", "/api/targets", "/api/silences", "/api/rules", "/q/openapi");
+        for (String role : Roles.ALL) {
+            TestTokens.as(role).get("/api/alerts").then().statusCode(200);
         }
-        TestTokens.as(Roles.OPERATOR).get("/api/alerts").then().statusCode(200);
     }
 
     @Test

@@ -81,6 +81,54 @@ public interface MigrationConfig {
     /** The shadow-table path. */
     Shadow shadow();
 
+    /**
+     * How the backfill and validation give way to the writers (see the worker's AdaptiveThrottle): a canary write is
+     * timed every probe-interval on its own session while they run, and the oldest client write to the table in
+     * flight (pg_stat_activity) is read before every batch; over a ceiling the batch halves and a sleep between
+     * batches doubles, under both it grows back by a step and the sleep halves; past the pause ceiling it waits.
+     */
+    Throttling throttle();
+
+    interface Throttling {
+        /**
+         * The canary's mean may not pass this, and its worst (or a client write in flight) neither, unless the server
+         * was already slower than this before the copy began (then {@link #maxWriterSlowdown()} x that worst).
+         */
+        @WithDefault("20ms")
+        Duration maxWriterLatency();
+
+        /**
+         * The canary's mean may rise to at most this many times its mean before the first batch: with a fixed number
+         * of clients, 1.25 keeps their throughput at 80% or more.
+         */
+        @WithDefault("1.25")
+        double maxWriterSlowdown();
+
+        /** A client write to the table in flight, or a canary, this long pauses the copy (looking again every throttle-sleep). */
+        @WithDefault("250ms")
+        Duration pauseWriterLatency();
+
+        /** How often the canary write (an autocommitted SELECT pg_current_xact_id(), no table) is timed while a copy runs. */
+        @WithDefault("20ms")
+        Duration probeInterval();
+
+        /** Rows the batch-size cap grows by after each batch under the ceiling (the additive increase). */
+        @WithDefault("2000")
+        int batchSizeStep();
+
+        /** The first sleep between batches once over the ceiling; it doubles while the latency stays over it. */
+        @WithDefault("20ms")
+        Duration sleepStep();
+
+        /** The longest sleep between batches. */
+        @WithDefault("1s")
+        Duration maxSleep();
+
+        /** A window of fewer canaries than this says nothing: only the writes in flight count then. */
+        @WithDefault("5")
+        long minProbes();
+    }
+
     interface Shadow {
         /**
          * Each backfill batch aims at this duration; the batch size adapts to it. Longer batches copy faster (fewer

@@ -27,8 +27,8 @@ final class Backfill {
         PlanControl afterBatch(List<String> lastKey, long rowsCopied, int batchSize, long rowsTotal, double rowsPerSecond)
                 throws SQLException, InterruptedException;
 
-        /** Sleeps while throttled. */
-        void throttle(Connection c) throws SQLException, InterruptedException;
+        /** Sleeps while throttled; @return the batch size the next batch may take, at most {@code batchSize} */
+        int throttle(Connection c, int batchSize) throws SQLException, InterruptedException;
 
         /** Applies the change log for the keys up to {@code position} and above the mark (every apply-interval). */
         void applyChanges(Connection c, List<String> position, String when) throws SQLException;
@@ -191,7 +191,7 @@ final class Backfill {
         long applying = 0;
         while (true) {
             long t = System.nanoTime();
-            between.throttle(c);
+            size = Math.max(1, Math.min(size, between.throttle(c, size)));
             long t0 = System.nanoTime();
             throttling += t0 - t;
             Step step = batch.copy(last, cp.highWaterMark(), size);

@@ -133,8 +133,8 @@ final class BackfillPhase implements ShadowPhase {
             }
 
             @Override
-            public void throttle(Connection conn) throws SQLException, InterruptedException {
-                r.throttle(conn, "backfill");
+            public int throttle(Connection conn, int batchSize) throws SQLException, InterruptedException {
+                return r.throttle(conn, "backfill", batchSize);
             }
         }, inSnapshot);
     }

@@ -125,20 +125,67 @@ final class ShadowRun {
     }
 
     private long lastThrottleReport;
+    private String writesTo;
+    private WriteProbe probe;
+    private AdaptiveThrottle pacing;
+    private AdaptiveThrottle.Action lastAction = AdaptiveThrottle.Action.GO;
 
-    /** Sleeps while the target is under pressure ({@link Throttle}), saying why every progress-interval; a stop request ends it. */
-    void throttle(Connection conn, String what) throws SQLException, InterruptedException {
+    /**
+     * Before each batch (backfill) or key range (validation): looks at the target ({@link Throttle#look}) and lets
+     * {@link AdaptiveThrottle} decide. The first call starts the canary ({@link WriteProbe}) and waits for a few of
+     * them, the baseline. Paused, it sleeps throttle-sleep and looks again until the writers recover (a stop request
+     * ends it); slowed, it sleeps the decided time. Progress says when it slows, pauses and gets back to full speed,
+     * and why, and every progress-interval while it goes on.
+     *
+     * @param proposed the batch size the caller would use
+     * @return the batch size to use, at most {@code proposed}
+     */
+    int throttle(Connection conn, String what, int proposed) throws SQLException, InterruptedException {
         String target = at.plan().plan().target();
-        for (java.util.Optional<String> why = throttle.reason(conn, target); why.isPresent(); why = throttle.reason(conn, target)) {
-            if (System.nanoTime() - lastThrottleReport >= config.progressInterval().toNanos()) {
-                lastThrottleReport = System.nanoTime();
-                report.say(phaseNow(), what + " throttled: " + why.get());
+        boolean copying = probe != null;
+        if (probe == null) {
+            MigrationConfig.Throttling t = throttle.limits();
+            writesTo = Throttle.writesTo(n.schema(), n.table());
+            pacing = throttle.adaptive();
+            probe = WriteProbe.start(endpoint, t.probeInterval(), planId + "/" + n.table());
+            // the baseline: a few canaries before the first batch
+            long until = System.nanoTime() + Math.max(200, t.probeInterval().toMillis() * (t.minProbes() + 2)) * 1_000_000L;
+            while (System.nanoTime() < until && probe.failure() == null) {
+                Thread.sleep(Math.max(1, t.probeInterval().toMillis()));
+            }
+        }
+        while (true) {
+            AdaptiveThrottle.Decision d = pacing.next(throttle.look(conn, target, writesTo, probe), proposed, copying);
+            if (!copying) {
+                LOG.infof("plan %s: %s throttle on %s: %s", planId, what, table(), d.why());
+            }
+            copying = true;
+            announce(what, d);
+            if (d.action() != AdaptiveThrottle.Action.PAUSE) {
+                if (!d.sleep().isZero()) {
+                    Thread.sleep(d.sleep().toMillis());
+                }
+                return d.batchSize();
             }
             if (stop() != null) {
-                return;
+                return d.batchSize();
             }
             Thread.sleep(config.throttleSleep().toMillis());
         }
+    }
+
+    private void announce(String what, AdaptiveThrottle.Decision d) {
+        boolean changed = d.action() != lastAction;
+        if (d.action() == AdaptiveThrottle.Action.GO) {
+            if (changed) {
+                report.say(phaseNow(), what + " back to full speed: " + d.why());
+            }
+        } else if (changed || System.nanoTime() - lastThrottleReport >= config.progressInterval().toNanos()) {
+            lastThrottleReport = System.nanoTime();
+            report.say(phaseNow(), what + (d.action() == AdaptiveThrottle.Action.PAUSE ? " throttled (paused): " : " throttled (slowed): ")
+                    + d.why());
+        }
+        lastAction = d.action();
     }
 
     private String phaseNow() {
@@ -191,8 +238,12 @@ final class ShadowRun {
         }
     }
 
-    /** Closes the run's second session, if it opened one. */
+    /** Closes the run's second session and stops its canary, if it started them. */
     void close() {
+        if (probe != null) {
+            probe.close();
+            probe = null;
+        }
         if (side != null) {
             try {
                 side.close();

@@ -29,8 +29,8 @@ final class ValidatePhase implements ShadowPhase {
                     }
 
                     @Override
-                    public void throttle() throws SQLException, InterruptedException {
-                        r.throttle(r.c, "validation");
+                    public int throttle(int rows) throws SQLException, InterruptedException {
+                        return r.throttle(r.c, "validation", rows);
                     }
 
                     @Override

@@ -31,8 +31,8 @@ final class Validation {
         /** Applies the change log: before a range that differed is compared again. */
         void catchUp() throws SQLException;
 
-        /** Waits while the clients are under pressure (the backfill's throttle). */
-        void throttle() throws SQLException, InterruptedException;
+        /** Waits while the clients are under pressure (the backfill's throttle); @return rows the next range may take, at most {@code rows} */
+        int throttle(int rows) throws SQLException, InterruptedException;
 
         /**
          * Logical capture: reads the slot into the change log inside {@code c}'s transaction. Writes committed
@@ -60,7 +60,7 @@ final class Validation {
         try (PreparedStatement firstBound = c.prepareStatement(ShadowSql.chunkBound(n, shape, true));
              PreparedStatement nextBound = c.prepareStatement(ShadowSql.chunkBound(n, shape, false))) {
             while (true) {
-                between.throttle();
+                int rangeRows = Math.max(1, Math.min(chunkRows, between.throttle(chunkRows)));
                 PreparedStatement b = lo == null ? firstBound : nextBound;
                 int p = 1;
                 if (lo != null) {
@@ -68,7 +68,7 @@ final class Validation {
                         b.setString(p++, k);
                     }
                 }
-                b.setInt(p, Math.max(0, chunkRows - 1));
+                b.setInt(p, Math.max(0, rangeRows - 1));
                 List<String> hi = firstRow(b, keys);
                 Hashes h = inOneSnapshot(c, n, shape, rebuild, lo, hi, between);
                 for (int attempt = 1; !h.equal() && attempt <= rechecks; attempt++) {

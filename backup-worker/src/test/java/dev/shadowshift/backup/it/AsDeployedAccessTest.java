@@ -1,0 +1,22 @@
+package dev.shadowshift.backup.it;
+
+import dev.shadowshift.testkit.AsDeployed;
+import dev.shadowshift.testkit.AsDeployedAccess;
+import dev.shadowshift.testkit.ShadowshiftTestResource;
+import io.quarkus.test.common.WithTestResource;
+import io.quarkus.test.junit.QuarkusTest;
+import io.quarkus.test.junit.TestProfile;
+
+import java.util.List;
+
+/** The backup worker as the manifests deploy it: prod profile, protected reads, a target down (see {@link AsDeployedAccess}). */
+@QuarkusTest
+@WithTestResource(ShadowshiftTestResource.class)
+@TestProfile(AsDeployed.class)
+class AsDeployedAccessTest extends AsDeployedAccess {
+
+    @Override
+    protected List<String> reads() {
+        return List.of("/backups", "/backups/no-such-backup");
+    }
+}
