@@ -598,8 +598,7 @@ class ShadowMigrationTest {
     void grantsOnTheTableSurviveCutover() throws Exception {
         createTable("granted", 500, "integer");
         try (Connection c = target(); Statement s = c.createStatement()) {
-            s.execute("DO $$ BEGIN IF NOT EXISTS (SELECT 1 FROM pg_roles WHERE rolname = 'ss_test_reader') THEN "
-                    + "CREATE ROLE ss_test_reader; END IF; END $$");
+            createReaderRole();
             s.execute("GRANT USAGE ON SCHEMA load TO ss_test_reader");
             s.execute("GRANT SELECT, INSERT ON load.granted TO ss_test_reader");
             s.execute("GRANT UPDATE (note) ON load.granted TO ss_test_reader");
@@ -1094,5 +1093,13 @@ class ShadowMigrationTest {
 
     private static MigrationProgress progress(String planId, String status) {
         return WorkerUnderTest.progress(watcher, planId, status, WAIT);
+    }
+
+    /** An application's role, which a DBA creates (migration-worker's role may not create roles). */
+    private static void createReaderRole() throws SQLException {
+        try (Connection c = dev.shadowshift.testkit.TargetFixtures.asSuperuser(); Statement s = c.createStatement()) {
+            s.execute("DO $$ BEGIN IF NOT EXISTS (SELECT 1 FROM pg_roles WHERE rolname = 'ss_test_reader') THEN "
+                    + "CREATE ROLE ss_test_reader; END IF; END $$");
+        }
     }
 }
