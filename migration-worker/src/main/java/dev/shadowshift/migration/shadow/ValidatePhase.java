@@ -35,7 +35,10 @@ final class ValidatePhase implements ShadowPhase {
 
                     @Override
                     public int throttle(int rows) throws SQLException, InterruptedException {
-                        return r.throttle(r.c, "validation", rows);
+                        // sleeps and pauses only: every range reads the whole pending change log (chunkHashes), so
+                        // smaller ranges would read it more often and the log, growing meanwhile, costs more each time
+                        r.throttle(r.c, "validation", rows);
+                        return rows;
                     }
 
                     @Override
