@@ -438,7 +438,7 @@ class LogicalCaptureStressTest {
     }
 
     private static long slots() {
-        return count("SELECT count(*) FROM pg_replication_slots WHERE slot_name LIKE 'shadowshift\\_%'");
+        return count("SELECT count(*) FROM pg_replication_slots WHERE slot_name LIKE 'shadowshift\\_%' AND slot_name NOT LIKE 'shadowshift\\_rw\\_%'");
     }
 
     private static long count(String sql) {
