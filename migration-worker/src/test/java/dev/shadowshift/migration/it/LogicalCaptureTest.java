@@ -147,6 +147,8 @@ class LogicalCaptureTest {
                 WorkerProcess.class.getName(), plan.planId());
         pb.environment().put("SHADOWSHIFT_STATE_DB_URL", cfg.getValue("quarkus.datasource.jdbc.url", String.class));
         pb.environment().put("SHADOWSHIFT_TARGET_URL", cfg.getValue("shadowshift.targets.main.jdbc-url", String.class));
+        pb.environment().put("SHADOWSHIFT_DB_USER", cfg.getValue("shadowshift.targets.main.username", String.class));
+        pb.environment().put("SHADOWSHIFT_DB_PASSWORD", cfg.getOptionalValue("shadowshift.targets.main.password", String.class).orElse(""));
         pb.redirectError(ProcessBuilder.Redirect.INHERIT);
         List<String> said = new ArrayList<>();
         try (ShadowMigrationTest.Writer writer = new ShadowMigrationTest.Writer("lc_killed", 20_000)) {
