@@ -112,15 +112,23 @@ final class LogicalCapture {
      * worker that died in a read) is freed by ending that backend first: it is ours, by name. Idempotent.
      */
     static void drop(Connection c, ShadowNames n) throws SQLException {
+        dropSlotAndOrigin(c, slot(n));
+    }
+
+    /**
+     * Drops the replication slot and the replication origin of this name, if they exist, ending the backend that
+     * still holds the slot first (it is ours, by name). Idempotent; the rebuild's and the rollback window's slots.
+     */
+    static void dropSlotAndOrigin(Connection c, String name) throws SQLException {
         boolean auto = c.getAutoCommit();
         c.setAutoCommit(true);
-        try (Statement s = c.createStatement()) {
+        try {
             try (PreparedStatement ps = c.prepareStatement("SELECT pg_replication_origin_session_reset() WHERE pg_replication_origin_session_is_setup()")) {
                 ps.execute();
             }
             for (int attempt = 0; ; attempt++) {
                 try (PreparedStatement ps = c.prepareStatement("SELECT active_pid FROM pg_replication_slots WHERE slot_name = ?")) {
-                    ps.setString(1, slot(n));
+                    ps.setString(1, name);
                     try (ResultSet rs = ps.executeQuery()) {
                         if (!rs.next()) {
                             break;
@@ -135,8 +143,9 @@ final class LogicalCapture {
                     }
                 }
                 try (PreparedStatement ps = c.prepareStatement("SELECT pg_drop_replication_slot(slot_name) FROM pg_replication_slots WHERE slot_name = ?")) {
-                    ps.setString(1, slot(n));
+                    ps.setString(1, name);
                     ps.execute();
+                    LOG.infof("replication slot %s dropped", name);
                     break;
                 } catch (SQLException e) {
                     // 55006: still active (the terminated backend has not exited yet)
@@ -147,7 +156,7 @@ final class LogicalCapture {
                 }
             }
             try (PreparedStatement ps = c.prepareStatement("SELECT pg_replication_origin_drop(roname) FROM pg_replication_origin WHERE roname = ?")) {
-                ps.setString(1, slot(n));
+                ps.setString(1, name);
                 ps.execute();
             }
         } finally {

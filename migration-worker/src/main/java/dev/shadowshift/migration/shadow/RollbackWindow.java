@@ -302,53 +302,7 @@ final class RollbackWindow {
 
     /** Drops the window's slot if it exists, ending the backend that still holds it (it is ours, by name). Idempotent. */
     static void dropSlot(Connection c, ShadowNames n) throws SQLException {
-        boolean auto = c.getAutoCommit();
-        c.setAutoCommit(true);
-        try {
-            try (PreparedStatement ps = c.prepareStatement("SELECT pg_replication_origin_session_reset() WHERE pg_replication_origin_session_is_setup()")) {
-                ps.execute();
-            }
-            try (PreparedStatement ps = c.prepareStatement("SELECT pg_replication_origin_drop(roname) FROM pg_replication_origin WHERE roname = ?")) {
-                ps.setString(1, n.windowSlot());
-                ps.execute();
-            }
-            for (int attempt = 0; ; attempt++) {
-                try (PreparedStatement ps = c.prepareStatement("SELECT active_pid FROM pg_replication_slots WHERE slot_name = ?")) {
-                    ps.setString(1, n.windowSlot());
-                    try (ResultSet rs = ps.executeQuery()) {
-                        if (!rs.next()) {
-                            return;
-                        }
-                        int pid = rs.getInt(1);
-                        if (!rs.wasNull() && pid != 0) {
-                            try (PreparedStatement t = c.prepareStatement("SELECT pg_terminate_backend(?, 5000)")) {
-                                t.setInt(1, pid);
-                                t.execute();
-                            }
-                        }
-                    }
-                }
-                try (PreparedStatement ps = c.prepareStatement("SELECT pg_drop_replication_slot(slot_name) FROM pg_replication_slots WHERE slot_name = ?")) {
-                    ps.setString(1, n.windowSlot());
-                    ps.execute();
-                    LOG.infof("replication slot %s of the rollback window of %s dropped", n.windowSlot(), n.qualified(n.table()));
-                    return;
-                } catch (SQLException e) {
-                    // 55006: still active (the terminated backend has not exited yet)
-                    if (!"55006".equals(e.getSQLState()) || attempt >= 20) {
-                        throw e;
-                    }
-                    try {
-                        Thread.sleep(100);
-                    } catch (InterruptedException ie) {
-                        Thread.currentThread().interrupt();
-                        throw new SQLException("interrupted while dropping a replication slot", "57014", ie);
-                    }
-                }
-            }
-        } finally {
-            c.setAutoCommit(auto);
-        }
+        LogicalCapture.dropSlotAndOrigin(c, n.windowSlot());
     }
 
     /** What a rollback replays with: the rebuilt table's shape and each changed column's conversion back. */
