@@ -72,8 +72,10 @@ final class MigrateCommand implements Callable<Integer> {
     @Option(names = "--retries", paramLabel = "N",
             description = "retries of an in-place step whose lock is not granted in time, with jittered backoff (default 4)")
     Integer retries;
-    @Option(names = "--retention", paramLabel = "DURATION", converter = Durations.class,
-            description = "how long the rollback point is kept after a cutover (default P1D)")
+    @Option(names = {"--rollback-window", "--retention"}, paramLabel = "DURATION", converter = Durations.class,
+            description = "how long a rebuilt table can be rolled back after its cutover (default 15m): the original is kept and "
+                    + "the keys written since are logged, until a later run or a worker closes the window; 0s drops the original "
+                    + "at once")
     Duration retention;
     @picocli.CommandLine.Spec
     picocli.CommandLine.Model.CommandSpec command;
@@ -109,7 +111,7 @@ final class MigrateCommand implements Callable<Integer> {
             settings.put("shadowshift.migration.max-attempts", Integer.toString(retries + 1));
         }
         if (retention != null) {
-            settings.put("shadowshift.migration.shadow.retention", retention.toString());
+            settings.put("shadowshift.migration.rollback-window", retention.toString());
         }
         MigrationEngine engine;
         try {

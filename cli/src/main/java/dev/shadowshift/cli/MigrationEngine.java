@@ -46,7 +46,9 @@ record MigrationEngine(MigrationConfig config, TargetDatabases targets, PlanStor
                 // someone watches the bar: redraw it more often than the worker publishes events (env still wins)
                 .withSources(new PropertiesConfigSource(Map.of("shadowshift.migration.progress-interval", "1s",
                         "shadowshift.migration.progress-every-tables", "5",
-                        "shadowshift.migration.shadow.progress-interval", "500ms"), "interactive defaults", 10))
+                        "shadowshift.migration.shadow.progress-interval", "500ms",
+                        // the run exits after its cutover: no process stays to drain a slot and bound its WAL
+                        "shadowshift.migration.rollback-window-capture", "trigger"), "interactive defaults", 10))
                 // "500ms", "2s" as in application.properties: Quarkus' spelling, not only ISO-8601
                 .withConverter(Duration.class, 200, new io.quarkus.runtime.configuration.DurationConverter())
                 .withMapping(MigrationConfig.class).withMapping(TargetsConfig.class).build();
@@ -68,6 +70,12 @@ record MigrationEngine(MigrationConfig config, TargetDatabases targets, PlanStor
         PlanStore plans = new PlanStore(state);
         ShadowStore shadows = new ShadowStore(state);
         ShadowEngine shadow = new ShadowEngine(targets, shadows, plans, announcements, migration, new Throttle(migration));
+        try {
+            // no worker looks after this state schema's rollback windows: each run closes those whose time is up
+            shadow.cleanExpired();
+        } catch (java.sql.SQLException e) {
+            err.println("shadowshift | cannot close the rollback windows whose time is up: " + e.getMessage() + " (the next run tries again)");
+        }
         ForegroundRunner runner = new ForegroundRunner(err);
         PlanExecution execution = new PlanExecution(plans, targets, announcements, migration, shadow);
         runner.use(execution, new RetryPolicy(migration));

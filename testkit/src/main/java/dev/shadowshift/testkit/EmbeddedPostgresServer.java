@@ -30,7 +30,9 @@ final class EmbeddedPostgresServer implements PostgresServer {
                     // shadow migrations capture writes through logical decoding where the server allows it
                     // (./shadowshift up runs on this server too); the trigger fallback is tested on a server without
                     // (max_wal_senders stays at its default: a hot standby needs at least the primary's value)
-                    .setServerConfig("wal_level", "logical");
+                    .setServerConfig("wal_level", "logical")
+                    // every rebuild's rollback window holds a slot for its whole time (15m): one test JVM runs dozens
+                    .setServerConfig("max_replication_slots", "64");
             if (port > 0) {
                 builder.setPort(port);
             }

@@ -314,11 +314,22 @@ public class MigrationFlow {
     public Result rollback(StoredPlan plan) throws SQLException {
         String planId = plan.planId();
         List<ShadowRebuild> cutOver = new ArrayList<>();
+        ShadowCheckpoint closed = null;
         for (ShadowRebuild rebuild : plans.rebuilds(planId)) {
             Optional<ShadowCheckpoint> cp = shadows.find(planId, rebuild.table());
-            if (cp.isPresent() && cp.get().phase().equals(ShadowCheckpoint.CUT_OVER)) {
-                cutOver.add(rebuild);
+            if (cp.isEmpty()) {
+                continue;
             }
+            boolean expired = cp.get().rollbackUntil() != null && !cp.get().rollbackUntil().toInstant().isAfter(java.time.Instant.now());
+            if (cp.get().phase().equals(ShadowCheckpoint.CUT_OVER) && !expired) {
+                cutOver.add(rebuild);
+            } else if (cp.get().phase().equals(ShadowCheckpoint.CLEANED) || cp.get().phase().equals(ShadowCheckpoint.CUT_OVER)) {
+                closed = cp.get();
+            }
+        }
+        if (PlanTransition.ROLL_BACK.allowedFrom(plan.state()) && closed != null) {
+            // one table's window closed: the plan cannot be rolled back whole any more
+            return refused(plan, dev.shadowshift.migration.shadow.RollbackWindowClosed.message(closed, plan.backupId()));
         }
         if (!PlanTransition.ROLL_BACK.allowedFrom(plan.state()) || cutOver.isEmpty()) {
             return refused(plan, "only a COMPLETED plan whose rebuilt tables still have their rollback point can be rolled back"

@@ -5,18 +5,16 @@ import dev.shadowshift.migration.plan.ShadowRebuild;
 import java.sql.Connection;
 import java.sql.SQLException;
 import java.sql.Statement;
-import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 
 import static dev.shadowshift.pg.SqlIdentifiers.quote;
 
 /**
  * CUTOVER: in one short-lock transaction the writes still in the change log are copied, the shadow takes the
  * original's name (see {@link TableSwap}), the original stays as the rollback table, the capture objects are
- * dropped, the new NOT NULLs are set (cheap: the validated CHECK proves them), and, when every changed type can be cast back, reverse-sync triggers mirror each
- * write on the new table into the rollback table so that swapping back loses nothing. Rows whose reverse cast
- * fails are recorded in the lost table instead of failing the client's write. Each materialized view over the table
+ * dropped, the new NOT NULLs are set (cheap: the validated CHECK proves them), and the rollback window starts
+ * capturing the keys written to the rebuilt table ({@link RollbackWindow}; its slot was made before this transaction,
+ * as a slot cannot be made in one that wrote). Each materialized view over the table
  * gets an empty counterpart on the rebuilt table here, and is swapped for it after commit ({@link MaterializedViews}).
  */
 final class Cutover {
@@ -38,13 +36,16 @@ final class Cutover {
     record Swapped(List<TargetCatalog.Constraint> foreignKeysIn, long drained) {
     }
 
-    /** @param maxPending the most logged writes the swap copies under its lock; with more it gives up, nothing changed */
     /** Logical capture's last read of the slot, under the lock (null for trigger capture). */
     interface Drain {
         void into(Connection c) throws SQLException;
     }
 
-    static Swapped start(Connection c, ShadowNames n, TableShape original, ShadowRebuild rebuild, boolean reverseSync, long maxPending,
+    /**
+     * @param window     how the rollback window captures writes to the rebuilt table (null: it does not)
+     * @param maxPending the most logged writes the swap copies under its lock; with more it gives up, nothing changed
+     */
+    static Swapped start(Connection c, ShadowNames n, TableShape original, ShadowRebuild rebuild, RollbackWindow.Mode window, long maxPending,
                          Drain drain) throws SQLException, CaptureLost, TooManyPending {
         try (Statement s = c.createStatement()) {
             StatementFailed.exec(s, "LOCK TABLE " + n.qualified(n.table()) + ", " + n.qualified(n.shadow()) + " IN ACCESS EXCLUSIVE MODE");
@@ -82,24 +83,9 @@ final class Cutover {
                     StatementFailed.exec(s, "ALTER TABLE " + n.qualified(n.table()) + " DROP CONSTRAINT IF EXISTS " + quote(n.notNullCheck(change.column())));
                 }
             }
-            if (reverseSync) {
-                TableShape now = TargetCatalog.shape(c, n.schema(), n.table()).orElseThrow();
-                List<ShadowRebuild.ColumnChange> back = new ArrayList<>();
-                for (ShadowRebuild.ColumnChange change : rebuild.changes()) {
-                    if (change.toType() != null) {
-                        back.add(new ShadowRebuild.ColumnChange(change.column(), original.type(change.column()), change.toType(), false));
-                    }
-                }
-                Map<String, ShadowRebuild.ColumnChange> reverse = ShadowSql.byColumn(new ShadowRebuild(n.schema(), n.table(), back));
-                StatementFailed.exec(s, "CREATE TABLE IF NOT EXISTS " + n.tool(n.lostTable())
-                        + " (key text PRIMARY KEY, reason text, at timestamptz NOT NULL DEFAULT now())");
-                StatementFailed.exec(s, ShadowSql.mirrorFunction(n.tool(n.reverseFunction()), n.qualified(n.rollback()), now, reverse,
-                        n.tool(n.lostTable())));
-                for (String t : ShadowSql.mirrorTriggers(n.qualified(n.table()), n.reverseTrigger(), n.reverseTruncateTrigger(),
-                        n.tool(n.reverseFunction()))) {
-                    StatementFailed.exec(s, t);
-                }
-            }
+        }
+        if (window != null) {
+            RollbackWindow.startInCutover(c, n, window);
         }
         return new Swapped(fks, drained);
     }

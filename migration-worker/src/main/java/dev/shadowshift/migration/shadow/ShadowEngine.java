@@ -55,6 +55,8 @@ public class ShadowEngine {
     private final ShadowHooks hooks;
     private final RollbackPoint rollbackPoint;
     private final long maxSlotWal;
+    private final Duration rollbackWindow;
+    private final String rollbackWindowCapture;
 
     @Inject
     public ShadowEngine(TargetDatabases targets, ShadowStore store, PlanStore plans, Announcements publisher,
@@ -72,8 +74,10 @@ public class ShadowEngine {
         this.config = config.shadow();
         this.throttle = throttle;
         this.hooks = hooks;
-        this.rollbackPoint = new RollbackPoint(targets, store, plans, this.config, publisher);
         this.maxSlotWal = LogicalCapture.bytes(config.maxSlotWal());
+        this.rollbackPoint = new RollbackPoint(targets, store, plans, this.config, publisher, maxSlotWal);
+        this.rollbackWindow = config.rollbackWindow();
+        this.rollbackWindowCapture = config.rollbackWindowCapture();
     }
 
     /** What one run reports on migration-progress: the plan's step position is the caller's. */
@@ -175,7 +179,7 @@ public class ShadowEngine {
             LogicalCapture.drop(c, n);
             doing.now("CUTOVER", "ALTER TABLE VALIDATE CONSTRAINT (foreign keys pointing in)");
             TableSwap.validateForeignKeys(c, TargetCatalog.foreignKeysIn(c, n.schema(), n.table()));
-            store.cutOver(planId, n.table(), config.retention(), TargetCatalog.exists(c, ShadowNames.TOOL_SCHEMA, n.lostTable()));
+            store.cutOver(planId, n.table(), rollbackWindow, RollbackWindow.open(c, n));
             MaterializedViews.finish(c, n, (conn, what, work) -> shortLock(report, conn, what, work));
             return Outcome.CUT_OVER;
         }
@@ -202,6 +206,8 @@ public class ShadowEngine {
         }
         ShadowRun run = new ShadowRun(at, rebuild, n, c, original, report, config, store, plans, throttle, hooks, doing,
                 targets.endpoint(at.plan().plan().target()), maxSlotWal, logical);
+        run.window = rollbackWindow;
+        run.windowCapture = rollbackWindowCapture;
         try {
             for (ShadowPhase phase : PHASES) {
                 if (cp.reached(phase.checkpoint())) {
@@ -244,6 +250,8 @@ public class ShadowEngine {
 
     private void abandon(Connection c, ShadowNames n, String planId) throws SQLException, ShadowFailure, InterruptedException {
         LogicalCapture.drop(c, n);
+        // made just before the cutover's lock, which did not commit
+        RollbackWindow.dropSlot(c, n);
         shortLock(new ShadowProgress(publisher, null), c, "removing the shadow of " + n.qualified(n.table()), conn -> {
             Abandon.rollback(conn, n);
             return null;
@@ -313,9 +321,12 @@ public class ShadowEngine {
         }
     }
 
-    /** Drops expired rollback points. */
+    /**
+     * The scheduled check of the rollback windows: drains and bounds the slots of open ones, closes those whose time
+     * is up (the original table, the capture and the slot are dropped).
+     */
     public void cleanExpired() throws SQLException {
-        rollbackPoint.cleanExpired(this::quietLock);
+        rollbackPoint.maintain(this::quietLock);
     }
 
     /** A short-lock transaction outside any plan run: its retries go to the log only. */

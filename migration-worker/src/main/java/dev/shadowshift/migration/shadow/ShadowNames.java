@@ -33,7 +33,7 @@ public record ShadowNames(String schema, String table, String shortId) {
         return name("new");
     }
 
-    /** The original table after cutover: kept as the rollback point until its retention ends. */
+    /** The original table after cutover: kept as the rollback point until the rollback window closes. */
     public String rollback() {
         return name("old");
     }
@@ -73,6 +73,38 @@ public record ShadowNames(String schema, String table, String shortId) {
         return name("capture_trunc");
     }
 
+    /**
+     * The rollback window's key log: the old and new key of every write to the rebuilt table since cutover (by the
+     * window's trigger, or drained from its slot), replayed into the rollback table by a rollback.
+     */
+    public String windowLog() {
+        return name("wlog");
+    }
+
+    /** The rollback window's key-only log trigger (where no slot can capture) and its function. */
+    public String windowTrigger() {
+        return name("window");
+    }
+
+    public String windowFunction() {
+        return name("window");
+    }
+
+    /** TRUNCATE of the rebuilt table during the window: the rollback table and the key log are emptied with it. */
+    public String windowTruncateTrigger() {
+        return name("window_trunc");
+    }
+
+    public String windowTruncateFunction() {
+        return name("window_trunc");
+    }
+
+    /** The rollback window's replication slot: lower case, digits and underscores, as slots require. */
+    public String windowSlot() {
+        return "shadowshift_rw_" + shortId;
+    }
+
+    /** Before the rollback window: the full-row reverse-sync trigger a rebuild cut over by an earlier version left. */
     public String reverseFunction() {
         return name("reverse");
     }
@@ -85,7 +117,7 @@ public record ShadowNames(String schema, String table, String shortId) {
         return name("reverse_trunc");
     }
 
-    /** Keys of rows written after cutover that the reverse cast could not carry back to the rollback table. */
+    /** Before the rollback window: keys an earlier version's reverse sync could not cast back. */
     public String lostTable() {
         return name("lost");
     }

@@ -37,6 +37,9 @@ final class ShadowRun {
     final dev.shadowshift.pg.PgEndpoint endpoint;
     /** The most WAL logical capture's slot may hold back (max-slot-wal), in bytes. */
     final long maxSlotWal;
+    /** How long the rollback window stays open after cutover (rollback-window), and how it captures (rollback-window-capture). */
+    java.time.Duration window = java.time.Duration.ZERO;
+    String windowCapture = "trigger";
     /** True when this rebuild captures through logical decoding, false for the capture trigger. */
     boolean logical;
     private String decodedAs;

@@ -80,7 +80,11 @@ public final class ShadowSteps implements MigrationPlanner.ShadowSteps {
                         + "ALTER TABLE " + orig + " RENAME TO " + SqlIdentifiers.quote(n.rollback()) + ";\n"
                         + "ALTER TABLE " + n.qualified(n.shadow()) + " RENAME TO " + SqlIdentifiers.quote(rebuild.table()) + ";\n"
                         + "-- then: sequences, identity, views, foreign keys in, grants, comments, triggers carried over; "
-                        + "capture dropped; reverse sync into the rollback table";
+                        + "capture dropped; the rollback window opens (rollback-window, 15m): the keys written to "
+                        + orig + " are captured by replication slot " + n.windowSlot() + " where wal_level=logical, else by an "
+                        + "AFTER ROW trigger appending only the key to " + n.tool(n.windowLog()) + "; a rollback replays them into "
+                        + n.qualified(n.rollback()) + " and swaps it back; when the window closes, "
+                        + n.qualified(n.rollback()) + ", the slot and the capture are dropped";
             }
             default -> throw new IllegalArgumentException(phase + " is not a phase of a shadow rebuild");
         }

@@ -62,7 +62,32 @@ public class ShadowStore {
         }
     }
 
-    /** Rollback points whose retention ended. */
+    /** Open rollback windows: their slots are drained and checked. */
+    public List<ShadowCheckpoint> openWindows() throws SQLException {
+        try (Connection c = dataSource.getConnection();
+             PreparedStatement ps = c.prepareStatement("SELECT " + COLUMNS
+                     + " FROM shadow_migrations WHERE phase = 'CUT_OVER' ORDER BY rollback_until")) {
+            return readAll(ps);
+        }
+    }
+
+    /**
+     * Closes a rollback window before its time (its slot held back too much WAL): it ends now, with the reason, and
+     * the next look at expired windows drops what it kept.
+     */
+    public void closeWindowEarly(String planId, String table, String reason) throws SQLException {
+        try (Connection c = dataSource.getConnection();
+             PreparedStatement ps = c.prepareStatement("""
+                     UPDATE shadow_migrations SET rollback_until = least(rollback_until, now()), error = ?, updated_at = now()
+                     WHERE plan_id = ? AND table_name = ? AND phase = 'CUT_OVER'""")) {
+            ps.setString(1, reason);
+            ps.setString(2, planId);
+            ps.setString(3, table);
+            ps.executeUpdate();
+        }
+    }
+
+    /** Rollback windows whose time is up (or that were closed early). */
     public List<ShadowCheckpoint> expired() throws SQLException {
         try (Connection c = dataSource.getConnection();
              PreparedStatement ps = c.prepareStatement("SELECT " + COLUMNS
@@ -116,15 +141,19 @@ public class ShadowStore {
         }
     }
 
-    public void cutOver(String planId, String table, Duration retention, boolean reverseSync) throws SQLException {
+    /**
+     * The cutover committed: the rollback window opens for {@code window}.
+     * @param captured true when writes to the rebuilt table are captured for a rollback (column reverse_sync)
+     */
+    public void cutOver(String planId, String table, Duration window, boolean captured) throws SQLException {
         try (Connection c = dataSource.getConnection();
              PreparedStatement ps = c.prepareStatement("""
                      UPDATE shadow_migrations SET phase = 'CUT_OVER', cut_over_at = coalesce(cut_over_at, now()),
                             rollback_until = coalesce(rollback_until, now() + make_interval(secs => ?)), reverse_sync = ?,
                             updated_at = now()
                      WHERE plan_id = ? AND table_name = ?""")) {
-            ps.setDouble(1, retention.toMillis() / 1000.0);
-            ps.setBoolean(2, reverseSync);
+            ps.setDouble(1, Math.max(0, window.toMillis()) / 1000.0);
+            ps.setBoolean(2, captured);
             ps.setString(3, planId);
             ps.setString(4, table);
             ps.executeUpdate();

@@ -9,7 +9,8 @@ import java.util.List;
 /**
  * CUTOVER: the backup gate, then the swap under a short lock with the last logged writes copied under it
  * ({@link Cutover}), retried while too many writes arrive during the lock wait; then the foreign keys pointing in are
- * validated and the materialized views swapped onto the rebuilt table. The original stays as the rollback point.
+ * validated and the materialized views swapped onto the rebuilt table. The original stays as the rollback point for the
+ * rollback window, whose capture starts in the swap's transaction ({@link RollbackWindow}).
  */
 final class SwapPhase implements ShadowPhase {
 
@@ -29,7 +30,15 @@ final class SwapPhase implements ShadowPhase {
             throw new BackupMissing("no verified backup-completed is recorded for plan " + r.planId + "; the shadow path does not cut over without one");
         }
         boolean castsBack = RollbackPoint.reverseCastsExist(r.c, r.original, r.rebuild);
-        boolean reverse = r.config.reverseSync() && castsBack;
+        java.util.Optional<RollbackWindow.Choice> window = RollbackWindow.choose(r.c, r.n, castsBack, r.window, r.windowCapture);
+        RollbackWindow.Mode mode = window.map(RollbackWindow.Choice::mode).orElse(null);
+        if (mode == RollbackWindow.Mode.LOGICAL) {
+            // before the lock: a slot cannot be made in a transaction that wrote, and waits for running ones to end
+            try (java.sql.Connection sc = r.endpoint.connect(r.endpoint.database())) {
+                sc.setAutoCommit(true);
+                RollbackWindow.createSlot(sc, r.n);
+            }
+        }
         Cutover.Swapped swapped = null;
         for (int round = 1; swapped == null; round++) {
             r.doing.now("CUTOVER", "applying the change log (copying logged rows into the shadow)");
@@ -40,7 +49,7 @@ final class SwapPhase implements ShadowPhase {
                     + " (lock_timeout " + r.config.cutoverLockTimeout().toMillis() + "ms)");
             try {
                 swapped = r.shortLock("cutover of " + r.table(),
-                        conn -> Cutover.start(conn, r.n, r.original, r.rebuild, reverse, UNDER_LOCK_FACTOR * (long) r.config.cutoverMaxPending(),
+                        conn -> Cutover.start(conn, r.n, r.original, r.rebuild, mode, UNDER_LOCK_FACTOR * (long) r.config.cutoverMaxPending(),
                                 r.logical ? r::drainSlot : null));
             } catch (TooManyPending e) {
                 if (round >= r.config.cutoverAttempts()) {
@@ -51,7 +60,7 @@ final class SwapPhase implements ShadowPhase {
             }
         }
         List<TargetCatalog.Constraint> fks = swapped.foreignKeysIn();
-        r.store.cutOver(r.planId, r.n.table(), r.config.retention(), reverse);
+        r.store.cutOver(r.planId, r.n.table(), r.window, mode != null);
         r.doing.cutOver = true;
         if (r.logical) {
             LogicalCapture.drop(r.c, r.n);
@@ -61,10 +70,21 @@ final class SwapPhase implements ShadowPhase {
         r.reached(checkpoint());
         TableSwap.validateForeignKeys(r.c, fks);
         r.report.say("CUTOVER", r.table() + " now serves from the rebuilt table (" + swapped.drained()
-                + " logged write(s) copied under the lock); the original is kept as "
-                + r.n.qualified(r.n.rollback()) + " for " + r.config.retention() + (reverse ? " with reverse sync"
-                : !castsBack ? " (no reverse cast: writes from now on are not carried back on rollback)"
-                : " (reverse-sync is off: writes from now on are not carried back on rollback)"));
+                + " logged write(s) copied under the lock)");
+        ShadowCheckpoint cp = r.checkpoint();
+        String until = cp.rollbackUntil() == null ? "?" : cp.rollbackUntil().toInstant().toString();
+        if (r.window.isZero() || r.window.isNegative()) {
+            r.report.say(RollbackPoint.WINDOW_OPENED, "no rollback window (rollback-window is " + r.window + "): the original table is dropped by the next scheduled check");
+        } else {
+            r.report.say(RollbackPoint.WINDOW_OPENED, "rollback window open until " + until + " (" + r.window + ", shadowshift.migration.rollback-window): "
+                    + "the original is kept as " + r.n.qualified(r.n.rollback()) + (window.isEmpty()
+                    ? "; no changed type casts back, so writes from now on are not carried back on rollback"
+                    : mode == RollbackWindow.Mode.LOGICAL
+                    ? "; the keys written from now on are read from replication slot " + r.n.windowSlot() + " (" + window.get().why()
+                    + "; nothing runs in the clients' writes) and replayed into it on rollback"
+                    : "; the keys written from now on are logged by a key-only trigger (" + window.get().why()
+                    + ") and replayed into it on rollback") + "; POST /migrations/" + r.planId + "/rollback until then");
+        }
         MaterializedViews.finish(r.c, r.n, (conn, what, work) -> r.shortLock(conn, what, work));
         return null;
     }

@@ -126,7 +126,29 @@ class LogicalCaptureTest {
                 assertEquals("bigint", rs.getString(1));
                 rs = s.executeQuery("SELECT count(*) FROM pg_replication_slots");
                 rs.next();
-                assertEquals(0, rs.getLong(1));
+                assertEquals(0, rs.getLong(1), "no slot: the rollback window falls back to its key-only log trigger too");
+                rs = s.executeQuery("SELECT count(*) FROM pg_trigger WHERE tgrelid = 'load.lc_replica'::regclass AND tgname LIKE '%\\_ss\\_window%'");
+                rs.next();
+                assertEquals(2, rs.getLong(1), "the window's row and TRUNCATE log triggers");
+                // writes in the window, then a rollback: all of them are in the original afterwards
+                s.execute("INSERT INTO load.lc_replica (id, n, note) VALUES (900000006, 6, 'in the window')");
+                s.execute("UPDATE load.lc_replica SET note = 'updated in the window' WHERE id = 7");
+                s.execute("DELETE FROM load.lc_replica WHERE id = 8");
+            }
+            assertEquals(null, engine.swapBack("main", plan.planId(), plans.rebuilds(plan.planId()).get(0)));
+            try (Connection c = DriverManager.getConnection(url, "postgres", ""); Statement s = c.createStatement()) {
+                ResultSet rs = s.executeQuery("SELECT (SELECT data_type FROM information_schema.columns WHERE table_schema = 'load' "
+                        + "AND table_name = 'lc_replica' AND column_name = 'n'), (SELECT note FROM load.lc_replica WHERE id = 900000006), "
+                        + "(SELECT note FROM load.lc_replica WHERE id = 7), (SELECT count(*) FROM load.lc_replica WHERE id = 8), "
+                        + "(SELECT count(*) FROM pg_trigger WHERE tgname LIKE '%\\_ss\\_%'), "
+                        + "(SELECT count(*) FROM pg_class WHERE relname LIKE '%\\_ss\\_%')");
+                rs.next();
+                assertEquals("integer", rs.getString(1), "rolled back");
+                assertEquals("in the window", rs.getString(2));
+                assertEquals("updated in the window", rs.getString(3));
+                assertEquals(0, rs.getLong(4));
+                assertEquals(0, rs.getLong(5), "triggers of the window left");
+                assertEquals(0, rs.getLong(6), "tables of the rebuild left");
             }
         } finally {
             try (Connection c = DriverManager.getConnection(admin, "postgres", ""); Statement s = c.createStatement()) {
@@ -143,6 +165,7 @@ class LogicalCaptureTest {
                 (proxy, method, args) -> switch (method.getName()) {
                     case "shadow" -> shadow;
                     case "maxSlotWal" -> maxSlotWal;
+                    case "rollbackWindowCapture" -> "auto";
                     default -> method.invoke(config, args);
                 });
         return new ShadowEngine(on, shadowStore, plans, publisher, auto, throttle, hooks);

@@ -19,6 +19,7 @@ import dev.shadowshift.migration.messaging.EventPublisher;
 import dev.shadowshift.migration.plan.MigrationPlanner;
 import dev.shadowshift.migration.plan.ShadowRebuild;
 import dev.shadowshift.migration.shadow.LockNotAcquired;
+import dev.shadowshift.migration.shadow.RollbackWindowClosed;
 import dev.shadowshift.migration.shadow.ShadowEngine;
 import dev.shadowshift.migration.shadow.ShadowNames;
 import dev.shadowshift.migration.shadow.ShadowStore;
@@ -234,9 +235,12 @@ class ShadowMigrationTest {
     void rollbackSwapsTheOriginalBackWithTheWritesMadeSinceCutover() throws Exception {
         try (Connection c = target(); Statement s = c.createStatement()) {
             // writes after cutover reach the rollback table through reverse sync
+            // writes after cutover: the window's slot captures their keys, the rollback replays them
             for (String t : List.of("busy", "busy_ref")) {
                 s.execute("INSERT INTO load." + t + " (id, n, note) VALUES (900000001, 7, 'after cutover')");
                 s.execute("UPDATE load." + t + " SET note = 'changed after cutover' WHERE id = 5");
+                s.execute("DELETE FROM load." + t + " WHERE id BETWEEN 10 AND 19");
+                s.execute("UPDATE load." + t + " SET id = -id WHERE id = 30");
             }
         }
         TestTokens.as(Roles.OPERATOR).post("/migrations/" + busyPlan + "/rollback").then().statusCode(202);
@@ -256,6 +260,7 @@ class ShadowMigrationTest {
             assertTrue(rs.getLong(1) > 0, "the view follows the restored table");
         }
         assertNoCaptureLeftovers();
+        assertNothingOfTheWindowLeft(ShadowNames.of(busyPlan, "load", "busy"));
     }
 
     @Test
@@ -725,28 +730,166 @@ class ShadowMigrationTest {
                 (proxy, method, args) -> method.getName().equals("shadow") ? shadow : method.invoke(base, args));
     }
 
+    /** An engine with other top-level settings (rollbackWindow, rollbackWindowCapture, maxSlotWal). */
+    private static MigrationConfig with(MigrationConfig base, Map<String, Object> settings) {
+        return (MigrationConfig) Proxy.newProxyInstance(MigrationConfig.class.getClassLoader(), new Class<?>[]{MigrationConfig.class},
+                (proxy, method, args) -> settings.containsKey(method.getName()) ? settings.get(method.getName()) : method.invoke(base, args));
+    }
+
     @Test
     @Order(13)
-    void withReverseSyncOffClientsPayNothingAfterCutoverAndARollbackBringsBackTheTableAsItWas() throws Exception {
-        createTable("unsynced", 500, "integer");
-        StoredPlan plan = storedPlan("unsynced", 304);
+    void aRollbackWithinTheWindowRestoresEveryWriteMadeAfterCutoverThroughTheSlot() throws Exception {
+        rollbackUnderLoad("rb_logical", 305, "auto");
+    }
+
+    @Test
+    @Order(13)
+    void aRollbackWithinTheWindowRestoresEveryWriteMadeAfterCutoverThroughTheKeyLogTrigger() throws Exception {
+        rollbackUnderLoad("rb_trigger", 306, "trigger");
+    }
+
+    /**
+     * A writer inserts, updates, deletes and moves keys across the cutover, through the window and during the rollback
+     * itself; after the rollback the original serves with every one of those writes, nothing of the window is left, and
+     * while the window was open clients' writes ran no trigger (slot) or only the key-only log trigger.
+     */
+    private void rollbackUnderLoad(String table, int version, String capture) throws Exception {
+        createTable(table, 3_000, "integer");
+        StoredPlan plan = storedPlan(table, version);
         ShadowRebuild rebuild = plans.rebuilds(plan.planId()).get(0);
-        ShadowEngine engine = new ShadowEngine(targets, shadowStore, plans, publisher, withShadow(config, Map.of("reverseSync", false)), throttle);
-        assertEquals(ShadowEngine.Outcome.CUT_OVER, engine.run(new ShadowEngine.Progress(plan, 0, 4), rebuild));
-        try (Connection c = target(); Statement s = c.createStatement()) {
-            ResultSet rs = s.executeQuery("SELECT count(*) FROM pg_trigger WHERE tgrelid = 'load.unsynced'::regclass AND NOT tgisinternal");
-            rs.next();
-            assertEquals(0, rs.getInt(1), "no reverse-sync trigger on the rebuilt table");
-            s.execute("INSERT INTO load.unsynced (id, n, note) VALUES (900000004, 4, 'after cutover')");
+        ShadowNames n = ShadowNames.of(plan.planId(), "load", table);
+        ShadowEngine engine = new ShadowEngine(targets, shadowStore, plans, publisher, with(config, Map.of("rollbackWindowCapture", capture)), throttle);
+        try (Writer writer = new Writer(table, 3_000)) {
+            assertEquals(ShadowEngine.Outcome.CUT_OVER, engine.run(new ShadowEngine.Progress(plan, 0, 4), rebuild));
+            long atCutover = writer.writes.get();
+            await(() -> writer.writes.get() > atCutover + 300);
+            assertEquals(capture.equals("auto") ? 1 : 0, count("SELECT count(*) FROM pg_replication_slots WHERE slot_name = '" + n.windowSlot() + "'"),
+                    "the window's slot");
+            assertEquals(capture.equals("auto") ? List.of() : List.of(n.windowTrigger(), n.windowTruncateTrigger()), triggersOn(table),
+                    "what runs in the clients' writes during the window");
+            // the scheduled check drains the slot meanwhile
+            engine.cleanExpired();
+            long beforeRollback = writer.writes.get();
+            await(() -> writer.writes.get() > beforeRollback + 300);
+            writer.close();
+            assertEquals(0, writer.failures.get(), "client writes failed: " + writer.lastFailure);
         }
-        String lost = engine.swapBack(plan.plan().target(), plan.planId(), rebuild);
-        assertTrue(lost != null && lost.contains("reverse sync was off") && lost.contains("not carried back"), lost);
-        assertEquals("integer", columnType("unsynced", "n"));
+        assertEqualToReference(table);
+        if (capture.equals("auto")) {
+            // the slot mode's known gap: writes made during the rollback itself can be missed (MigrationConfig#rollbackWindowCapture)
+            assertEquals(null, engine.swapBack(plan.plan().target(), plan.planId(), rebuild), "nothing lost");
+        } else {
+            try (Writer writer = new Writer(table, 100_000)) {
+                long before = writer.writes.get();
+                await(() -> writer.writes.get() > before + 100);
+                assertEquals(null, engine.swapBack(plan.plan().target(), plan.planId(), rebuild), "nothing lost");
+                long afterRollback = writer.writes.get();
+                await(() -> writer.writes.get() > afterRollback + 100);
+                writer.close();
+                assertEquals(0, writer.failures.get(), "client writes failed: " + writer.lastFailure);
+            }
+        }
+        assertEquals("integer", columnType(table, "n"), "the original serves again");
+        assertEqualToReference(table);
+        assertEquals("ROLLED_BACK", shadowStore.find(plan.planId(), table).orElseThrow().phase());
+        assertNothingOfTheWindowLeft(n);
+    }
+
+    @Test
+    @Order(14)
+    void whenTheWindowClosesTheOriginalAndEveryCaptureObjectGoAndARollbackIsRefused() throws Exception {
+        for (String capture : List.of("auto", "trigger")) {
+            String table = "closing_" + (capture.equals("auto") ? "logical" : "trigger");
+            createTable(table, 500, "integer");
+            StoredPlan plan = storedPlan(table, capture.equals("auto") ? 307 : 308);
+            ShadowRebuild rebuild = plans.rebuilds(plan.planId()).get(0);
+            ShadowNames n = ShadowNames.of(plan.planId(), "load", table);
+            ShadowEngine engine = new ShadowEngine(targets, shadowStore, plans, publisher, with(config, Map.of("rollbackWindowCapture", capture)), throttle);
+            assertEquals(ShadowEngine.Outcome.CUT_OVER, engine.run(new ShadowEngine.Progress(plan, 0, 4), rebuild));
+            try (Connection c = target(); Statement s = c.createStatement()) {
+                s.execute("INSERT INTO load." + table + " (id, n, note) VALUES (900000005, 5, 'in the window')");
+            }
+            expire(plan.planId());
+            engine.cleanExpired();
+            assertEquals("CLEANED", shadowStore.find(plan.planId(), table).orElseThrow().phase(), capture);
+            assertNothingOfTheWindowLeft(n);
+            assertEquals("bigint", columnType(table, "n"), "the rebuilt table keeps serving");
+            assertEquals(501, count("SELECT count(*) FROM load." + table));
+            watcher.await(Topics.MIGRATION_PROGRESS, seen -> {
+                MigrationProgress p = progressOf(seen.value());
+                return p.planId().equals(plan.planId()) && p.status().equals("COMPLETED") && p.phase().equals("ROLLBACK_WINDOW_CLOSED");
+            }, WAIT);
+            RollbackWindowClosed refused = assertThrows(RollbackWindowClosed.class,
+                    () -> engine.swapBack(plan.plan().target(), plan.planId(), rebuild));
+            assertTrue(refused.getMessage().contains("closed at") && refused.getMessage().contains("restore the plan's backup backup-" + table),
+                    refused.getMessage());
+            assertEquals("bigint", columnType(table, "n"), "a refused rollback changes nothing");
+        }
+    }
+
+    @Test
+    @Order(15)
+    void aWindowWhoseSlotHoldsBackMoreWalThanAllowedClosesEarlyAndSaysSo() throws Exception {
+        createTable("wal_window", 500, "integer");
+        StoredPlan plan = storedPlan("wal_window", 309);
+        ShadowRebuild rebuild = plans.rebuilds(plan.planId()).get(0);
+        ShadowNames n = ShadowNames.of(plan.planId(), "load", "wal_window");
+        ShadowEngine engine = new ShadowEngine(targets, shadowStore, plans, publisher, with(config, Map.of("maxSlotWal", "1", "rollbackWindowCapture", "auto")), throttle);
+        assertEquals(ShadowEngine.Outcome.CUT_OVER, engine.run(new ShadowEngine.Progress(plan, 0, 4), rebuild));
+        assertEquals(1, count("SELECT count(*) FROM pg_replication_slots WHERE slot_name = '" + n.windowSlot() + "'"), "a logical window");
         try (Connection c = target(); Statement s = c.createStatement()) {
-            ResultSet rs = s.executeQuery("SELECT count(*), count(*) FILTER (WHERE id = 900000004) FROM load.unsynced");
+            s.execute("UPDATE load.wal_window SET note = 'in the window' WHERE id <= 100");
+        }
+        engine.cleanExpired();
+        dev.shadowshift.migration.shadow.ShadowCheckpoint cp = shadowStore.find(plan.planId(), "wal_window").orElseThrow();
+        assertEquals("CLEANED", cp.phase());
+        assertTrue(cp.error() != null && cp.error().contains("closed early") && cp.error().contains("max-slot-wal"), cp.error());
+        assertNothingOfTheWindowLeft(n);
+        MigrationProgress closed = progressOf(watcher.await(Topics.MIGRATION_PROGRESS, seen -> {
+            MigrationProgress p = progressOf(seen.value());
+            return p.planId().equals(plan.planId()) && p.phase().equals("ROLLBACK_WINDOW_CLOSED");
+        }, WAIT).value());
+        assertTrue(closed.message().contains("max-slot-wal"), closed.message());
+        RollbackWindowClosed refused = assertThrows(RollbackWindowClosed.class,
+                () -> engine.swapBack(plan.plan().target(), plan.planId(), rebuild));
+        assertTrue(refused.getMessage().contains("max-slot-wal"), refused.getMessage());
+    }
+
+    private void expire(String planId) throws SQLException {
+        try (Connection c = plans.connection(); PreparedStatement ps = c.prepareStatement(
+                "UPDATE shadow_migrations SET rollback_until = now() - interval '1 second' WHERE plan_id = ?")) {
+            ps.setString(1, planId);
+            assertEquals(1, ps.executeUpdate());
+        }
+    }
+
+    private static List<String> triggersOn(String table) throws SQLException {
+        List<String> out = new java.util.ArrayList<>();
+        try (Connection c = target(); Statement s = c.createStatement(); ResultSet rs = s.executeQuery(
+                "SELECT tgname FROM pg_trigger WHERE tgrelid = 'load." + table + "'::regclass AND NOT tgisinternal ORDER BY tgname")) {
+            while (rs.next()) {
+                out.add(rs.getString(1));
+            }
+        }
+        return out;
+    }
+
+    /** No slot or replication origin of the window, nothing of the rebuild in the tool's schema or in the user's. */
+    private static void assertNothingOfTheWindowLeft(ShadowNames n) throws SQLException {
+        assertEquals(0, count("SELECT count(*) FROM pg_replication_slots WHERE slot_name LIKE 'shadowshift\\_%" + n.shortId() + "'"), "slots of the plan");
+        assertEquals(0, count("SELECT count(*) FROM pg_replication_origin WHERE roname LIKE 'shadowshift\\_%" + n.shortId() + "'"), "origins of the plan");
+        assertEquals(0, count("SELECT (SELECT count(*) FROM pg_class WHERE relnamespace = 'shadowshift'::regnamespace AND relname LIKE '%" + n.shortId() + "')"
+                + " + (SELECT count(*) FROM pg_proc WHERE pronamespace = 'shadowshift'::regnamespace AND proname LIKE '%" + n.shortId() + "')"),
+                "objects of the rebuild in the tool's schema");
+        assertEquals(0, count("SELECT (SELECT count(*) FROM pg_class WHERE relnamespace = 'load'::regnamespace AND relname LIKE '%\\_ss\\_%" + n.shortId() + "')"
+                + " + (SELECT count(*) FROM pg_trigger WHERE tgname LIKE '%\\_ss\\_%" + n.shortId() + "')"
+                + " + (SELECT count(*) FROM pg_proc WHERE pronamespace = 'load'::regnamespace)"), "objects of the tool in the user's schema");
+    }
+
+    private static long count(String sql) throws SQLException {
+        try (Connection c = target(); Statement s = c.createStatement(); ResultSet rs = s.executeQuery(sql)) {
             rs.next();
-            assertEquals(500, rs.getLong(1), "the table as it was at cutover");
-            assertEquals(0, rs.getLong(2));
+            return rs.getLong(1);
         }
     }
 
@@ -854,7 +997,26 @@ class ShadowMigrationTest {
                     "SELECT count(*) FROM (SELECT id, n::bigint, note FROM load." + table + "_ref EXCEPT SELECT id, n::bigint, note FROM load." + table + ") d")) {
                 ResultSet rs = s.executeQuery(sql);
                 rs.next();
-                assertEquals(0, rs.getLong(1), table + " differs from its reference: " + sql);
+                long differing = rs.getLong(1);
+                if (differing > 0) {
+                    List<String> sample = new java.util.ArrayList<>();
+                    try (ResultSet d = c.createStatement().executeQuery(sql.replace("SELECT count(*) FROM (", "SELECT d::text FROM (") + " LIMIT 10")) {
+                        while (d.next()) {
+                            sample.add(d.getString(1));
+                        }
+                    }
+                    List<String> both = new java.util.ArrayList<>();
+                    try (ResultSet d = c.createStatement().executeQuery("SELECT 't', t::text FROM load." + table + " t WHERE abs(id) IN (SELECT abs(id) FROM ("
+                            + sql.replace("SELECT count(*) FROM (", "") .replaceAll("\\) d$", "") + ") x) UNION ALL SELECT 'ref', r::text FROM load." + table
+                            + "_ref r WHERE abs(id) IN (SELECT abs(id) FROM (" + sql.replace("SELECT count(*) FROM (", "").replaceAll("\\) d$", "") + ") y)")) {
+                        while (d.next()) {
+                            both.add(d.getString(1) + d.getString(2));
+                        }
+                    } catch (SQLException e) {
+                        both.add(e.getMessage());
+                    }
+                    fail(table + " differs from its reference in " + differing + " row(s), e.g. " + sample + "; by key in both: " + both + ": " + sql);
+                }
             }
         }
     }
