@@ -42,7 +42,7 @@ final class ContainerServers {
 
     static PostgresServer postgres() {
         PostgreSQLContainer pg = new PostgreSQLContainer("postgres:15");
-        pg.withCommand("postgres", "-c", "shared_preload_libraries=pg_stat_statements", "-c", "max_connections=200");
+        pg.withCommand("postgres", "-c", "shared_preload_libraries=pg_stat_statements", "-c", "max_connections=200", "-c", "wal_level=logical");
         pg.start();
         return new PostgresServer() {
             @Override

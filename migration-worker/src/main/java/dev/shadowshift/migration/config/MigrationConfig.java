@@ -205,12 +205,10 @@ public interface MigrationConfig {
         /**
          * How writes to the original are captured: {@code auto} uses logical decoding where the server allows it
          * (wal_level=logical, a free slot, a role with REPLICATION) and the capture trigger elsewhere; {@code trigger}
-         * always uses the trigger. The plan's progress says which one a rebuild uses and why. The default stays
-         * {@code trigger} until logical capture's apply waits for a decoded commit to become visible: under load it
-         * can miss a write that committed but was not yet visible, which validation then refuses (the migration is
-         * abandoned, the slot dropped, the original untouched).
+         * always uses the trigger. The plan's progress says which one a rebuild uses and why ("capture: logical decoding
+         * (wal_level=logical, slot shadowshift_...)" or "capture: trigger (wal_level is replica; ...)").
          */
-        @WithDefault("trigger")
+        @WithDefault("auto")
         String capture();
 
         /** Log rows one apply statement takes: each round is one statement and one short transaction. */

@@ -48,8 +48,10 @@ final class BackfillPhase implements ShadowPhase {
         LogicalCapture.drop(r.c, r.n);
         try (java.sql.Statement s = r.c.createStatement()) {
             StatementFailed.exec(s, "TRUNCATE " + r.n.qualified(r.n.shadow()) + ", " + r.n.tool(r.n.changeLog()));
+            // (a position table made before logical capture logged its slot position gets the column)
+            StatementFailed.exec(s, "ALTER TABLE " + r.n.tool(r.n.backfillPosition()) + " ADD COLUMN IF NOT EXISTS slot_lsn pg_lsn");
             StatementFailed.exec(s, "UPDATE " + r.n.tool(r.n.backfillPosition()) + " SET " + ShadowSql.list(ShadowSql.keyPositions(r.original),
-                    i -> "k" + i + " = NULL"));
+                    i -> "k" + i + " = NULL") + ", slot_lsn = NULL");
         }
         LogicalCapture.tagOwnWrites(r.c, r.n);
         r.doing.now("SHADOW", "CREATE_REPLICATION_SLOT ... EXPORT_SNAPSHOT / SET TRANSACTION SNAPSHOT");

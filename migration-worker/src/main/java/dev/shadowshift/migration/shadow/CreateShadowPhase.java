@@ -18,10 +18,11 @@ final class CreateShadowPhase implements ShadowPhase {
                 ? java.util.Optional.of("shadowshift.migration.shadow.capture is 'trigger'") : LogicalCapture.unavailable(r.c, r.n);
         r.logical = noLogical.isEmpty();
         r.report.say("SHADOW", r.logical
-                ? "capture: logical decoding (wal_level=logical): replication slot " + LogicalCapture.slot(r.n) + " (" + LogicalCapture.PLUGIN
-                        + ") with an exported snapshot, no trigger in the clients' writes; creating shadow table " + r.n.qualified(r.n.shadow())
-                : "capture: trigger, because " + noLogical.get() + "; creating shadow table " + r.n.qualified(r.n.shadow())
-                        + " with capture triggers");
+                ? "capture: logical decoding (wal_level=logical, slot " + LogicalCapture.slot(r.n) + ", " + LogicalCapture.PLUGIN
+                        + "): the backfill copies the slot's exported snapshot and the writes after it stream from the slot, no trigger "
+                        + "runs in the clients' writes; creating shadow table " + r.n.qualified(r.n.shadow())
+                : "capture: trigger (" + noLogical.get() + "): a row trigger on " + r.table() + " logs the key of every write; "
+                        + "creating shadow table " + r.n.qualified(r.n.shadow()) + " with capture triggers");
         r.doing.now("SHADOW", r.logical ? "CREATE TABLE shadow" : "CREATE TABLE shadow / CREATE TRIGGER capture");
         r.shortLock("installing capture on " + r.table(), conn -> {
             CreateShadow.start(conn, r.n, r.original, r.rebuild, !r.logical);

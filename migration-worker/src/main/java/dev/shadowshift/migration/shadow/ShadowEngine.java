@@ -78,6 +78,10 @@ public class ShadowEngine {
         this.rollbackPoint = new RollbackPoint(targets, store, plans, this.config, publisher, maxSlotWal);
         this.rollbackWindow = config.rollbackWindow();
         this.rollbackWindowCapture = config.rollbackWindowCapture();
+        if (!List.of("auto", "trigger").contains(this.config.capture())) {
+            throw new IllegalArgumentException("shadowshift.migration.shadow.capture is '" + this.config.capture()
+                    + "': expected auto (logical decoding where the server allows it, else the trigger) or trigger");
+        }
     }
 
     /** What one run reports on migration-progress: the plan's step position is the caller's. */

@@ -224,14 +224,10 @@ final class ShadowRun {
         }
         if (side == null) {
             side = endpoint.connect(endpoint.database());
+            side.setAutoCommit(true);
         }
-        LogicalCapture.flushWal(side);
-        int round = 20_000;
         try {
-            long read;
-            do {
-                read = LogicalCapture.drainOnce(conn, n, original, decodedAs, round);
-            } while (read >= round);
+            LogicalCapture.drainOnce(conn, side, n, original, decodedAs);
             LogicalCapture.checkRetained(conn, n, maxSlotWal, "shadowshift.migration.max-slot-wal");
         } catch (ShadowFailure e) {
             throw new Unrecoverable(e);

@@ -233,7 +233,9 @@ public final class ShadowSql {
      */
     static List<String> createBackfillPosition(ShadowNames n, TableShape shape) {
         List<Integer> positions = keyPositions(shape);
-        return List.of("CREATE UNLOGGED TABLE " + n.tool(n.backfillPosition()) + " (" + list(positions, i -> "k" + i + " text") + ")",
+        return List.of("CREATE UNLOGGED TABLE " + n.tool(n.backfillPosition()) + " (" + list(positions, i -> "k" + i + " text")
+                        // logical capture: the commit position up to which the change log holds the slot's transactions
+                        + ", slot_lsn pg_lsn)",
                 "INSERT INTO " + n.tool(n.backfillPosition()) + " DEFAULT VALUES");
     }
 

@@ -14,6 +14,9 @@ import java.util.List;
  */
 final class SwapPhase implements ShadowPhase {
 
+    /** For the tests' hooks only: the log is caught up and the swap is about to take its lock (each attempt). */
+    static final String BEFORE_SWAP = "BEFORE_SWAP";
+
     /** The swap copies at most this many times cutover-max-pending logged writes under its lock. */
     private static final int UNDER_LOCK_FACTOR = 4;
 
@@ -44,6 +47,7 @@ final class SwapPhase implements ShadowPhase {
             r.doing.now("CUTOVER", "applying the change log (copying logged rows into the shadow)");
             // the fewer writes are left, the shorter the swap holds its lock: the swap copies the rest
             r.catchUp(r.config.cutoverMaxPending(), "before the swap");
+            r.hooks.reached(BEFORE_SWAP);
             r.doing.now("CUTOVER", "swap (LOCK, copy of the last logged writes, RENAME, carry-over of views, foreign keys, grants, triggers)");
             r.report.say("CUTOVER", "swapping " + r.n.qualified(r.n.shadow()) + " in for " + r.table()
                     + " (lock_timeout " + r.config.cutoverLockTimeout().toMillis() + "ms)");

@@ -29,6 +29,11 @@ final class ValidatePhase implements ShadowPhase {
                     }
 
                     @Override
+                    public void beforeRange() throws SQLException {
+                        r.catchUp(r.config.cutoverMaxPending(), "during validation");
+                    }
+
+                    @Override
                     public int throttle(int rows) throws SQLException, InterruptedException {
                         // sleeps and pauses only: every range reads the whole pending change log (chunkHashes), so
                         // smaller ranges would read it more often and the log, growing meanwhile, costs more each time

@@ -31,6 +31,14 @@ final class Validation {
         /** Applies the change log: before a range that differed is compared again. */
         void catchUp() throws SQLException;
 
+        /**
+         * Before each range: applies the change log while it holds many writes. A range is compared leaving out every
+         * key still in the log, so a log left to grow through a long validation under load makes each comparison
+         * slower, which lets it grow faster still.
+         */
+        default void beforeRange() throws SQLException {
+        }
+
         /** Waits while the clients are under pressure (the backfill's throttle); @return rows the next range may take, at most {@code rows} */
         int throttle(int rows) throws SQLException, InterruptedException;
 
@@ -49,7 +57,7 @@ final class Validation {
     static Result run(Connection c, ShadowNames n, TableShape shape, ShadowRebuild rebuild, int chunkRows, int rechecks,
                       Between between) throws SQLException, ValidationMismatch, InterruptedException {
         if (!ShadowSql.keyOrderPreserved(shape, rebuild)) {
-            return wholeTable(c, n, shape, rebuild);
+            return wholeTable(c, n, shape, rebuild, between);
         }
         c.setAutoCommit(true);
         int keys = shape.primaryKey().size();
@@ -61,6 +69,7 @@ final class Validation {
              PreparedStatement nextBound = c.prepareStatement(ShadowSql.chunkBound(n, shape, false))) {
             while (true) {
                 int rangeRows = Math.max(1, Math.min(chunkRows, between.throttle(chunkRows)));
+                between.beforeRange();
                 PreparedStatement b = lo == null ? firstBound : nextBound;
                 int p = 1;
                 if (lo != null) {
@@ -161,7 +170,8 @@ final class Validation {
     }
 
     /** A rebuild that reorders the key: EXCEPT both ways in one snapshot, as the only way to pair the rows up. */
-    private static Result wholeTable(Connection c, ShadowNames n, TableShape shape, ShadowRebuild rebuild) throws SQLException, ValidationMismatch {
+    private static Result wholeTable(Connection c, ShadowNames n, TableShape shape, ShadowRebuild rebuild, Between between)
+            throws SQLException, ValidationMismatch {
         String orig = ShadowSql.comparable(n.qualified(n.table()), shape, ShadowSql.byColumn(rebuild));
         String shadow = ShadowSql.comparableAsIs(n.qualified(n.shadow()), shape);
         List<Integer> keyColumns = new ArrayList<>();
@@ -176,7 +186,11 @@ final class Validation {
         String pending = "WITH pending AS (" + ShadowSql.pendingKeys(n, shape, rebuild) + ") ";
         c.setAutoCommit(false);
         try (Statement s = c.createStatement()) {
-            StatementFailed.exec(s, "SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY");
+            // not READ ONLY: logical capture writes the slot's keys into the change log in this transaction
+            StatementFailed.exec(s, "SET TRANSACTION ISOLATION LEVEL REPEATABLE READ");
+            // the snapshot first, then the slot read: every write it sees is applied, in the log, or read now
+            StatementFailed.exec(s, "SELECT 1");
+            between.drain(c);
             long pendingKeys = count(s, pending + "SELECT count(*) FROM pending");
             long missing = count(s, pending + "SELECT count(*) FROM (" + orig + " EXCEPT " + shadow + ") d" + notPending);
             long extra = count(s, pending + "SELECT count(*) FROM (" + shadow + " EXCEPT " + orig + ") d" + notPending);

@@ -4,7 +4,12 @@ import dev.shadowshift.contracts.changes.SchemaChange;
 import dev.shadowshift.contracts.events.SpecChanged;
 import dev.shadowshift.migration.config.MigrationConfig;
 import dev.shadowshift.migration.messaging.EventPublisher;
+import dev.shadowshift.contracts.events.MigrationPlanned;
+import dev.shadowshift.contracts.events.MigrationProgress;
+import dev.shadowshift.migration.plan.PlanControl;
+import dev.shadowshift.migration.plan.PlanTransition;
 import dev.shadowshift.migration.plan.ShadowRebuild;
+import dev.shadowshift.migration.support.Announcements;
 import dev.shadowshift.migration.shadow.ShadowEngine;
 import dev.shadowshift.migration.shadow.ShadowFailure;
 import dev.shadowshift.migration.shadow.ShadowHooks;
@@ -78,6 +83,101 @@ class LogicalCaptureTest {
         assertNothingLeft();
     }
 
+    @Test
+    void aCancelledMigrationDropsItsSlot() throws Exception {
+        ShadowMigrationTest.createTable("lc_cancel", 5_000, "integer");
+        StoredPlan plan = storedPlan("lc_cancel", 405);
+        assertTrue(plans.transition(plan.planId(), PlanTransition.START).isPresent());
+        List<Long> slotsInBackfill = new ArrayList<>();
+        ShadowEngine engine = engine(targets, "1GB", reached -> {
+            if (reached.equals("BACKFILL_BATCH") && slotsInBackfill.isEmpty()) {
+                slotsInBackfill.add(slots());
+                try {
+                    assertTrue(plans.requestControl(plan.planId(), PlanControl.CANCEL));
+                } catch (SQLException e) {
+                    throw new IllegalStateException(e);
+                }
+            }
+        });
+        try (ShadowMigrationTest.Writer writer = new ShadowMigrationTest.Writer("lc_cancel", 5_000)) {
+            assertEquals(ShadowEngine.Outcome.CANCELLED, run(engine, plan));
+            writer.close();
+            assertEquals(0, writer.failures.get(), "client writes failed: " + writer.lastFailure);
+        }
+        assertEquals(List.of(1L), slotsInBackfill, "the backfill ran with its slot");
+        assertEquals("integer", ShadowMigrationTest.columnType("lc_cancel", "n"), "the original is untouched");
+        assertEqualToReference("lc_cancel");
+        assertNothingLeft();
+    }
+
+    /** A run that died in the backfill left its slot; abandoning the rebuild (FAILED or CANCELLED plan) drops it. */
+    @Test
+    void abandoningARebuildWhoseRunDiedDropsTheSlotItLeft() throws Exception {
+        ShadowMigrationTest.createTable("lc_abandon", 5_000, "integer");
+        StoredPlan plan = storedPlan("lc_abandon", 406);
+        ShadowEngine dying = engine(targets, "1GB", reached -> {
+            if (reached.equals("BACKFILL_BATCH")) {
+                throw new IllegalStateException("the worker dies in the backfill");
+            }
+        });
+        assertThrows(IllegalStateException.class, () -> run(dying, plan));
+        assertEquals(1, slots(), "the dead run left its slot");
+        engine(targets, "1GB", ShadowHooks.NONE).abandon("main", plan.planId(), plans.rebuilds(plan.planId()).get(0));
+        assertEquals("integer", ShadowMigrationTest.columnType("lc_abandon", "n"), "the original is untouched");
+        assertNothingLeft();
+    }
+
+    /**
+     * The worker in a process of its own, killed with SIGKILL while it backfills in the slot's snapshot: the slot
+     * outlives it. The resumed run drops it, starts the backfill over from a new slot and cuts over with every write
+     * of the writer, which kept writing throughout; no slot is left.
+     */
+    @Test
+    void aWorkerKilledMidBackfillLeavesASlotThatTheResumeDropsAndNoWriteIsLost() throws Exception {
+        ShadowMigrationTest.createTable("lc_killed", 20_000, "integer");
+        // not runnable: this JVM's own runner must not take the plan while the worker process starts
+        SpecChanged spec = new SpecChanged("load", 407, null, "0".repeat(64), "main", "load", "BACKWARD",
+                List.of(WorkerUnderTest.typeChange("load", "lc_killed", "n", "integer", "bigint")));
+        StoredPlan plan = WorkerUnderTest.directPlan(plans, "logical-lc_killed", spec, "backup-lc_killed", false);
+        var cfg = org.eclipse.microprofile.config.ConfigProvider.getConfig();
+        String java = ProcessHandle.current().info().command().orElse("java");
+        ProcessBuilder pb = new ProcessBuilder(java, "-cp", System.getProperty("java.class.path"), "-Xmx256m",
+                "-Dshadowshift.migration.shadow.capture=auto", "-Dshadowshift.migration.shadow.hold-at=BACKFILL_BATCH",
+                "-Dshadowshift.migration.shadow.hold-for=300s", "-Dshadowshift.migration.shadow.batch-size-initial=500",
+                WorkerProcess.class.getName(), plan.planId());
+        pb.environment().put("SHADOWSHIFT_STATE_DB_URL", cfg.getValue("quarkus.datasource.jdbc.url", String.class));
+        pb.environment().put("SHADOWSHIFT_TARGET_URL", cfg.getValue("shadowshift.targets.main.jdbc-url", String.class));
+        pb.redirectError(ProcessBuilder.Redirect.INHERIT);
+        List<String> said = new ArrayList<>();
+        try (ShadowMigrationTest.Writer writer = new ShadowMigrationTest.Writer("lc_killed", 20_000)) {
+            Process worker = pb.start();
+            try (java.io.BufferedReader out = new java.io.BufferedReader(new java.io.InputStreamReader(worker.getInputStream()))) {
+                for (String line = out.readLine(); ; line = out.readLine()) {
+                    assertTrue(line != null, "the worker process ended before its backfill: " + said);
+                    said.add(line);
+                    if (line.contains("holding at BACKFILL_BATCH")) {
+                        break;
+                    }
+                }
+                assertTrue(said.stream().anyMatch(l -> l.contains("capture: logical decoding")), "the worker captures through the slot: " + said);
+                assertEquals(1, slots(), "the backfill runs with its slot");
+                worker.destroyForcibly();
+                worker.waitFor();
+            }
+            assertEquals(137, worker.exitValue(), "killed with SIGKILL");
+            assertEquals(1, slots(), "the slot outlives the killed worker");
+            assertEquals("integer", ShadowMigrationTest.columnType("lc_killed", "n"));
+            assertEquals(ShadowEngine.Outcome.CUT_OVER, run(engine(targets, "1GB", ShadowHooks.NONE), plan));
+            Thread.sleep(300);
+            writer.close();
+            assertEquals(0, writer.failures.get(), "client writes failed: " + writer.lastFailure);
+        }
+        assertEquals("bigint", ShadowMigrationTest.columnType("lc_killed", "n"));
+        assertEqualToReference("lc_killed");
+        assertEquals(0, slots(), "no replication slot is left");
+        assertEquals(0, count("SELECT count(*) FROM pg_replication_origin WHERE roname LIKE 'shadowshift\\_%'"), "no replication origin is left");
+    }
+
     /** The local PostgreSQL 15 on 127.0.0.1:5432 runs wal_level=replica: there the rebuild captures with its trigger. */
     @Test
     void onAServerWithoutLogicalDecodingTheRebuildFallsBackToTheCaptureTrigger() throws Exception {
@@ -105,7 +205,8 @@ class LogicalCaptureTest {
             }
             StoredPlan plan = storedPlan("lc_replica", 404);
             List<Long> triggers = new ArrayList<>();
-            ShadowEngine engine = engine(replica, "1GB", reached -> {
+            List<MigrationProgress> said = new java.util.concurrent.CopyOnWriteArrayList<>();
+            ShadowEngine engine = engine(replica, "1GB", said, reached -> {
                 if (reached.equals("BACKFILLING")) {
                     try (Connection c = DriverManager.getConnection(url, "postgres", "");
                          Statement s = c.createStatement();
@@ -119,6 +220,8 @@ class LogicalCaptureTest {
             });
             assertEquals(ShadowEngine.Outcome.CUT_OVER, run(engine, plan));
             assertEquals(List.of(2L), triggers, "the row and TRUNCATE capture triggers captured the writes");
+            assertTrue(said.stream().anyMatch(p -> p.message().startsWith("capture: trigger (wal_level is replica")),
+                    "the progress says which capture the rebuild uses and why: " + said.stream().map(MigrationProgress::message).toList());
             try (Connection c = DriverManager.getConnection(url, "postgres", ""); Statement s = c.createStatement()) {
                 ResultSet rs = s.executeQuery("SELECT data_type FROM information_schema.columns WHERE table_schema = 'load' "
                         + "AND table_name = 'lc_replica' AND column_name = 'n'");
@@ -158,6 +261,10 @@ class LogicalCaptureTest {
     }
 
     private ShadowEngine engine(TargetDatabases on, String maxSlotWal, ShadowHooks hooks) {
+        return engine(on, maxSlotWal, new ArrayList<>(), hooks);
+    }
+
+    private ShadowEngine engine(TargetDatabases on, String maxSlotWal, List<MigrationProgress> said, ShadowHooks hooks) {
         MigrationConfig.Shadow shadow = (MigrationConfig.Shadow) Proxy.newProxyInstance(MigrationConfig.class.getClassLoader(),
                 new Class<?>[]{MigrationConfig.Shadow.class}, (proxy, method, args) -> method.getName().equals("capture")
                         ? "auto" : method.invoke(config.shadow(), args));
@@ -168,7 +275,19 @@ class LogicalCaptureTest {
                     case "rollbackWindowCapture" -> "auto";
                     default -> method.invoke(config, args);
                 });
-        return new ShadowEngine(on, shadowStore, plans, publisher, auto, throttle, hooks);
+        Announcements recording = new Announcements() {
+            @Override
+            public void planned(MigrationPlanned plan) {
+                publisher.planned(plan);
+            }
+
+            @Override
+            public void progress(MigrationProgress progress) {
+                said.add(progress);
+                publisher.progress(progress);
+            }
+        };
+        return new ShadowEngine(on, shadowStore, plans, recording, auto, throttle, hooks);
     }
 
     private static TargetsConfig targetsAt(String url) {

@@ -67,6 +67,14 @@ final class WorkerUnderTest {
      * backup, ready to run straight through the engine.
      */
     static StoredPlan directPlan(PlanStore plans, String eventId, SpecChanged spec, String backupId) throws Exception {
+        return directPlan(plans, eventId, spec, backupId, true);
+    }
+
+    /**
+     * @param runnable false to leave the plan awaiting approval (its backup recorded): the worker's own runner then
+     *                 never picks it up, for tests that run it elsewhere (another process) and must not race it
+     */
+    static StoredPlan directPlan(PlanStore plans, String eventId, SpecChanged spec, String backupId, boolean runnable) throws Exception {
         String planId = MigrationPlanner.planIdFor(eventId);
         Plan plan;
         try (Connection c = target()) {
@@ -75,8 +83,10 @@ final class WorkerUnderTest {
         try (Connection c = plans.connection()) {
             plans.insert(c, eventId, plan);
             plans.recordBackup(c, planId, backupId);
-            plans.transition(c, planId, PlanTransition.APPROVE, null);
-            plans.transition(c, planId, PlanTransition.BACKUP_VERIFIED, null);
+            if (runnable) {
+                plans.transition(c, planId, PlanTransition.APPROVE, null);
+                plans.transition(c, planId, PlanTransition.BACKUP_VERIFIED, null);
+            }
         }
         return plans.find(planId).orElseThrow();
     }

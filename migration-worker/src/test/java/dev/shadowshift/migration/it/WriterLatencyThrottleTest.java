@@ -91,7 +91,15 @@ class WriterLatencyThrottleTest {
             }
             // once capture is in place (so the trigger logs the write) and before the first batch: a client's write
             // to the table waits for a row lock another client holds, longer than pause-writer-latency
-            ShadowEngine engine = new ShadowEngine(targets, shadowStore, plans, publisher, config, throttle, checkpoint -> {
+            // trigger capture: a logical slot could not even be created while the holder's transaction is open (its
+            // snapshot waits for every transaction running at creation), so the backfill would never start to throttle
+            MigrationConfig.Shadow triggerShadow = (MigrationConfig.Shadow) java.lang.reflect.Proxy.newProxyInstance(
+                    MigrationConfig.class.getClassLoader(), new Class<?>[]{MigrationConfig.Shadow.class},
+                    (proxy, method, args) -> method.getName().equals("capture") ? "trigger" : method.invoke(config.shadow(), args));
+            MigrationConfig trigger = (MigrationConfig) java.lang.reflect.Proxy.newProxyInstance(MigrationConfig.class.getClassLoader(),
+                    new Class<?>[]{MigrationConfig.class}, (proxy, method, args) -> method.getName().equals("shadow") ? triggerShadow
+                            : method.invoke(config, args));
+            ShadowEngine engine = new ShadowEngine(targets, shadowStore, plans, publisher, trigger, throttle, checkpoint -> {
                 if (!"BACKFILLING".equals(checkpoint) || write[0] != null) {
                     return;
                 }
