@@ -3,6 +3,7 @@ package dev.shadowshift.localstack;
 import dev.shadowshift.contracts.Topics;
 import dev.shadowshift.security.LocalKeyPair;
 import dev.shadowshift.security.Tokens;
+import dev.shadowshift.testkit.DatabaseRoles;
 import dev.shadowshift.testkit.Infrastructure;
 import dev.shadowshift.testkit.PostgresServer;
 
@@ -35,6 +36,11 @@ public final class LocalStack implements AutoCloseable {
         MIGRATION("migration-worker", 8082, "shadowshift_migration", "384m"),
         BACKUP("backup-worker", 8083, "shadowshift_backup", "256m"),
         MONITOR("monitor-service", 8084, "shadowshift_monitor", "256m");
+
+        /** The PostgreSQL role it logs in as (deploy/postgres/roles.sql). */
+        public DatabaseRoles.Service role() {
+            return DatabaseRoles.Service.valueOf(name());
+        }
 
         public final String module;
         public final int defaultPort;
@@ -100,10 +106,13 @@ public final class LocalStack implements AutoCloseable {
             say.accept("Kafka      " + infra.kafka().description());
             say.accept("PostgreSQL " + infra.postgres().description());
             PostgresServer pg = infra.postgres();
+            // the databases of deploy/postgres/init.sql, and its roles.sql: each service logs in as its own role
             for (Service s : Service.values()) {
                 pg.createDatabase(s.stateDatabase);
+                infra.roles().prepareStateDatabase(s.role(), s.stateDatabase);
             }
             pg.createDatabase(TARGET_DATABASE);
+            infra.roles().prepareTargetDatabase(TARGET_DATABASE);
             say.accept(statementStatistics(pg));
             List<String> topics = new ArrayList<>(Topics.ALL);
             Topics.ALL.forEach(t -> topics.add(t + Topics.DEAD_LETTER_SUFFIX));
@@ -146,11 +155,11 @@ public final class LocalStack implements AutoCloseable {
             Map<String, String> env = new HashMap<>();
             env.put("KAFKA_BOOTSTRAP_SERVERS", infra.kafka().bootstrapServers());
             env.put("SHADOWSHIFT_STATE_DB_URL", pg.jdbcUrl(s.stateDatabase));
-            env.put("SHADOWSHIFT_STATE_DB_USER", pg.user());
-            env.put("SHADOWSHIFT_STATE_DB_PASSWORD", pg.password());
+            env.put("SHADOWSHIFT_STATE_DB_USER", s.role().role());
+            env.put("SHADOWSHIFT_STATE_DB_PASSWORD", DatabaseRoles.password(s.role()));
             env.put("SHADOWSHIFT_TARGET_URL", pg.jdbcUrl(TARGET_DATABASE));
-            env.put("SHADOWSHIFT_TARGET_USER", pg.user());
-            env.put("SHADOWSHIFT_TARGET_PASSWORD", pg.password());
+            env.put("SHADOWSHIFT_TARGET_USER", s.role().role());
+            env.put("SHADOWSHIFT_TARGET_PASSWORD", DatabaseRoles.password(s.role()));
             env.put("SHADOWSHIFT_BACKUP_DIR", options.workDir().resolve("backups").toString());
             env.put("QUARKUS_HTTP_PORT", Integer.toString(port));
             // tokens from ./shadowshift token; reads stay open here (SHADOWSHIFT_AUTH_PROTECT_READS=true closes them)

@@ -13,6 +13,7 @@ import dev.shadowshift.contracts.events.MigrationProgress;
 import dev.shadowshift.contracts.changes.ChangeKind;
 import dev.shadowshift.contracts.changes.SchemaChange;
 import dev.shadowshift.contracts.events.SpecChanged;
+import dev.shadowshift.testkit.DatabaseRoles;
 import dev.shadowshift.testkit.Infrastructure;
 import dev.shadowshift.testkit.TopicWatcher;
 import org.junit.jupiter.api.AfterAll;
@@ -151,6 +152,40 @@ class StripeEvolutionEndToEndIT {
         for (int i = 1; i < chain.size(); i++) {
             assertTrue(arrival.indexOf(chain.get(i).id()) > arrival.indexOf(chain.get(i - 1).id()),
                     chain.get(i).type() + " arrived before " + chain.get(i - 1).type());
+        }
+    }
+
+    @Test
+    @Order(2)
+    void everyServiceLogsInAsItsOwnRoleAndNoneAsASuperuser() throws Exception {
+        var pg = stack.infrastructure().postgres();
+        try (Connection c = pg.connect("postgres"); PreparedStatement ps = c.prepareStatement("""
+                SELECT a.usename, r.rolsuper FROM pg_stat_activity a JOIN pg_roles r ON r.oid = a.usesysid
+                WHERE a.datname = ? AND a.pid <> pg_backend_pid()""")) {
+            for (LocalStack.Service service : LocalStack.Service.values()) {
+                ps.setString(1, service.stateDatabase);
+                List<String> roles = new ArrayList<>();
+                try (ResultSet rs = ps.executeQuery()) {
+                    while (rs.next()) {
+                        assertFalse(rs.getBoolean(2), service.module + ": a superuser session " + rs.getString(1));
+                        roles.add(rs.getString(1));
+                    }
+                }
+                assertFalse(roles.isEmpty(), service.module + " holds sessions on its state database");
+                assertTrue(roles.stream().allMatch(service.role().role()::equals), service.module + " logs in as " + roles);
+            }
+            ps.setString(1, LocalStack.TARGET_DATABASE);
+            try (ResultSet rs = ps.executeQuery()) {
+                while (rs.next()) {
+                    assertFalse(rs.getBoolean(2), "a superuser session on the target: " + rs.getString(1));
+                }
+            }
+        }
+        try (Connection c = target(); Statement s = c.createStatement();
+             ResultSet rs = s.executeQuery("SELECT DISTINCT tableowner FROM pg_tables WHERE schemaname = 'stripe'")) {
+            assertTrue(rs.next());
+            assertEquals("shadowshift_migration", rs.getString(1), "migration-worker created the tables as its role");
+            assertFalse(rs.next());
         }
     }
 
@@ -489,9 +524,10 @@ class StripeEvolutionEndToEndIT {
                 .orElseThrow(() -> new AssertionError("no such event on " + topic));
     }
 
+    /** The target as its owner (migration-worker's role), as an application of a deployment would write to it. */
     private static Connection target() throws Exception {
         var pg = stack.infrastructure().postgres();
-        return pg.connect(LocalStack.TARGET_DATABASE);
+        return DatabaseRoles.connect(DatabaseRoles.TARGET_OWNER, pg.jdbcUrl(LocalStack.TARGET_DATABASE));
     }
 
     private static Set<String> columnsOf(Connection c, String table) throws Exception {

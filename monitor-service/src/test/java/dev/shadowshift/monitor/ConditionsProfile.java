@@ -1,5 +1,6 @@
 package dev.shadowshift.monitor;
 
+import dev.shadowshift.testkit.DatabaseRoles;
 import dev.shadowshift.testkit.Infrastructure;
 import dev.shadowshift.testkit.PostgresServer;
 import io.quarkus.test.common.QuarkusTestResourceLifecycleManager;
@@ -13,6 +14,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.CopyOnWriteArrayList;
+
+import static dev.shadowshift.testkit.DatabaseRoles.Service.MONITOR;
 
 /**
  * Thresholds low enough that a test provokes each condition in seconds, and three more targets: {@code late}, a
@@ -101,10 +104,12 @@ public class ConditionsProfile implements QuarkusTestProfile {
             }
             return Map.of(
                     "shadowshift.targets.replica.jdbc-url", "jdbc:postgresql://localhost:" + replicaPort + "/postgres",
-                    "shadowshift.targets.replica.username", pg.user(),
+                    // the standby is a copy of the test server, roles and all: the monitor's role there too
+                    "shadowshift.targets.replica.username", MONITOR.role(),
+                    "shadowshift.targets.replica.password", DatabaseRoles.password(MONITOR),
                     "shadowshift.targets.late.jdbc-url", pg.jdbcUrl(LATE_DB),
-                    "shadowshift.targets.late.username", pg.user(),
-                    "shadowshift.targets.late.password", pg.password(),
+                    "shadowshift.targets.late.username", MONITOR.role(),
+                    "shadowshift.targets.late.password", DatabaseRoles.password(MONITOR),
                     "shadowshift.targets.blackhole.jdbc-url", "jdbc:postgresql://127.0.0.1:" + blackhole.getLocalPort() + "/nothing",
                     "shadowshift.targets.blackhole.username", "nobody");
         }

@@ -122,11 +122,6 @@ class DashboardBrowserTest {
         // an alert that starts firing now: a writer of the plan's table waits behind the worker's lock
         // (migration_impact; its plan_id makes it this test's own alert)
         Target.sql("CREATE TABLE public.browsed(id bigint PRIMARY KEY)");
-        java.util.Properties asWorker = new java.util.Properties();
-        org.eclipse.microprofile.config.Config config = org.eclipse.microprofile.config.ConfigProvider.getConfig();
-        asWorker.setProperty("user", config.getValue("shadowshift.targets.main.username", String.class));
-        asWorker.setProperty("password", config.getOptionalValue("shadowshift.targets.main.password", String.class).orElse(""));
-        asWorker.setProperty("ApplicationName", "shadowshift");
         Thread blocked = new Thread(() -> {
             try {
                 Target.sql("INSERT INTO public.browsed VALUES (1)");
@@ -135,8 +130,7 @@ class DashboardBrowserTest {
             }
         }, "dashboard-blocked-writer");
         blocked.setDaemon(true);
-        try (Connection worker = java.sql.DriverManager.getConnection(
-                config.getValue("shadowshift.targets.main.jdbc-url", String.class), asWorker);
+        try (Connection worker = Target.asWorker();
              Statement w = worker.createStatement()) {
             worker.setAutoCommit(false);
             w.execute("LOCK TABLE public.browsed IN ACCESS EXCLUSIVE MODE");

@@ -126,8 +126,9 @@ class MonitorServiceTest {
         assertEquals(firing.startsAt(), resolved.startsAt());
         assertTrue(java.time.Instant.parse(resolved.endsAt()).isBefore(java.time.Instant.now().plusSeconds(1)));
 
-        given().get("/api/alerts").then().statusCode(200)
-                .body("fingerprint", not(hasItem(firing.fingerprint())));
+        // the notification goes out before the poll's transaction commits the new state (AlertReconciler)
+        await().atMost(WAIT).untilAsserted(() -> given().get("/api/alerts").then().statusCode(200)
+                .body("fingerprint", not(hasItem(firing.fingerprint()))));
         given().get("/api/alerts/history").then().statusCode(200)
                 .body("find { it.fingerprint == '" + firing.fingerprint() + "' }.status", equalTo("resolved"));
         sleeper.join(10_000);
@@ -218,13 +219,8 @@ class MonitorServiceTest {
         String planId = "plan-" + UUID.randomUUID();
         Target.sql("CREATE TABLE public.impacted(id bigint PRIMARY KEY, amount int)");
         announceRunningPlan(planId);
-        java.util.Properties asWorker = new java.util.Properties();
-        org.eclipse.microprofile.config.Config config = org.eclipse.microprofile.config.ConfigProvider.getConfig();
-        asWorker.setProperty("user", config.getValue("shadowshift.targets.main.username", String.class));
-        asWorker.setProperty("password", config.getOptionalValue("shadowshift.targets.main.password", String.class).orElse(""));
-        asWorker.setProperty("ApplicationName", "shadowshift"); // as migration-worker's sessions call themselves
         Thread writer = null;
-        try (Connection worker = DriverManager.getConnection(config.getValue("shadowshift.targets.main.jdbc-url", String.class), asWorker);
+        try (Connection worker = Target.asWorker(); // as migration-worker's sessions are
              Statement w = worker.createStatement()) {
             // the cutover's lock, held (the worker's session stays idle in its transaction)
             worker.setAutoCommit(false);
@@ -270,14 +266,15 @@ class MonitorServiceTest {
     @Test
     void writersSlowedByTheirTriggerFireMigrationImpactWithTheStatement() throws Exception {
         String planId = "plan-" + UUID.randomUUID();
-        try (Connection c = target(); Statement s = c.createStatement();
+        // the server's settings, as whoever sets the server up reads them (pg_read_all_settings)
+        try (Connection c = dev.shadowshift.testkit.TargetFixtures.asSuperuser(); Statement s = c.createStatement();
              ResultSet rs = s.executeQuery("SELECT current_setting('shared_preload_libraries') LIKE '%pg_stat_statements%'")) {
             rs.next();
             org.junit.jupiter.api.Assumptions.assumeTrue(rs.getBoolean(1), "the test server does not preload pg_stat_statements");
         }
         // a capture trigger that costs 300 ms a row: what writers would feel from an expensive one
-        Target.sql("CREATE EXTENSION IF NOT EXISTS pg_stat_statements",
-                "CREATE TABLE public.slowed(id bigint PRIMARY KEY, amount int)",
+        Target.asSuperuser("CREATE EXTENSION IF NOT EXISTS pg_stat_statements");
+        Target.sql("CREATE TABLE public.slowed(id bigint PRIMARY KEY, amount int)",
                 "CREATE FUNCTION public.slow_capture() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN PERFORM pg_sleep(0.3); RETURN NEW; END $$",
                 "CREATE TRIGGER slow_capture BEFORE INSERT ON public.slowed FOR EACH ROW EXECUTE FUNCTION public.slow_capture()");
         TopicWatcher.send(bootstrap, Topics.MIGRATION_PLANNED, planId, EventCodec.write(EventCodec.create(

@@ -41,6 +41,7 @@ public final class Infrastructure {
 
     private final KafkaBroker kafka;
     private final PostgresServer postgres;
+    private DatabaseRoles roles;
 
     private Infrastructure(KafkaBroker kafka, PostgresServer postgres) {
         this.kafka = kafka;
@@ -92,7 +93,34 @@ public final class Infrastructure {
         return postgres;
     }
 
-    /** A new, empty database with a unique name, for one test's isolation. */
+    /** The services' roles on this server (deploy/postgres/roles.sql), created on first use. */
+    public DatabaseRoles roles() {
+        synchronized (this) {
+            if (roles == null) {
+                roles = DatabaseRoles.on(postgres);
+            }
+            return roles;
+        }
+    }
+
+    /** A new state database for a service: its role owns it and only it may connect, as in a deployment. */
+    public String freshStateDatabase(DatabaseRoles.Service service) {
+        String name = freshDatabase("state");
+        roles().prepareStateDatabase(service, name);
+        return name;
+    }
+
+    /**
+     * A new target database as a deployment has it: owned by shadowshift_migration, with roles.sql's grants. Fixtures
+     * go in as {@link DatabaseRoles#TARGET_OWNER}, so that migration-worker may alter them.
+     */
+    public String freshTargetDatabase() {
+        String name = freshDatabase("target");
+        roles().prepareTargetDatabase(name);
+        return name;
+    }
+
+    /** A new, empty database with a unique name, for one test's isolation (owned by the server's superuser). */
     public String freshDatabase(String prefix) {
         String name = uniqueName(prefix);
         postgres.createDatabase(name);

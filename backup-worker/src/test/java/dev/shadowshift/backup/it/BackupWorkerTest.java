@@ -136,6 +136,15 @@ class BackupWorkerTest {
         try (Connection c = target(scratch); Statement s = c.createStatement()) {
             assertEquals(3, count(s, "SELECT count(*) FROM shop.customers"));
             assertEquals(42, count(s, "SELECT v FROM shop.\"odd \"\"name\"\".*\""));
+            // the worker's role created the database it restored into, so it owns it and what is in it
+            try (var rs = s.executeQuery("SELECT pg_get_userbyid(datdba) FROM pg_database WHERE datname = current_database()")) {
+                rs.next();
+                assertEquals("shadowshift_backup", rs.getString(1));
+            }
+            try (var rs = s.executeQuery("SELECT tableowner FROM pg_tables WHERE schemaname = 'shop' AND tablename = 'customers'")) {
+                rs.next();
+                assertEquals("shadowshift_backup", rs.getString(1));
+            }
         }
     }
 

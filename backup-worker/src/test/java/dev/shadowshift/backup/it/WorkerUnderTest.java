@@ -1,6 +1,8 @@
 package dev.shadowshift.backup.it;
 
 import dev.shadowshift.security.Roles;
+import dev.shadowshift.testkit.DatabaseRoles;
+import dev.shadowshift.testkit.TargetFixtures;
 import dev.shadowshift.testkit.TestTokens;
 import dev.shadowshift.contracts.EventSchemas;
 import dev.shadowshift.contracts.EventType;
@@ -12,7 +14,6 @@ import io.restassured.path.json.JsonPath;
 import org.eclipse.microprofile.config.ConfigProvider;
 
 import java.sql.Connection;
-import java.sql.DriverManager;
 import java.sql.ResultSet;
 import java.sql.Statement;
 import java.time.Duration;
@@ -35,15 +36,18 @@ final class WorkerUnderTest {
         return ConfigProvider.getConfig().getValue("shadowshift.targets.main.jdbc-url", String.class);
     }
 
-    /** @param database another database on the target's server, or null for the target itself */
+    /**
+     * The target as its owner in a deployment (migration-worker's role), who creates its tables; or a database the
+     * worker restored into, as the worker's role, which created it and so owns it.
+     *
+     * @param database a database the worker created on the target's server, or null for the target itself
+     */
     static Connection target(String database) throws Exception {
-        var config = ConfigProvider.getConfig();
-        String url = targetUrl();
-        if (database != null) {
-            url = url.substring(0, url.lastIndexOf('/') + 1) + database;
+        if (database == null) {
+            return TargetFixtures.asOwner();
         }
-        return DriverManager.getConnection(url, config.getValue("shadowshift.targets.main.username", String.class),
-                config.getOptionalValue("shadowshift.targets.main.password", String.class).orElse(""));
+        String url = targetUrl();
+        return DatabaseRoles.connect(DatabaseRoles.Service.BACKUP, url.substring(0, url.lastIndexOf('/') + 1) + database);
     }
 
     static void sql(String... statements) throws Exception {

@@ -67,9 +67,9 @@ public interface MigrationConfig {
      * trigger; {@code auto} reads a replication slot where the server allows logical decoding (nothing runs in the
      * clients' writes) and falls back to the trigger elsewhere. A slot needs a process that stays to drain it and bound
      * its WAL (the worker's scheduled check): {@code ./shadowshift migrate}, which exits after the cutover, always uses
-     * the trigger. The default stays {@code trigger} until a known gap in the slot mode is closed: a rollback that runs
-     * while clients keep writing can miss a few of the writes made during the rollback itself (seen in tests, cause not
-     * yet found); writes made during the window before the rollback are all carried back in both modes.
+     * the trigger. The default stays {@code trigger} until a known gap in the slot mode is closed: under a steady write
+     * load its rollback can miss about one write in several thousand made during the window (seen in tests, cause not
+     * yet found); the trigger mode carries back every one.
      */
     @WithDefault("trigger")
     String rollbackWindowCapture();

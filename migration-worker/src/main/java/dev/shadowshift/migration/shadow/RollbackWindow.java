@@ -190,7 +190,7 @@ final class RollbackWindow {
                 c.setAutoCommit(true);
             }
             total += r.changes;
-            awaitVisible(c, r.xids);
+            LogicalCapture.awaitVisible(c, List.copyOf(r.xids), n);
             if (r.upTo != null) {
                 // the keys are committed: only now may the slot let go of their changes
                 try (PreparedStatement ps = c.prepareStatement("SELECT pg_replication_slot_advance(?, ?::pg_lsn)")) {
@@ -210,36 +210,6 @@ final class RollbackWindow {
         long changes;
         String upTo;
         final java.util.Set<Long> xids = new java.util.HashSet<>();
-    }
-
-    /**
-     * Waits until every transaction just read from the slot is visible to new snapshots. A commit is in WAL (and so
-     * decoded) a moment before other sessions see it: a replay in that moment would read the row as it was before,
-     * and drop the key from the log. Under the rollback's lock this cannot happen (the lock is granted only once
-     * every writer of the table has ended), so only reads outside it wait.
-     */
-    private static void awaitVisible(Connection c, java.util.Set<Long> xids) throws SQLException {
-        if (xids.isEmpty()) {
-            return;
-        }
-        try (PreparedStatement ps = c.prepareStatement("SELECT count(*) FROM pg_snapshot_xip(pg_current_snapshot()) x "
-                + "WHERE (x::text::bigint % 4294967296) = ANY (?::bigint[])")) {
-            ps.setArray(1, c.createArrayOf("bigint", xids.toArray()));
-            while (true) {
-                try (ResultSet rs = ps.executeQuery()) {
-                    rs.next();
-                    if (rs.getLong(1) == 0) {
-                        return;
-                    }
-                }
-                try {
-                    Thread.sleep(1);
-                } catch (InterruptedException e) {
-                    Thread.currentThread().interrupt();
-                    throw new SQLException("interrupted while waiting for decoded commits to become visible", "57014", e);
-                }
-            }
-        }
     }
 
     /** One peek of up to {@code maxChanges} rows (null: all), their keys appended to the log in {@code c}'s transaction. */

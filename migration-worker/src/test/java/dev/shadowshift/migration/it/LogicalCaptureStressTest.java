@@ -389,8 +389,9 @@ class LogicalCaptureStressTest {
         return String.join("; ", diff.subList(0, Math.min(10, diff.size())));
     }
 
+    /** A server setting: a DBA's change, made as the superuser (migration-worker's role may not ALTER SYSTEM). */
     private static void setSynchronousStandby(String names) throws SQLException {
-        try (Connection c = target(); Statement s = c.createStatement()) {
+        try (Connection c = dev.shadowshift.testkit.TargetFixtures.asSuperuser(); Statement s = c.createStatement()) {
             s.execute(names.isEmpty() ? "ALTER SYSTEM RESET synchronous_standby_names"
                     : "ALTER SYSTEM SET synchronous_standby_names = '" + names + "'");
             s.execute("SELECT pg_reload_conf()");
@@ -437,7 +438,7 @@ class LogicalCaptureStressTest {
     }
 
     private static long slots() {
-        return count("SELECT count(*) FROM pg_replication_slots WHERE slot_name LIKE 'shadowshift\\_%'");
+        return count("SELECT count(*) FROM pg_replication_slots WHERE slot_name LIKE 'shadowshift\\_%' AND slot_name NOT LIKE 'shadowshift\\_rw\\_%'");
     }
 
     private static long count(String sql) {

@@ -82,8 +82,7 @@ class MaterializedViewShadowTest {
         watcher = new TopicWatcher(bootstrap(), List.of(Topics.MIGRATION_PLANNED, Topics.MIGRATION_PROGRESS));
         try (Connection c = target(); Statement s = c.createStatement()) {
             s.execute("CREATE SCHEMA IF NOT EXISTS load");
-            s.execute("DO $$ BEGIN IF NOT EXISTS (SELECT 1 FROM pg_roles WHERE rolname = 'ss_test_reader') THEN "
-                    + "CREATE ROLE ss_test_reader; END IF; END $$");
+            createReaderRole();
             s.execute("GRANT USAGE ON SCHEMA load TO ss_test_reader");
         }
     }
@@ -462,5 +461,13 @@ class MaterializedViewShadowTest {
         CloudEvent event = EventCodec.create("/test/backup-worker", planId, new BackupCompleted(planId, "backup-of-" + planId,
                 "main", List.of(table), "custom", "/backups/x.dump", 1234, "a".repeat(64), 7, true, "2099-01-01T00:00:00Z"));
         TopicWatcher.send(bootstrap(), Topics.BACKUP_COMPLETED, planId, EventCodec.write(event));
+    }
+
+    /** An application's role, which a DBA creates (migration-worker's role may not create roles). */
+    private static void createReaderRole() throws SQLException {
+        try (Connection c = dev.shadowshift.testkit.TargetFixtures.asSuperuser(); Statement s = c.createStatement()) {
+            s.execute("DO $$ BEGIN IF NOT EXISTS (SELECT 1 FROM pg_roles WHERE rolname = 'ss_test_reader') THEN "
+                    + "CREATE ROLE ss_test_reader; END IF; END $$");
+        }
     }
 }

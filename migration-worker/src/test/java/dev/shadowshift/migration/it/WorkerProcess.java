@@ -24,8 +24,9 @@ import java.util.Map;
  * The worker's shadow engine in a process of its own, for the tests that kill it with SIGKILL mid-migration: it runs
  * one stored plan's first rebuild with the worker's settings (defaults, plus {@code shadowshift.*} system
  * properties) and prints every progress message on stdout, one line each, prefixed with {@code PROGRESS }. The
- * state and target databases come from the environment (SHADOWSHIFT_STATE_DB_URL, SHADOWSHIFT_TARGET_URL, user
- * postgres), as the worker reads them.
+ * state and target databases and the worker's role come from the environment (SHADOWSHIFT_STATE_DB_URL,
+ * SHADOWSHIFT_TARGET_URL, SHADOWSHIFT_DB_USER, SHADOWSHIFT_DB_PASSWORD), as the worker reads them: it must be the
+ * role of the test's own worker, which resumes what this one leaves.
  */
 public final class WorkerProcess {
 
@@ -38,13 +39,17 @@ public final class WorkerProcess {
         System.getProperties().stringPropertyNames().stream().filter(k -> k.startsWith("shadowshift."))
                 .forEach(k -> settings.put(k, System.getProperty(k)));
         settings.put("shadowshift.targets.main.jdbc-url", System.getenv("SHADOWSHIFT_TARGET_URL"));
-        settings.put("shadowshift.targets.main.username", "postgres");
+        String user = System.getenv("SHADOWSHIFT_DB_USER");
+        String password = System.getenv().getOrDefault("SHADOWSHIFT_DB_PASSWORD", "");
+        settings.put("shadowshift.targets.main.username", user);
+        settings.put("shadowshift.targets.main.password", password);
         SmallRyeConfig config = new SmallRyeConfigBuilder().addDiscoveredConverters().withMapping(MigrationConfig.class).withMapping(TargetsConfig.class)
                 .withSources(new PropertiesConfigSource(settings, "worker-process", 500)).build();
         MigrationConfig migration = config.getConfigMapping(MigrationConfig.class);
         PGSimpleDataSource state = new PGSimpleDataSource();
         state.setUrl(System.getenv("SHADOWSHIFT_STATE_DB_URL"));
-        state.setUser("postgres");
+        state.setUser(user);
+        state.setPassword(password);
         PlanStore plans = new PlanStore(state);
         Announcements out = new Announcements() {
             @Override

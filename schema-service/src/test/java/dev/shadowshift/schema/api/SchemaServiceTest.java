@@ -16,6 +16,7 @@ import dev.shadowshift.contracts.events.SpecChanged;
 import dev.shadowshift.contracts.events.SpecSubmitted;
 import dev.shadowshift.schema.compile.Names;
 import dev.shadowshift.testkit.ShadowshiftTestResource;
+import dev.shadowshift.testkit.TargetFixtures;
 import dev.shadowshift.testkit.TopicWatcher;
 import io.quarkus.test.common.WithTestResource;
 import io.quarkus.test.junit.QuarkusTest;
@@ -34,7 +35,6 @@ import org.junit.jupiter.api.TestMethodOrder;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
-import java.sql.DriverManager;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.Statement;
@@ -385,11 +385,9 @@ class SchemaServiceTest {
         }
     }
 
+    /** The target as its owner in a deployment (migration-worker's role), who creates its tables. */
     static Connection target() throws Exception {
-        var config = ConfigProvider.getConfig();
-        return DriverManager.getConnection(config.getValue("shadowshift.targets.main.jdbc-url", String.class),
-                config.getValue("shadowshift.targets.main.username", String.class),
-                config.getOptionalValue("shadowshift.targets.main.password", String.class).orElse(""));
+        return TargetFixtures.asOwner();
     }
 
     static String bootstrap() {
