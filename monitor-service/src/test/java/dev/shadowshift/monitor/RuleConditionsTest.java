@@ -376,11 +376,33 @@ class RuleConditionsTest {
     @Test
     void aDatabaseThatGrowsFastWithinTheWindow() throws Exception {
         sql("CREATE TABLE public.growth AS SELECT g, repeat('g', 200) AS pad FROM generate_series(1, 60000) g");
+        // it keeps growing until the alert fires: one growth spurt can fall between two slow polls on a busy machine
+        java.util.concurrent.atomic.AtomicBoolean fired = new java.util.concurrent.atomic.AtomicBoolean();
+        Thread grower = new Thread(() -> {
+            for (int round = 0; round < 20 && !fired.get(); round++) {
+                try {
+                    Thread.sleep(3000);
+                    if (!fired.get()) {
+                        sql("INSERT INTO public.growth SELECT g, repeat('g', 200) FROM generate_series(1, 60000) g");
+                    }
+                } catch (InterruptedException e) {
+                    return;
+                } catch (SQLException e) {
+                    throw new IllegalStateException(e);
+                }
+            }
+        }, "growth");
+        grower.start();
         try {
             Alert grown = firing("database_size_growth");
+            fired.set(true);
+            grower.join();
             assertTrue(description(grown).contains("grew from"), description(grown));
             resolved(grown); // once the window has moved past the growth
         } finally {
+            fired.set(true);
+            grower.interrupt();
+            grower.join();
             sql("DROP TABLE public.growth");
         }
     }
