@@ -347,14 +347,33 @@ public final class ShadowSql {
      * log: validation leaves these rows to the cutover, which copies them under its lock.
      */
     static String pendingKeys(ShadowNames n, TableShape shape, ShadowRebuild rebuild) {
+        return pendingKeys(n, shape, rebuild, false, false);
+    }
+
+    /**
+     * {@link #pendingKeys} of one validation range only: the log rows whose old or new key lies in (lo, hi] of the
+     * original's keys. The log holds its keys in the original's types, so the bounds are cast as the original side
+     * of {@link #chunkHashes} casts them, and a range reads only its own pending keys instead of converting and
+     * hashing the whole log (which grows while validation runs). Binds: [lo] [hi] for the old keys, then [lo] [hi]
+     * for the new keys.
+     */
+    static String pendingKeys(ShadowNames n, TableShape shape, ShadowRebuild rebuild, boolean hasLo, boolean hasHi) {
         Map<String, ShadowRebuild.ColumnChange> changes = byColumn(rebuild);
         List<String> pk = shape.primaryKey();
         List<Integer> positions = keyPositions(shape);
         String log = n.tool(n.changeLog());
         return "SELECT " + list(positions, i -> "(" + castExpression("old_" + i, changes.get(pk.get(i))) + ")::text AS k" + i)
-                + " FROM " + log + " WHERE old_0 IS NOT NULL UNION SELECT "
+                + " FROM " + log + " WHERE old_0 IS NOT NULL" + logRange(shape, "old_", hasLo, hasHi) + " UNION SELECT "
                 + list(positions, i -> "(" + castExpression("new_" + i, changes.get(pk.get(i))) + ")::text")
-                + " FROM " + log + " WHERE new_0 IS NOT NULL";
+                + " FROM " + log + " WHERE new_0 IS NOT NULL" + logRange(shape, "new_", hasLo, hasHi);
+    }
+
+    /** {@code AND ROW(old_0, ...) > ROW(?::t, ...) AND ROW(old_0, ...) <= ROW(?::t, ...)} over the log's key columns. */
+    private static String logRange(TableShape shape, String side, boolean hasLo, boolean hasHi) {
+        List<Integer> positions = keyPositions(shape);
+        String key = "ROW(" + list(positions, i -> side + i) + ")";
+        String bound = "ROW(" + list(shape.primaryKey(), k -> "?::" + shape.type(k)) + ")";
+        return (hasLo ? " AND " + key + " > " + bound : "") + (hasHi ? " AND " + key + " <= " + bound : "");
     }
 
     /**
@@ -371,10 +390,11 @@ public final class ShadowSql {
     /**
      * One validation range, in ONE statement and so one snapshot: the row count and an md5 over the rows as text
      * (sorted byte-wise, so both sides agree whatever the key's type) of the converted original and of the shadow,
-     * for the keys in (lo, hi], leaving out the keys still waiting in the change log in that snapshot (the cutover
-     * copies them under its lock). Only for rebuilds that keep the key order ({@link #keyOrderPreserved}): the
-     * range read by the original's key is then the same range of the shadow's. Binds: [lo] [hi] for the original,
-     * then [lo] [hi] for the shadow.
+     * for the keys in (lo, hi], leaving out the keys of that range still waiting in the change log in that snapshot
+     * (the cutover copies them under its lock; only the range's own log keys are read, {@link #pendingKeys}). Only
+     * for rebuilds that keep the key order ({@link #keyOrderPreserved}): the range read by the original's key is
+     * then the same range of the shadow's, and of the log's. Binds: [lo] [hi] for the log's old keys, [lo] [hi] for
+     * its new keys, [lo] [hi] for the original, then [lo] [hi] for the shadow.
      */
     static String chunkHashes(ShadowNames n, TableShape shape, ShadowRebuild rebuild, boolean hasLo, boolean hasHi) {
         Map<String, ShadowRebuild.ColumnChange> changes = byColumn(rebuild);
@@ -404,7 +424,7 @@ public final class ShadowSql {
                 + ")::text AS r, " + list(keys, i -> "t." + quote(pk.get(i)) + "::text AS k" + i)
                 + " FROM " + n.qualified(n.shadow()) + " t" + range.apply("t.");
         String hash = "SELECT count(*) AS n, coalesce(md5(string_agg(d.r, E'\\n' ORDER BY d.r COLLATE \"C\")), '') AS h FROM (";
-        return "WITH pending AS MATERIALIZED (" + pendingKeys(n, shape, rebuild) + ")\n"
+        return "WITH pending AS MATERIALIZED (" + pendingKeys(n, shape, rebuild, hasLo, hasHi) + ")\n"
                 + "SELECT a.n, a.h, b.n, b.h FROM (" + hash + original + ") d" + notPending + ") a, ("
                 + hash + shadow + ") d" + notPending + ") b";
     }

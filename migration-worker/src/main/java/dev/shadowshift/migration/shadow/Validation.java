@@ -31,11 +31,7 @@ final class Validation {
         /** Applies the change log: before a range that differed is compared again. */
         void catchUp() throws SQLException;
 
-        /**
-         * Before each range: applies the change log while it holds many writes. A range is compared leaving out every
-         * key still in the log, so a log left to grow through a long validation under load makes each comparison
-         * slower, which lets it grow faster still.
-         */
+        /** Before each range (logical capture reads the slot there, which checks its retained WAL). */
         default void beforeRange() throws SQLException {
         }
 
@@ -136,7 +132,8 @@ final class Validation {
             throws SQLException {
         try (PreparedStatement ps = c.prepareStatement(ShadowSql.chunkHashes(n, shape, rebuild, lo != null, hi != null))) {
             int p = 1;
-            for (int side = 0; side < 2; side++) {
+            // the log's old keys, its new keys, the original, the shadow: each bound to the range
+            for (int side = 0; side < 4; side++) {
                 for (List<String> bound : java.util.Arrays.asList(lo, hi)) {
                     if (bound != null) {
                         for (String k : bound) {

@@ -9,8 +9,10 @@ import dev.shadowshift.migration.messaging.EventPublisher;
 import dev.shadowshift.migration.plan.ShadowRebuild;
 import dev.shadowshift.migration.shadow.ShadowEngine;
 import dev.shadowshift.migration.shadow.ShadowHooks;
+import dev.shadowshift.migration.shadow.ShadowNames;
 import dev.shadowshift.migration.shadow.ShadowStore;
 import dev.shadowshift.migration.shadow.Throttle;
+import dev.shadowshift.migration.shadow.ValidationMismatch;
 import dev.shadowshift.migration.store.PlanStore;
 import dev.shadowshift.migration.store.StoredPlan;
 import dev.shadowshift.migration.support.Announcements;
@@ -41,6 +43,7 @@ import java.util.concurrent.atomic.AtomicReference;
 
 import static dev.shadowshift.migration.it.WorkerUnderTest.target;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
@@ -92,6 +95,39 @@ class LogicalCaptureStressTest {
         assertTrue(said.stream().anyMatch(p -> p.message().startsWith("capture: logical decoding (wal_level=logical")),
                 "the progress says the rebuild captures through logical decoding");
         assertEquals(0, slots(), "the replication slot is dropped after the cutover");
+    }
+
+    /**
+     * Validation reads only a range's own keys of the change log: a row the shadow has and the original has not is
+     * still found, in its range (the last one), while the clients keep writing every range before it.
+     */
+    @Test
+    void aShadowRowThatDiffersFailsValidationInItsRangeAndTheOriginalKeepsServing() throws Exception {
+        createTable("lcs_corrupt", 20_000);
+        StoredPlan plan = storedPlan("lcs_corrupt", 504);
+        ShadowNames n = ShadowNames.of(plan.planId(), "load", "lcs_corrupt");
+        ShadowEngine engine = engine(Map.of("validationChunkRows", 5_000), new ArrayList<>(), reached -> {
+            if (reached.equals("OPTIMIZED")) {
+                try (Connection c = target(); Statement s = c.createStatement()) {
+                    // a key no writer reaches, so no write makes it pending and no apply repairs it
+                    s.execute("INSERT INTO " + n.qualified(n.shadow()) + " (id, n, note) VALUES (1000000000, 1, 'not in the original')");
+                } catch (SQLException e) {
+                    throw new IllegalStateException(e);
+                }
+            }
+        });
+        Writers writers = new Writers("lcs_corrupt", 20_000, 2);
+        ValidationMismatch failed;
+        try {
+            writers.awaitCommits(100);
+            failed = assertThrows(ValidationMismatch.class, () -> run(engine, plan));
+        } finally {
+            writers.close();
+        }
+        assertTrue(failed.getMessage().contains(", end]: ") && failed.getMessage().contains(" in the shadow"), failed.getMessage());
+        assertEquals(0, writers.failures.get(), "client writes failed: " + writers.lastFailure.get());
+        assertEquals("integer", ShadowMigrationTest.columnType("lcs_corrupt", "n"), "the original keeps serving, unchanged");
+        assertEquals(0, slots(), "the replication slot is dropped after the failure");
     }
 
     /**

@@ -44,6 +44,39 @@ class ShadowSqlTest {
     }
 
     @Test
+    void aValidationRangeReadsOnlyItsOwnKeysOfTheChangeLog() {
+        String sql = ShadowSql.chunkHashes(NAMES, SHAPE, REBUILD, true, true);
+        String log = NAMES.tool(NAMES.changeLog());
+        // the whole log, converted and hashed per range, made each range cost what the log held (288 s for 76 ranges)
+        assertTrue(sql.contains("FROM " + log + " WHERE old_0 IS NOT NULL AND ROW(old_0) > ROW(?::bigint) AND ROW(old_0) <= ROW(?::bigint)"), sql);
+        assertTrue(sql.contains("FROM " + log + " WHERE new_0 IS NOT NULL AND ROW(new_0) > ROW(?::bigint) AND ROW(new_0) <= ROW(?::bigint)"), sql);
+        // binds: [lo] [hi] for the log's old keys, its new keys, the original and the shadow
+        assertEquals(8, sql.chars().filter(ch -> ch == '?').count(), sql);
+        String open = ShadowSql.chunkHashes(NAMES, SHAPE, REBUILD, true, false);
+        assertTrue(open.contains("WHERE old_0 IS NOT NULL AND ROW(old_0) > ROW(?::bigint) UNION"), open);
+        assertEquals(4, open.chars().filter(ch -> ch == '?').count(), open);
+        assertEquals(0, ShadowSql.chunkHashes(NAMES, SHAPE, REBUILD, false, false).chars().filter(ch -> ch == '?').count());
+        // the whole-table fallback still leaves out every pending key
+        assertFalse(ShadowSql.pendingKeys(NAMES, SHAPE, REBUILD).contains("ROW(old_0)"));
+    }
+
+    @Test
+    void aRangeOfACompositeWidenedKeyBoundsTheLogInTheOriginalsTypesAndTheShadowInTheNewOnes() {
+        TableShape shape = new TableShape("shop", "lines", List.of(
+                new TableShape.Column("order_id", "integer", true, false, ""),
+                new TableShape.Column("line", "smallint", true, false, ""),
+                new TableShape.Column("qty", "integer", false, false, "")), List.of("order_id", "line"), "lines_pkey");
+        ShadowRebuild widen = new ShadowRebuild("shop", "lines",
+                List.of(new ShadowRebuild.ColumnChange("order_id", "bigint", "integer", false)));
+        ShadowNames names = ShadowNames.of("plan-2", "shop", "lines");
+        String sql = ShadowSql.chunkHashes(names, shape, widen, true, true);
+        assertTrue(sql.contains("ROW(old_0, old_1) > ROW(?::integer, ?::smallint) AND ROW(old_0, old_1) <= ROW(?::integer, ?::smallint)"), sql);
+        assertTrue(sql.contains("ROW(new_0, new_1) > ROW(?::integer, ?::smallint)"), sql);
+        assertTrue(sql.contains("ROW(t.\"order_id\", t.\"line\") > ROW(?::bigint, ?::smallint)"), sql);
+        assertEquals(16, sql.chars().filter(ch -> ch == '?').count(), sql);
+    }
+
+    @Test
     void theBatchBoundWalksTheKeyNotItsTextForm() {
         String bound = ShadowSql.backfillBound(NAMES, SHAPE, false);
         // ORDER BY "id" would sort by the output column id::text: the whole rest of the table, in the wrong order
