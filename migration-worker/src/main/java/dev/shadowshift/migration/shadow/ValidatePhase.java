@@ -30,14 +30,13 @@ final class ValidatePhase implements ShadowPhase {
 
                     @Override
                     public void beforeRange() throws SQLException {
-                        // no catch-up between ranges: a range reads only its own keys of the log (chunkHashes), so a
-                        // log that grows meanwhile costs it little, and applying the log here took most of
-                        // validation's time under load (the writers refill it about as fast as it is applied); the
-                        // swap applies what accumulates. Logical capture still reads the slot, so that its retained
-                        // WAL stays checked against max-slot-wal while validation runs.
-                        if (r.logical) {
-                            r.drainSlot(r.c);
-                        }
+                        // a range reads only its own keys of the log (chunkHashes), so the log need not be near empty
+                        // for it: applied down to one apply batch, not to cutover-max-pending, which under load took
+                        // most of validation's time (the writers refill it about as fast as it is applied). Not left
+                        // to grow either: the swap would then apply all of it before its lock (a 200k-row run left
+                        // 637k writes to it and its cutover gave up), and logical capture reads the slot here, which
+                        // keeps its retained WAL checked
+                        r.catchUp(r.config.applyBatchSize(), "during validation");
                     }
 
                     @Override

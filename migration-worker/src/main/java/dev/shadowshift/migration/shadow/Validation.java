@@ -31,7 +31,7 @@ final class Validation {
         /** Applies the change log: before a range that differed is compared again. */
         void catchUp() throws SQLException;
 
-        /** Before each range (logical capture reads the slot there, which checks its retained WAL). */
+        /** Before each range: applies the change log while it holds more than an apply batch, so that it stays short. */
         default void beforeRange() throws SQLException {
         }
 
