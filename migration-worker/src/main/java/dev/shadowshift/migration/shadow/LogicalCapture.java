@@ -99,8 +99,12 @@ final class LogicalCapture {
 
     /** True when this rebuild's slot exists (a crashed or paused run left it). */
     static boolean slotExists(Connection c, ShadowNames n) throws SQLException {
+        return slotExists(c, slot(n));
+    }
+
+    static boolean slotExists(Connection c, String name) throws SQLException {
         try (PreparedStatement ps = c.prepareStatement("SELECT 1 FROM pg_replication_slots WHERE slot_name = ?")) {
-            ps.setString(1, slot(n));
+            ps.setString(1, name);
             try (ResultSet rs = ps.executeQuery()) {
                 return rs.next();
             }
@@ -166,14 +170,18 @@ final class LogicalCapture {
 
     /** Marks this session's writes with the rebuild's replication origin, so that the slot leaves them out. */
     static void tagOwnWrites(Connection c, ShadowNames n) throws SQLException {
+        tagOwnWrites(c, slot(n));
+    }
+
+    static void tagOwnWrites(Connection c, String name) throws SQLException {
         try (PreparedStatement ps = c.prepareStatement("SELECT pg_replication_origin_create(?) WHERE NOT EXISTS "
                 + "(SELECT 1 FROM pg_replication_origin WHERE roname = ?)")) {
-            ps.setString(1, slot(n));
-            ps.setString(2, slot(n));
+            ps.setString(1, name);
+            ps.setString(2, name);
             ps.execute();
         }
         try (PreparedStatement ps = c.prepareStatement("SELECT pg_replication_origin_session_setup(?) WHERE NOT pg_replication_origin_session_is_setup()")) {
-            ps.setString(1, slot(n));
+            ps.setString(1, name);
             ps.execute();
         }
     }
@@ -199,9 +207,13 @@ final class LogicalCapture {
 
     /** The WAL the slot holds back from recycling, in bytes (0 without the slot). */
     static long retainedWal(Connection c, ShadowNames n) throws SQLException {
+        return retainedWal(c, slot(n));
+    }
+
+    static long retainedWal(Connection c, String name) throws SQLException {
         try (PreparedStatement ps = c.prepareStatement("SELECT coalesce(pg_wal_lsn_diff(pg_current_wal_lsn(), restart_lsn), 0)::bigint "
                 + "FROM pg_replication_slots WHERE slot_name = ?")) {
-            ps.setString(1, slot(n));
+            ps.setString(1, name);
             try (ResultSet rs = ps.executeQuery()) {
                 return rs.next() ? rs.getLong(1) : 0;
             }

@@ -106,12 +106,7 @@ final class RollbackWindow {
     }
 
     static boolean slotExists(Connection c, ShadowNames n) throws SQLException {
-        try (PreparedStatement ps = c.prepareStatement("SELECT 1 FROM pg_replication_slots WHERE slot_name = ?")) {
-            ps.setString(1, n.windowSlot());
-            try (ResultSet rs = ps.executeQuery()) {
-                return rs.next();
-            }
-        }
+        return LogicalCapture.slotExists(c, n.windowSlot());
     }
 
     /** True while the window's key log exists (it captures). */
@@ -277,27 +272,12 @@ final class RollbackWindow {
 
     /** Marks this session's writes with the window's replication origin, so that its slot leaves them out. */
     private static void tagOwnWrites(Connection c, ShadowNames n) throws SQLException {
-        try (PreparedStatement ps = c.prepareStatement("SELECT pg_replication_origin_create(?) WHERE NOT EXISTS "
-                + "(SELECT 1 FROM pg_replication_origin WHERE roname = ?)")) {
-            ps.setString(1, n.windowSlot());
-            ps.setString(2, n.windowSlot());
-            ps.execute();
-        }
-        try (PreparedStatement ps = c.prepareStatement("SELECT pg_replication_origin_session_setup(?) WHERE NOT pg_replication_origin_session_is_setup()")) {
-            ps.setString(1, n.windowSlot());
-            ps.execute();
-        }
+        LogicalCapture.tagOwnWrites(c, n.windowSlot());
     }
 
     /** The WAL the window's slot holds back from recycling, in bytes (0 without the slot). */
     static long retainedWal(Connection c, ShadowNames n) throws SQLException {
-        try (PreparedStatement ps = c.prepareStatement("SELECT coalesce(pg_wal_lsn_diff(pg_current_wal_lsn(), restart_lsn), 0)::bigint "
-                + "FROM pg_replication_slots WHERE slot_name = ?")) {
-            ps.setString(1, n.windowSlot());
-            try (ResultSet rs = ps.executeQuery()) {
-                return rs.next() ? rs.getLong(1) : 0;
-            }
-        }
+        return LogicalCapture.retainedWal(c, n.windowSlot());
     }
 
     /** Drops the window's slot if it exists, ending the backend that still holds it (it is ours, by name). Idempotent. */
